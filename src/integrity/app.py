@@ -1,0 +1,114 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar import Litestar, Router
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from integrity import __version__
+from integrity.config import STATIC_DIR, TEMPLATES_DIR, Settings, get_settings
+from integrity.db.engine import create_database
+from integrity.domain.accounts.authentication import AuthenticationMiddleware
+from integrity.domain.accounts.controllers import (
+    LoginController,
+    LogoutController,
+    MeController,
+    TokenController,
+)
+from integrity.domain.audit.controllers import AuditEventController
+from integrity.domain.dashboard.controllers import DashboardController
+from integrity.domain.health.controllers import HealthController
+from integrity.domain.org.controllers import PersonController, RelationController, UnitController
+from integrity.domain.users.controllers import GrantController, UserController
+from integrity.lib import i18n
+from integrity.lib.authz import ROLES, Authorizer
+from integrity.lib.authz.declarations import authenticated, public
+from integrity.lib.authz.guard import authorize
+from integrity.lib.deps import DEPENDENCIES
+from integrity.lib.errors import handle_error
+from integrity.lib.requestctx import access_of, principal_of
+
+log = logging.getLogger("integrity")
+
+ROUTE_HANDLERS: list[Any] = [
+    HealthController,
+    LoginController,
+    LogoutController,
+    DashboardController,
+    MeController,
+    TokenController,
+    RelationController,
+    UnitController,
+    PersonController,
+    UserController,
+    GrantController,
+    AuditEventController,
+]
+
+
+def can_in_request(request: Any, obj: str, act: str) -> bool:
+    """For navigation: does the signed-in user hold (obj, act) anywhere?"""
+    access = access_of(request)
+    return access is not None and access.can_anywhere(obj, act)
+
+
+def template_environment() -> Environment:
+    """Jinja with autoescape on for every template, whatever its name, and i18n installed."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        auto_reload=False,
+    )
+    i18n.install(env)
+    env.globals["ROLES"] = ROLES
+    env.globals["principal_of"] = principal_of
+    env.globals["current_locale"] = i18n.current_locale.get
+    env.globals["role_label"] = i18n.role_label
+    env.globals["can"] = can_in_request
+    return env
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app; the database engine and the authorizer live in app.state."""
+    settings = settings or get_settings()
+    db = create_database(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.db_pool_size,
+    )
+    openapi_router = Router(path="/api/v1/schema", route_handlers=[], opt=authenticated())
+    return Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], opt=public(), name="static"),
+        ],
+        dependencies=DEPENDENCIES,
+        guards=[authorize],
+        middleware=[AuthenticationMiddleware()],
+        exception_handlers={Exception: handle_error},
+        before_request=i18n.set_request_locale,
+        after_request=i18n.remember_locale,
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),
+        openapi_config=OpenAPIConfig(
+            title="Integrity API",
+            version=__version__,
+            description="Supervision cases, follow-up actions and accountability decisions.",
+            render_plugins=[JsonRenderPlugin()],
+            openapi_router=openapi_router,
+        ),
+        response_cache_config=ResponseCacheConfig(),
+        state=State({"db": db, "settings": settings, "authorizer": Authorizer()}),
+        on_shutdown=[db.dispose],
+        debug=False,
+    )

@@ -1,0 +1,89 @@
+"""Settings from INTEGRITY_* environment variables; unsafe defaults are refused outside development."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - the sentinel we refuse in production
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """A top-level folder of the source tree, or its copy inside an installed wheel."""
+    in_wheel = PACKAGE_ROOT / f"_{name}"
+    return in_wheel if in_wheel.is_dir() else PROJECT_ROOT / name
+
+
+TEMPLATES_DIR = _resource_dir("templates")
+POLICIES_DIR = _resource_dir("policies")
+MIGRATIONS_DIR = _resource_dir("migrations")
+STATIC_DIR = PACKAGE_ROOT / "static"
+LOCALE_DIR = PACKAGE_ROOT / "locale"
+
+
+class Settings(BaseSettings):
+    """Service configuration; every field reads INTEGRITY_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="INTEGRITY_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = DEV_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    session_cookie: str = "integrity_session"
+    cookie_secure: bool | None = None
+
+    login_free_failures: int = Field(default=5, ge=1)
+    login_max_lockout_seconds: int = Field(default=900, ge=1)
+
+    audit_signing_key: Path | None = None
+    audit_public_key: Path | None = None
+
+    default_locale: Literal["zh", "en"] = "zh"
+    db_pool_size: int = Field(default=10, ge=1)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+
+    @model_validator(mode="after")
+    def _fill_and_refuse_unsafe(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'integrity.db'}"
+        if self.env != "development":
+            if self.secret_key == DEV_SECRET_KEY:
+                raise ValueError(
+                    "INTEGRITY_SECRET_KEY still has its development default; "
+                    "set a random value (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+                )
+            if len(self.secret_key) < 32:
+                raise ValueError("INTEGRITY_SECRET_KEY must be at least 32 characters outside development")
+        if self.env == "production" and self.cookie_secure is False:
+            raise ValueError("INTEGRITY_COOKIE_SECURE=false is refused in production")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,20 @@
+"""All tables; importing this module registers them on SQLModel.metadata."""
+
+from integrity.db.models.accounts import ApiToken, LoginThrottle, User, UserSession
+from integrity.db.models.audit import AuditCheckpoint, AuditEvent
+from integrity.db.models.authz import AuthzState, RoleGrant
+from integrity.db.models.org import Person, Relation, Unit
+
+__all__ = [
+    "ApiToken",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuthzState",
+    "LoginThrottle",
+    "Person",
+    "Relation",
+    "RoleGrant",
+    "Unit",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,170 @@
+"""A realistic demo: a state-owned group company, its companies and branches, people and accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.config import Settings
+from integrity.db.engine import Database
+from integrity.db.models import Person, Unit
+from integrity.domain.org.schemas import PersonIn, UnitIn
+from integrity.domain.org.services import create_person, create_unit, declare_relation
+from integrity.domain.users.schemas import GrantIn, UserIn
+from integrity.domain.users.services import create_user, grant_role
+from integrity.lib.audit import Actor
+
+DEMO_PASSWORD = "Integrity-2026"  # noqa: S105 - demo accounts only; `demo` refuses to run in production
+
+# code, parent code, Chinese name, English name, kind
+UNITS: list[tuple[str, str | None, str, str, str]] = [
+    ("HX", None, "华夏能源集团有限公司", "Huaxia Energy Group Co., Ltd.", "group"),
+    ("HX-JW", "HX", "集团纪委办公室", "Group Discipline Inspection Office", "department"),
+    ("HXP", "HX", "华夏电力股份有限公司", "Huaxia Power Co., Ltd.", "company"),
+    ("HXP-EAST", "HXP", "华东分公司", "East China Branch", "branch"),
+    ("HXP-EAST-SH", "HXP-EAST", "上海运维中心", "Shanghai Operations Centre", "team"),
+    ("HXP-EAST-HZ", "HXP-EAST", "杭州项目部", "Hangzhou Project Office", "team"),
+    ("HXP-NORTH", "HXP", "华北分公司", "North China Branch", "branch"),
+    ("HXP-NORTH-TJ", "HXP-NORTH", "天津运维中心", "Tianjin Operations Centre", "team"),
+    ("HXN", "HX", "华夏新能源有限公司", "Huaxia New Energy Co., Ltd.", "company"),
+    ("HXN-NW", "HXN", "西北风电分公司", "Northwest Wind Power Branch", "branch"),
+    ("HXN-PV", "HXN", "光伏事业部", "Solar Division", "department"),
+    ("HXT", "HX", "华夏物资贸易有限公司", "Huaxia Materials Trading Co., Ltd.", "company"),
+]
+
+# unit code, name, English name, employee no., position, cadre level, party member
+PERSONS: list[tuple[str, str, str, str, str, str, bool]] = [
+    ("HX", "王建国", "Wang Jianguo", "HX0001", "信息中心主任", "正处级", True),
+    ("HX-JW", "张伟", "Zhang Wei", "HX0101", "纪检监察室主任", "正处级", True),
+    ("HX-JW", "刘洋", "Liu Yang", "HX0102", "案件审理室主任", "正处级", True),
+    ("HX-JW", "赵敏", "Zhao Min", "HX0103", "审计监督专员", "副处级", True),
+    ("HXP", "李娜", "Li Na", "HXP0201", "纪委副书记", "副处级", True),
+    ("HXP", "陈静", "Chen Jing", "HXP0202", "纪委委员", "正科级", True),
+    ("HXP", "马俊", "Ma Jun", "HXP0203", "总经理", "正局级", True),
+    ("HXP", "黄晓明", "Huang Xiaoming", "HXP0204", "财务部经理", "正处级", True),
+    ("HXP-EAST", "孙强", "Sun Qiang", "HXP0301", "综合管理部主任", "正科级", True),
+    ("HXP-EAST", "吴磊", "Wu Lei", "HXP0302", "分公司总经理", "正处级", True),
+    ("HXP-EAST", "郑芳", "Zheng Fang", "HXP0303", "采购主管", "副科级", False),
+    ("HXP-EAST-SH", "周丽", "Zhou Li", "HXP0401", "运维工程师", "", True),
+    ("HXP-EAST-SH", "钱勇", "Qian Yong", "HXP0402", "运维中心主任", "正科级", True),
+    ("HXP-EAST-SH", "冯雪", "Feng Xue", "HXP0403", "安全员", "", False),
+    ("HXP-EAST-HZ", "蒋涛", "Jiang Tao", "HXP0501", "项目经理", "副科级", True),
+    ("HXP-EAST-HZ", "韩梅", "Han Mei", "HXP0502", "造价工程师", "", False),
+    ("HXP-NORTH", "李明", "Li Ming", "HXP0601", "工程部经理", "正科级", True),
+    ("HXP-NORTH", "杨帆", "Yang Fan", "HXP0602", "分公司副总经理", "副处级", True),
+    ("HXP-NORTH-TJ", "朱红", "Zhu Hong", "HXP0701", "运维中心主任", "正科级", True),
+    ("HXP-NORTH-TJ", "秦川", "Qin Chuan", "HXP0702", "检修班长", "", True),
+    ("HXN", "许刚", "Xu Gang", "HXN0101", "总经理", "正局级", True),
+    ("HXN", "何丽娟", "He Lijuan", "HXN0102", "纪委书记", "副局级", True),
+    ("HXN-NW", "高峰", "Gao Feng", "HXN0201", "风电场场长", "正科级", True),
+    ("HXN-NW", "罗斌", "Luo Bin", "HXN0202", "物资管理员", "", False),
+    ("HXN-PV", "梁静", "Liang Jing", "HXN0301", "事业部总监", "正处级", True),
+    ("HXT", "宋佳", "Song Jia", "HXT0101", "总经理", "正处级", True),
+    ("HXT", "唐亮", "Tang Liang", "HXT0102", "销售部经理", "正科级", True),
+    ("HXT", "曹颖", "Cao Ying", "HXT0103", "会计", "", False),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    employee_no: str  # the person this account is
+    unit: str  # home unit
+    grants: tuple[tuple[str, str], ...]  # (role, unit code)
+    locale: str = "zh"
+
+
+USERS: list[DemoUser] = [
+    DemoUser("admin", "HX0001", "HX", (("admin", "HX"),)),
+    DemoUser("zhang.wei", "HX0101", "HX-JW", (("inspector", "HX"),)),
+    DemoUser("li.na", "HXP0201", "HXP", (("inspector", "HXP"),)),
+    DemoUser("liu.yang", "HX0102", "HX-JW", (("reviewer", "HX"),)),
+    DemoUser("chen.jing", "HXP0202", "HXP", (("reviewer", "HXP"), ("inspector", "HXN"))),
+    DemoUser("zhao.min", "HX0103", "HX-JW", (("auditor", "HX"),), "en"),
+    DemoUser("sun.qiang", "HXP0301", "HXP-EAST", (("rectifier", "HXP-EAST"),)),
+    DemoUser("zhou.li", "HXP0401", "HXP-EAST-SH", (("member", "HXP-EAST-SH"),)),
+]
+
+ROLE_NOTE = {
+    "admin": "系统管理员 / system administrator (no case content)",
+    "inspector": "纪检监察员 / inspector",
+    "reviewer": "审核人 / reviewer",
+    "auditor": "审计员 / auditor",
+    "rectifier": "整改责任人 / rectification owner",
+    "member": "党员/职工 / member",
+}
+
+
+async def _load(session: AsyncSession, actor: Actor, password: str) -> None:
+    units: dict[str, Unit] = {}
+    for code, parent, name, name_en, kind in UNITS:
+        if parent is None:
+            unit = await create_unit(
+                session,
+                actor,
+                None,
+                access=None,
+                root={"code": code, "name": name, "name_en": name_en, "kind": kind},
+            )
+        else:
+            parent_id = units[parent].id
+            assert parent_id is not None
+            unit = await create_unit(
+                session, actor, UnitIn(parent_id, code, name, kind, name_en), access=None
+            )
+        units[code] = unit
+    persons: dict[str, Person] = {}
+    for unit_code, name, name_en, number, position, level, party in PERSONS:
+        unit_id = units[unit_code].id
+        assert unit_id is not None
+        persons[number] = await create_person(
+            session,
+            actor,
+            PersonIn(unit_id, name, name_en, number, position, level, party),
+            access=None,
+        )
+    for spec in USERS:
+        person = persons[spec.employee_no]
+        home = units[spec.unit]
+        assert home.id is not None
+        user = await create_user(
+            session,
+            actor,
+            UserIn(spec.username, person.name, home.id, password, person.id, spec.locale),
+            access=None,
+        )
+        assert user.id is not None
+        for role, unit_code in spec.grants:
+            unit_id = units[unit_code].id
+            assert unit_id is not None
+            await grant_role(session, actor, GrantIn(user.id, role, unit_id), access=None)
+        if spec.username == "li.na":
+            # Li Na declared that Li Ming is her brother: she is kept out of his cases.
+            relative = persons["HXP0601"]
+            assert relative.id is not None
+            await declare_relation(session, actor, user.id, home.id, relative.id, "kin", "兄妹 / siblings")
+
+
+async def load_demo(db: Database, settings: Settings, password: str) -> str:
+    """Load once; a second run says so and changes nothing."""
+    from integrity.cli import cli_actor  # the demo is loaded from the command line
+
+    async with db.write_session() as session:
+        existing = (await session.execute(select(func.count()).select_from(Unit))).scalar_one()
+        if existing:
+            return "Demo data is already loaded (the database has units); nothing changed.\n" + logins(
+                password
+            )
+        await _load(session, cli_actor(), password)
+        await session.commit()
+    return f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users.\n" + logins(password)
+
+
+def logins(password: str) -> str:
+    lines = ["Demo sign-ins (password for all: " + password + "):"]
+    for spec in USERS:
+        roles = ", ".join(f"{ROLE_NOTE[r].split(' / ')[1]} @ {u}" for r, u in spec.grants)
+        lines.append(f"  {spec.username:<10} {roles}")
+    return "\n".join(lines)

@@ -1,0 +1,159 @@
+"""Who is calling: a browser session cookie or a bearer API token, resolved once per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import select as sa_select
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.config import Settings
+from integrity.db.engine import Database
+from integrity.db.models import ApiToken, RoleGrant, Unit, User, UserSession
+from integrity.db.types import utcnow
+from integrity.domain.accounts.sessions import (
+    TOUCH_INTERVAL,
+    end_session,
+    is_expired,
+    session_id_for,
+)
+from integrity.lib.authz import AccessScope, Authorizer, Grant, Principal
+from integrity.lib.requestctx import request_id_from, state_of
+from integrity.lib.security.tokens import API_TOKEN_PREFIX, keyed_hash
+
+
+async def _grants(session: AsyncSession, user_id: int) -> tuple[Grant, ...]:
+    rows = (
+        await session.execute(
+            sa_select(col(RoleGrant.role), col(Unit.id), col(Unit.path), col(Unit.name), col(Unit.name_en))
+            .join(Unit, col(Unit.id) == col(RoleGrant.unit_id))
+            .where(col(RoleGrant.user_id) == user_id)
+            .order_by(col(Unit.path), col(RoleGrant.role))
+        )
+    ).all()
+    return tuple(Grant(role, uid, path, name, name_en) for role, uid, path, name, name_en in rows)
+
+
+def _principal(user: User, grants: tuple[Grant, ...], kind: str, row: UserSession | None) -> Principal:
+    assert user.id is not None
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        unit_id=user.unit_id,
+        person_id=user.person_id,
+        locale=user.locale,
+        grants=grants,
+        auth_kind=kind,
+        session_id=row.id if row else None,
+        csrf_token=row.csrf_token if row else None,
+    )
+
+
+async def _from_token(session: AsyncSession, settings: Settings, token: str) -> tuple[User, ApiToken] | None:
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    found = (
+        await session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)  # type: ignore[arg-type]
+            .where(ApiToken.token_hash == keyed_hash(settings.secret_key, token))
+        )
+    ).first()
+    if found is None:
+        return None
+    api_token, user = found
+    now = utcnow()
+    if api_token.revoked_at or (api_token.expires_at and api_token.expires_at <= now) or not user.is_active:
+        return None
+    return user, api_token
+
+
+async def resolve_principal(
+    db: Database,
+    settings: Settings,
+    authorizer: Authorizer,
+    connection: ASGIConnection[Any, Any, Any, Any],
+) -> Principal | None:
+    """Read-only lookup; the rare writes (touch, expiry) go in their own short transaction."""
+    authorization = connection.headers.get("authorization", "")
+    cookie = connection.cookies.get(settings.session_cookie)
+    touch_session: str | None = None
+    touch_token: int | None = None
+    expired: str | None = None
+    principal: Principal | None = None
+    async with db.read_session() as session:
+        await authorizer.refresh(session)
+        if authorization.lower().startswith("bearer "):
+            found = await _from_token(session, settings, authorization[7:].strip())
+            if found:
+                user, api_token = found
+                assert user.id is not None
+                principal = _principal(user, await _grants(session, user.id), "token", None)
+                if api_token.last_used_at is None or utcnow() - api_token.last_used_at > TOUCH_INTERVAL:
+                    touch_token = api_token.id
+        elif cookie:
+            found_session = (
+                await session.execute(
+                    select(UserSession, User)
+                    .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+                    .where(UserSession.id == session_id_for(settings, cookie))
+                )
+            ).first()
+            if found_session:
+                row, user = found_session
+                if is_expired(settings, row) or not user.is_active:
+                    expired = row.id
+                else:
+                    assert user.id is not None
+                    principal = _principal(user, await _grants(session, user.id), "session", row)
+                    if utcnow() - row.last_seen_at > TOUCH_INTERVAL:
+                        touch_session = row.id
+    if touch_session or touch_token or expired:
+        async with db.write_session() as session:
+            now = utcnow()
+            if touch_session:
+                await session.execute(
+                    update(UserSession).where(UserSession.id == touch_session).values(last_seen_at=now)  # type: ignore[arg-type]
+                )
+            if touch_token:
+                await session.execute(
+                    update(ApiToken).where(col(ApiToken.id) == touch_token).values(last_used_at=now)
+                )
+            if expired:
+                await end_session(session, expired)
+            await session.commit()
+    return principal
+
+
+class AuthenticationMiddleware(ASGIMiddleware):
+    """Puts request_id, principal and access scope into the request state; never rejects by itself."""
+
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/", "^/health/")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        state = state_of(connection)
+        request_id = state["request_id"] = request_id_from(connection.headers)
+        app_state = connection.app.state
+        principal = await resolve_principal(
+            app_state.db, app_state.settings, app_state.authorizer, connection
+        )
+        if principal is not None:
+            state["principal"] = principal
+            state["access"] = AccessScope(principal, app_state.authorizer)
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
+            await send(message)
+
+        await next_app(scope, receive, send_with_request_id)

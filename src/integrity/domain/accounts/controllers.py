@@ -1,0 +1,233 @@
+"""Sign-in pages, sign-out, and the caller's own account and API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.config import Settings
+from integrity.db.models import User
+from integrity.domain.accounts.services import InvalidCredentials, sign_in, sign_out
+from integrity.domain.users import services as users
+from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
+from integrity.lib.audit import Actor
+from integrity.lib.authz import Principal
+from integrity.lib.authz.declarations import authenticated, public
+from integrity.lib.errors import NotFound, TooManyAttempts
+from integrity.lib.i18n import gettext as _
+from integrity.lib.requestctx import client_addr, principal_of, state_of
+from integrity.lib.security.tokens import new_secret, same
+
+LOGIN_CSRF_COOKIE = "integrity_login_csrf"
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+class LoginForm(msgspec.Struct):
+    username: str = ""
+    password: str = ""
+    csrf_token: str = ""
+    next: str = "/"
+
+
+class LoginController(Controller):
+    """The sign-in page; public, with a double-submit CSRF cookie since there is no session yet."""
+
+    path = "/login"
+    opt = public()
+    include_in_schema = False
+
+    def _page(
+        self,
+        settings: Settings,
+        *,
+        username: str = "",
+        next_path: str = "/",
+        error: str = "",
+        status: int = 200,
+    ) -> Template:
+        token = new_secret(24)
+        return Template(
+            "login.html",
+            context={"csrf_token": token, "username": username, "next": next_path, "error": error},
+            status_code=status,
+            cookies=[
+                Cookie(
+                    key=LOGIN_CSRF_COOKIE,
+                    value=token,
+                    httponly=True,
+                    samesite="strict",
+                    secure=settings.secure_cookies,
+                    path="/login",
+                )
+            ],
+        )
+
+    @get("/")
+    async def login_page(self, request: Request[Any, Any, Any], settings: Settings) -> Template | Redirect:
+        if principal_of(request) is not None:
+            return Redirect(safe_next(request.query_params.get("next")))
+        return self._page(settings, next_path=safe_next(request.query_params.get("next")))
+
+    @post("/", status_code=200)
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        settings: Settings,
+        data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Redirect:
+        next_path = safe_next(data.next)
+        if not same(request.cookies.get(LOGIN_CSRF_COOKIE), data.csrf_token):
+            return self._page(
+                settings,
+                username=data.username,
+                next_path=next_path,
+                status=403,
+                error=_("The form expired. Please sign in again."),
+            )
+        try:
+            signed_in = await sign_in(
+                request.app.state.db,
+                settings,
+                username=data.username,
+                password=data.password,
+                client=client_addr(request),
+                user_agent=request.headers.get("user-agent", ""),
+                previous_cookie=request.cookies.get(settings.session_cookie),
+                request_id=state_of(request).get("request_id", ""),
+            )
+        except InvalidCredentials:
+            return self._page(
+                settings,
+                username=data.username,
+                next_path=next_path,
+                status=401,
+                error=_("Wrong username or password."),
+            )
+        except TooManyAttempts as exc:
+            return self._page(
+                settings,
+                username=data.username,
+                next_path=next_path,
+                status=429,
+                error=_("Too many failed sign-ins. Wait %(seconds)s seconds and try again.")
+                % {"seconds": exc.extra.get("retry_after", 1)},
+            )
+        response = Redirect(next_path)
+        response.set_cookie(
+            key=settings.session_cookie,
+            value=signed_in.session.cookie_value,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+            max_age=settings.session_absolute_hours * 3600,
+        )
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+        return response
+
+
+class LogoutController(Controller):
+    path = "/logout"
+    opt = authenticated()
+    include_in_schema = False
+
+    @post("/", status_code=303)
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        actor: Actor,
+        settings: Settings,
+    ) -> Redirect:
+        if principal.session_id:
+            await sign_out(request.app.state.db, actor, principal.session_id, principal.unit_id)
+        response = Redirect("/login", status_code=303)
+        response.delete_cookie(settings.session_cookie, path="/")
+        return response
+
+
+class MeOut(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+    unit_id: int
+    person_id: int | None
+    locale: str
+    grants: list[dict[str, Any]]
+
+
+class MeController(Controller):
+    """The caller's own account; any signed-in user."""
+
+    path = "/api/v1/me"
+    opt = authenticated()
+    tags = ["account"]
+
+    @get("/")
+    async def me(self, principal: Principal) -> MeOut:
+        return MeOut(
+            principal.user_id,
+            principal.username,
+            principal.display_name,
+            principal.unit_id,
+            principal.person_id,
+            principal.locale,
+            [
+                {
+                    "role": g.role,
+                    "unit_id": g.unit_id,
+                    "unit_path": g.unit_path,
+                    "unit_name": g.unit_name,
+                }
+                for g in principal.grants
+            ],
+        )
+
+
+class TokenController(Controller):
+    """Personal API tokens for scripts: create (shown once), list, revoke."""
+
+    path = "/api/v1/tokens"
+    opt = authenticated()
+    tags = ["account"]
+
+    @get("/")
+    async def list_tokens(self, db: AsyncSession, principal: Principal) -> list[TokenOut]:
+        return [TokenOut.of(t) for t in await users.list_tokens(db, principal.user_id)]
+
+    @post("/")
+    async def create_token(
+        self,
+        db: AsyncSession,
+        principal: Principal,
+        actor: Actor,
+        settings: Settings,
+        data: TokenIn,
+    ) -> TokenCreated:
+        user = await db.get(User, principal.user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        issued = await users.create_token(db, settings, actor, user, data.name, data.expires_in_days)
+        await db.commit()
+        return TokenCreated(issued.token, TokenOut.of(issued.row))
+
+    @delete("/{token_id:int}", status_code=200)
+    async def revoke_token(
+        self, db: AsyncSession, principal: Principal, actor: Actor, token_id: int
+    ) -> TokenOut:
+        row = await users.revoke_token(db, actor, principal.user_id, principal.unit_id, token_id)
+        await db.commit()
+        return TokenOut.of(row)

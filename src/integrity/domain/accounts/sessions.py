@@ -1,0 +1,78 @@
+"""Server-side browser sessions: a fresh id at every login, idle and absolute timeouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.config import Settings
+from integrity.db.models import User, UserSession
+from integrity.db.types import utcnow
+from integrity.lib.security.tokens import keyed_hash, new_secret
+
+# last_seen_at is written at most this often, so reads do not turn into writes.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie_value: str
+    row: UserSession
+
+
+def session_id_for(settings: Settings, cookie_value: str) -> str:
+    return keyed_hash(settings.secret_key, cookie_value)
+
+
+async def start_session(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    client_addr: str,
+    user_agent: str,
+    previous_cookie: str | None,
+) -> NewSession:
+    """Create a new session (and drop the one the browser came with: no fixation)."""
+    if previous_cookie:
+        await session.execute(
+            delete(UserSession).where(UserSession.id == session_id_for(settings, previous_cookie))  # type: ignore[arg-type]
+        )
+    cookie_value = new_secret(32)
+    now = utcnow()
+    assert user.id is not None
+    row = UserSession(
+        id=session_id_for(settings, cookie_value),
+        user_id=user.id,
+        csrf_token=new_secret(24),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        client_addr=client_addr[:64],
+        user_agent=user_agent[:300],
+    )
+    session.add(row)
+    return NewSession(cookie_value, row)
+
+
+def is_expired(settings: Settings, row: UserSession) -> bool:
+    now = utcnow()
+    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    return now >= row.expires_at or now >= idle_limit
+
+
+async def end_session(session: AsyncSession, session_id: str) -> None:
+    await session.execute(delete(UserSession).where(UserSession.id == session_id))  # type: ignore[arg-type]
+
+
+async def end_all_sessions(session: AsyncSession, user_id: int) -> int:
+    """End every session of a user (on disabling); returns how many there were."""
+    ids = (
+        (await session.execute(select(UserSession.id).where(UserSession.user_id == user_id))).scalars().all()
+    )
+    await session.execute(delete(UserSession).where(UserSession.user_id == user_id))  # type: ignore[arg-type]
+    return len(ids)

@@ -1,0 +1,75 @@
+"""The audit trail as auditors see it: events of the units in their scope."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.db.models import AuditEvent, Unit
+from integrity.lib.authz import AccessScope
+from integrity.lib.pagination import Page, keyset, page_of
+
+
+class AuditEventOut(msgspec.Struct):
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    unit_id: int | None
+    outcome: str
+    request_id: str
+    client_addr: str
+    changes: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, e: AuditEvent) -> AuditEventOut:
+        return cls(
+            e.seq,
+            e.occurred_at,
+            e.actor,
+            e.actor_id,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.unit_id,
+            e.outcome,
+            e.request_id,
+            e.client_addr,
+            json.loads(e.changes),
+            e.prev_hash,
+            e.hash,
+        )
+
+
+async def list_events(
+    session: AsyncSession,
+    access: AccessScope,
+    cursor: str | None,
+    limit: int,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> Page[AuditEvent]:
+    """Events in the auditor's units; events tied to no unit only for auditors of a root unit."""
+    prefixes = access.paths("audit", "read")
+    in_units = select(col(Unit.id)).where(access.unit_filter("audit", "read", Unit.path))
+    scope = AuditEvent.unit_id.in_(in_units)  # type: ignore[union-attr]
+    if any(p.count("/") == 2 for p in prefixes):
+        scope = or_(scope, AuditEvent.unit_id.is_(None))  # type: ignore[union-attr]
+    stmt = select(AuditEvent).where(scope)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    rows = (await session.execute(keyset(stmt, AuditEvent.seq, cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda e: e.seq)

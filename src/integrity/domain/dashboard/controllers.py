@@ -1,0 +1,84 @@
+"""Server-rendered pages: the dashboard and simple lists per role."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from litestar import Controller, get
+from litestar.response import Template
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.db.models import RoleGrant, Unit
+from integrity.domain.audit.services import AuditEventOut, list_events
+from integrity.domain.users import services as users
+from integrity.lib.authz import AccessScope, Principal
+from integrity.lib.authz.declarations import authenticated, permission
+
+
+class DashboardController(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/", opt=authenticated())
+    async def dashboard(self, principal: Principal) -> Template:
+        by_unit: dict[int, dict[str, object]] = {}
+        for grant in principal.grants:
+            entry = by_unit.setdefault(grant.unit_id, {"grant": grant, "roles": []})
+            entry["roles"].append(grant.role)  # type: ignore[attr-defined]
+        return Template("dashboard.html", context={"units": list(by_unit.values())})
+
+    @get("/org", opt=permission("unit", "read"))
+    async def organisation(self, db: AsyncSession, access: AccessScope) -> Template:
+        units = (
+            (
+                await db.execute(
+                    select(Unit)
+                    .where(access.unit_filter("unit", "read", Unit.path))
+                    .order_by(Unit.path)
+                    .limit(500)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return Template("org.html", context={"units": units})
+
+    @get("/admin/users", opt=permission("user", "read"))
+    async def users_page(self, db: AsyncSession, access: AccessScope) -> Template:
+        page = await users.list_users(db, access, None, 200)
+        ids = [u.id for u in page.items]
+        roles: dict[int, list[str]] = defaultdict(list)
+        rows = (
+            await db.execute(
+                select(RoleGrant.user_id, RoleGrant.role, Unit.name)
+                .join(Unit, Unit.id == RoleGrant.unit_id)  # type: ignore[arg-type]
+                .where(RoleGrant.user_id.in_(ids))  # type: ignore[attr-defined]
+            )
+        ).all()
+        for user_id, role, unit_name in rows:
+            roles[user_id].append(f"{role}@{unit_name}")
+        unit_names = {
+            u.id: u.name
+            for u in (
+                await db.execute(
+                    select(Unit).where(Unit.id.in_({u.unit_id for u in page.items}))  # type: ignore[union-attr]
+                )
+            ).scalars()
+        }
+        return Template("users.html", context={"users": page.items, "roles": roles, "unit_names": unit_names})
+
+    @get("/audit", opt=permission("audit", "read"))
+    async def audit_page(self, db: AsyncSession, access: AccessScope, cursor: str | None = None) -> Template:
+        page = await list_events(db, access, cursor, 100)
+        return Template(
+            "audit.html",
+            context={
+                "events": [AuditEventOut.of(e) for e in page.items],
+                "next_cursor": page.next_cursor,
+            },
+        )
+
+    @get("/account/tokens", opt=authenticated())
+    async def tokens_page(self, db: AsyncSession, principal: Principal) -> Template:
+        return Template("tokens.html", context={"tokens": await users.list_tokens(db, principal.user_id)})

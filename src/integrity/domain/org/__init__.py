@@ -1,0 +1,1 @@
+"""The organisation: units, persons, declared relations."""

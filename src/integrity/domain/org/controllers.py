@@ -1,0 +1,100 @@
+"""API for units, persons and the caller's declared relations."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.domain.org import services
+from integrity.domain.org.schemas import (
+    PersonIn,
+    PersonOut,
+    RelationIn,
+    RelationOut,
+    UnitIn,
+    UnitOut,
+)
+from integrity.lib.audit import Actor
+from integrity.lib.authz import AccessScope, Principal
+from integrity.lib.authz.declarations import authenticated, permission
+from integrity.lib.pagination import Page
+
+
+class UnitController(Controller):
+    path = "/api/v1/units"
+    opt = permission("unit", "read")
+    tags = ["organisation"]
+
+    @get("/")
+    async def list_units(
+        self,
+        db: AsyncSession,
+        access: AccessScope,
+        cursor: str | None = None,
+        limit: int = 50,
+        parent_id: int | None = None,
+    ) -> Page[UnitOut]:
+        page = await services.list_units(db, access, cursor, limit, parent_id)
+        return Page([UnitOut.of(u) for u in page.items], page.next_cursor)
+
+    @get("/{unit_id:int}")
+    async def get_unit(self, db: AsyncSession, access: AccessScope, unit_id: int) -> UnitOut:
+        return UnitOut.of(await services.visible_unit(db, access, unit_id))
+
+    @post("/", opt=permission("unit", "create"))
+    async def create_unit(self, db: AsyncSession, access: AccessScope, actor: Actor, data: UnitIn) -> UnitOut:
+        unit = await services.create_unit(db, actor, data, access=access)
+        await db.commit()
+        return UnitOut.of(unit)
+
+
+class PersonController(Controller):
+    path = "/api/v1/persons"
+    opt = permission("person", "read")
+    tags = ["organisation"]
+
+    @get("/")
+    async def list_persons(
+        self,
+        db: AsyncSession,
+        access: AccessScope,
+        cursor: str | None = None,
+        limit: int = 50,
+        unit_id: int | None = None,
+    ) -> Page[PersonOut]:
+        page = await services.list_persons(db, access, cursor, limit, unit_id)
+        return Page([PersonOut.of(p) for p in page.items], page.next_cursor)
+
+    @get("/{person_id:int}")
+    async def get_person(self, db: AsyncSession, access: AccessScope, person_id: int) -> PersonOut:
+        return PersonOut.of(await services.get_person(db, access, person_id))
+
+    @post("/", opt=permission("person", "create"))
+    async def create_person(
+        self, db: AsyncSession, access: AccessScope, actor: Actor, data: PersonIn
+    ) -> PersonOut:
+        person = await services.create_person(db, actor, data, access=access)
+        await db.commit()
+        return PersonOut.of(person)
+
+
+class RelationController(Controller):
+    """Relations the caller declares: they can only ever take access away from the caller."""
+
+    path = "/api/v1/me/relations"
+    opt = authenticated()
+    tags = ["account"]
+
+    @get("/")
+    async def list_relations(self, db: AsyncSession, principal: Principal) -> list[RelationOut]:
+        return [RelationOut.of(r) for r in await services.list_relations(db, principal.user_id)]
+
+    @post("/")
+    async def declare_relation(
+        self, db: AsyncSession, principal: Principal, actor: Actor, data: RelationIn
+    ) -> RelationOut:
+        relation = await services.declare_relation(
+            db, actor, principal.user_id, principal.unit_id, data.person_id, data.kind, data.note
+        )
+        await db.commit()
+        return RelationOut.of(relation)

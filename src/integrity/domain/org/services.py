@@ -1,0 +1,215 @@
+"""Units, persons and relations: queries scoped to what the caller may see, writes with audit."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.db.models import Person, Relation, Unit
+from integrity.db.models.org import RELATION_KINDS
+from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.authz import AccessScope
+from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.pagination import Page, keyset, page_of
+
+UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind")
+PERSON_FIELDS = (
+    "unit_id",
+    "name",
+    "name_en",
+    "employee_no",
+    "position",
+    "cadre_level",
+    "party_member",
+)
+
+
+def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, object]:
+    return {f: getattr(obj, f) for f in fields}
+
+
+async def visible_unit(
+    session: AsyncSession,
+    access: AccessScope | None,
+    unit_id: int,
+    obj: str = "unit",
+    act: str = "read",
+) -> Unit:
+    """A unit the caller may (obj, act) in, or 404 — never a hint that it exists."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None or (access is not None and not access.can(obj, act, unit.path)):
+        raise NotFound(f"No unit {unit_id}.")
+    return unit
+
+
+async def require_in_unit(
+    session: AsyncSession, access: AccessScope | None, unit_id: int, obj: str, act: str
+) -> Unit:
+    """404 when the unit is out of sight, 403 when visible but the action is not allowed there."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None or (access is not None and not access.can("unit", "read", unit.path)):
+        raise NotFound(f"No unit {unit_id}.")
+    if access is not None and not access.can(obj, act, unit.path):
+        raise Forbidden(f"Your roles do not allow '{act}' on '{obj}' in this unit.")
+    return unit
+
+
+async def create_unit(
+    session: AsyncSession,
+    actor: Actor,
+    data: UnitIn | None,
+    *,
+    access: AccessScope | None,
+    root: dict[str, str] | None = None,
+) -> Unit:
+    """Add a unit under a parent (or the root, from the command line only)."""
+    if data is not None:
+        if data.kind not in UNIT_KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(UNIT_KINDS)}.")
+        parent = await require_in_unit(session, access, data.parent_id, "unit", "create")
+        values = {
+            "parent_id": parent.id,
+            "code": data.code,
+            "name": data.name,
+            "name_en": data.name_en,
+            "kind": data.kind,
+        }
+        prefix = parent.path
+    else:
+        if access is not None or root is None:
+            raise Forbidden("Only the command line creates a root unit.")
+        values = {"parent_id": None, **root}
+        prefix = "/"
+    unit = Unit(path=f"/pending-{uuid.uuid4().hex}/", **values)  # type: ignore[arg-type]
+    session.add(unit)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"A unit with code '{values['code']}' already exists.") from exc
+    unit.path = f"{prefix}{unit.id}/"
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry("unit.create", "unit", unit.id or "", unit.id, after=snapshot(unit, UNIT_FIELDS)),
+    )
+    return unit
+
+
+async def list_units(
+    session: AsyncSession,
+    access: AccessScope,
+    cursor: str | None,
+    limit: int,
+    parent_id: int | None = None,
+) -> Page[Unit]:
+    stmt = select(Unit).where(access.unit_filter("unit", "read", Unit.path))
+    if parent_id is not None:
+        stmt = stmt.where(Unit.parent_id == parent_id)  # type: ignore[arg-type]
+    rows = (await session.execute(keyset(stmt, Unit.id, cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda u: u.id)
+
+
+async def create_person(
+    session: AsyncSession, actor: Actor, data: PersonIn, *, access: AccessScope | None
+) -> Person:
+    unit = await require_in_unit(session, access, data.unit_id, "person", "create")
+    person = Person(**{f: getattr(data, f) for f in PERSON_FIELDS})
+    session.add(person)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"Employee number '{data.employee_no}' is already used.") from exc
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "person.create",
+            "person",
+            person.id or "",
+            unit.id,
+            after=snapshot(person, PERSON_FIELDS),
+        ),
+    )
+    return person
+
+
+async def list_persons(
+    session: AsyncSession,
+    access: AccessScope,
+    cursor: str | None,
+    limit: int,
+    unit_id: int | None = None,
+) -> Page[Person]:
+    stmt = (
+        select(Person)
+        .join(Unit, Unit.id == Person.unit_id)  # type: ignore[arg-type]
+        .where(access.unit_filter("person", "read", Unit.path))
+    )
+    if unit_id is not None:
+        stmt = stmt.where(Person.unit_id == unit_id)  # type: ignore[arg-type]
+    rows = (await session.execute(keyset(stmt, Person.id, cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda p: p.id)
+
+
+async def get_person(session: AsyncSession, access: AccessScope, person_id: int) -> Person:
+    found: Person | None = (
+        await session.execute(
+            select(Person)
+            .join(Unit, Unit.id == Person.unit_id)  # type: ignore[arg-type]
+            .where(Person.id == person_id, access.unit_filter("person", "read", Unit.path))  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"No person {person_id}.")
+    return found
+
+
+async def declare_relation(
+    session: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    unit_id: int,
+    person_id: int,
+    kind: str,
+    note: str,
+) -> Relation:
+    """A user declares a tie to a person; it can only add exclusions, never access."""
+    if kind not in RELATION_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(RELATION_KINDS)}.")
+    if await session.get(Person, person_id) is None:
+        raise NotFound(f"No person {person_id}.")
+    relation = Relation(user_id=user_id, person_id=person_id, kind=kind, note=note)
+    session.add(relation)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("You have already declared a relation to this person.") from exc
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "relation.declare",
+            "relation",
+            relation.id or "",
+            unit_id,
+            after={"user_id": user_id, "person_id": person_id, "kind": kind, "note": note},
+        ),
+    )
+    return relation
+
+
+async def list_relations(session: AsyncSession, user_id: int) -> list[Relation]:
+    return list(
+        (
+            await session.execute(
+                select(Relation).where(Relation.user_id == user_id).order_by(Relation.id)  # type: ignore[arg-type]
+            )
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,1 @@
+"""User administration: accounts, role grants, personal API tokens."""

@@ -1,0 +1,103 @@
+"""API shapes for users, grants and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from integrity.db.models import ApiToken, RoleGrant, User
+
+Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9._-]+$")]
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+    unit_id: int
+    person_id: int | None
+    locale: str
+    is_active: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        assert user.id is not None
+        return cls(
+            user.id,
+            user.username,
+            user.display_name,
+            user.unit_id,
+            user.person_id,
+            user.locale,
+            user.is_active,
+        )
+
+
+class UserIn(msgspec.Struct, forbid_unknown_fields=True):
+    username: Username
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    unit_id: int
+    password: Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
+    person_id: int | None = None
+    locale: str = "zh"
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    is_active: bool | None = None
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+
+
+class GrantOut(msgspec.Struct):
+    id: int
+    user_id: int
+    role: str
+    unit_id: int
+    granted_at: datetime
+
+    @classmethod
+    def of(cls, grant: RoleGrant) -> GrantOut:
+        assert grant.id is not None
+        return cls(grant.id, grant.user_id, grant.role, grant.unit_id, grant.granted_at)
+
+
+class GrantIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int
+    role: str
+    unit_id: int
+
+
+class TokenOut(msgspec.Struct):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenOut:
+        assert token.id is not None
+        return cls(
+            token.id,
+            token.name,
+            token.prefix,
+            token.created_at,
+            token.expires_at,
+            token.last_used_at,
+            token.revoked_at,
+        )
+
+
+class TokenCreated(msgspec.Struct):
+    """The only time the token itself is shown."""
+
+    token: str
+    info: TokenOut
+
+
+class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None

@@ -1,0 +1,261 @@
+"""Accounts and grants: admins act within the units they administer; every change is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from anyio import to_thread
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.config import Settings
+from integrity.db.models import ApiToken, AuthzState, Person, RoleGrant, Unit, User
+from integrity.db.types import utcnow
+from integrity.domain.accounts.sessions import end_all_sessions
+from integrity.domain.org.services import require_in_unit
+from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.authz import ROLES, AccessScope
+from integrity.lib.errors import Conflict, InvalidInput, NotFound
+from integrity.lib.pagination import Page, keyset, page_of
+from integrity.lib.security.passwords import hash_password
+from integrity.lib.security.tokens import keyed_hash, new_api_token
+
+USER_FIELDS = ("username", "display_name", "unit_id", "person_id", "locale", "is_active")
+
+
+def _user_view(user: User) -> dict[str, object]:
+    return {f: getattr(user, f) for f in USER_FIELDS}
+
+
+async def bump_grants_version(session: AsyncSession) -> None:
+    """Every worker reloads grants on its next request after this commits."""
+    await session.execute(
+        update(AuthzState)
+        .where(AuthzState.id == 1)  # type: ignore[arg-type]
+        .values(grants_version=AuthzState.grants_version + 1)
+    )
+
+
+async def create_user(
+    session: AsyncSession, actor: Actor, data: UserIn, *, access: AccessScope | None
+) -> User:
+    unit = await require_in_unit(session, access, data.unit_id, "user", "create")
+    if data.locale not in ("zh", "en"):
+        raise InvalidInput("locale must be zh or en.")
+    if data.person_id is not None and await session.get(Person, data.person_id) is None:
+        raise NotFound(f"No person {data.person_id}.")
+    # argon2 is deliberately slow: off the event loop.
+    password_hash = await to_thread.run_sync(hash_password, data.password)
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        unit_id=data.unit_id,
+        person_id=data.person_id,
+        locale=data.locale,
+        password_hash=password_hash,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("That username, or that person's account, already exists.") from exc
+    await record(
+        session,
+        actor,
+        AuditEntry("user.create", "user", user.id or "", unit.id, after=_user_view(user)),
+    )
+    return user
+
+
+async def visible_user(
+    session: AsyncSession, access: AccessScope | None, user_id: int, act: str = "read"
+) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    await require_in_unit(session, access, user.unit_id, "user", act)
+    return user
+
+
+async def update_user(
+    session: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    patch: UserPatch,
+    *,
+    access: AccessScope | None,
+) -> User:
+    user = await visible_user(session, access, user_id, "update")
+    before = _user_view(user)
+    if patch.display_name is not None:
+        user.display_name = patch.display_name
+    if patch.is_active is not None and patch.is_active != user.is_active:
+        user.is_active = patch.is_active
+        user.disabled_at = None if patch.is_active else utcnow()
+        if not patch.is_active:
+            await end_all_sessions(session, user_id)
+    session.add(user)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry("user.update", "user", user_id, user.unit_id, before=before, after=_user_view(user)),
+    )
+    return user
+
+
+async def list_users(
+    session: AsyncSession, access: AccessScope, cursor: str | None, limit: int
+) -> Page[User]:
+    stmt = (
+        select(User)
+        .join(Unit, Unit.id == User.unit_id)  # type: ignore[arg-type]
+        .where(access.unit_filter("user", "read", Unit.path))
+    )
+    rows = (await session.execute(keyset(stmt, User.id, cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda u: u.id)
+
+
+async def grant_role(
+    session: AsyncSession, actor: Actor, data: GrantIn, *, access: AccessScope | None
+) -> RoleGrant:
+    if data.role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}.")
+    unit = await require_in_unit(session, access, data.unit_id, "grant", "create")
+    if await session.get(User, data.user_id) is None:
+        raise NotFound(f"No user {data.user_id}.")
+    grant = RoleGrant(user_id=data.user_id, role=data.role, unit_id=data.unit_id, granted_by_id=actor.user_id)
+    session.add(grant)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("The user already holds this role in this unit.") from exc
+    await bump_grants_version(session)
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "grant.create",
+            "grant",
+            grant.id or "",
+            unit.id,
+            after={"user_id": data.user_id, "role": data.role, "unit_id": data.unit_id},
+        ),
+    )
+    return grant
+
+
+async def revoke_grant(
+    session: AsyncSession, actor: Actor, grant_id: int, *, access: AccessScope | None
+) -> None:
+    grant = await session.get(RoleGrant, grant_id)
+    if grant is None:
+        raise NotFound(f"No grant {grant_id}.")
+    await require_in_unit(session, access, grant.unit_id, "grant", "delete")
+    before = {"user_id": grant.user_id, "role": grant.role, "unit_id": grant.unit_id}
+    await session.delete(grant)
+    await session.flush()
+    await bump_grants_version(session)
+    await record(session, actor, AuditEntry("grant.delete", "grant", grant_id, grant.unit_id, before=before))
+
+
+async def list_grants(
+    session: AsyncSession,
+    access: AccessScope,
+    cursor: str | None,
+    limit: int,
+    user_id: int | None = None,
+) -> Page[RoleGrant]:
+    stmt = (
+        select(RoleGrant)
+        .join(Unit, Unit.id == RoleGrant.unit_id)  # type: ignore[arg-type]
+        .where(access.unit_filter("grant", "read", Unit.path))
+    )
+    if user_id is not None:
+        stmt = stmt.where(RoleGrant.user_id == user_id)  # type: ignore[arg-type]
+    rows = (await session.execute(keyset(stmt, RoleGrant.id, cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda g: g.id)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    row: ApiToken
+
+
+async def create_token(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    user: User,
+    name: str,
+    expires_in_days: int | None,
+) -> IssuedToken:
+    """A new personal token; the caller shows `token` once and it is never retrievable again."""
+    assert user.id is not None
+    token = new_api_token()
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=token[:12],
+        token_hash=keyed_hash(settings.secret_key, token),
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    session.add(row)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "token.create",
+            "api_token",
+            row.id or "",
+            user.unit_id,
+            after={
+                "user_id": user.id,
+                "name": name,
+                "prefix": row.prefix,
+                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+            },
+        ),
+    )
+    return IssuedToken(token, row)
+
+
+async def revoke_token(
+    session: AsyncSession, actor: Actor, user_id: int, unit_id: int, token_id: int
+) -> ApiToken:
+    row = await session.get(ApiToken, token_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(f"No token {token_id}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        await session.flush()
+        await record(
+            session,
+            actor,
+            AuditEntry("token.revoke", "api_token", token_id, unit_id, after={"revoked": True}),
+        )
+    return row
+
+
+async def list_tokens(session: AsyncSession, user_id: int) -> list[ApiToken]:
+    return list(
+        (
+            await session.execute(
+                select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)  # type: ignore[arg-type]
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def find_user(session: AsyncSession, username: str) -> User | None:
+    return (
+        await session.execute(select(User).where(func.lower(User.username) == username.strip().lower()))
+    ).scalar_one_or_none()

@@ -1,0 +1,1 @@
+"""Shared plumbing: authorization, the audit chain, errors, security helpers."""

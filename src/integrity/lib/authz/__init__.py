@@ -1,0 +1,17 @@
+"""Authorization: Casbin RBAC with units as domains, route declarations and per-request scope."""
+
+from integrity.lib.authz.declarations import AUTHENTICATED, PUBLIC, Permission, permission
+from integrity.lib.authz.enforcer import ROLES, Authorizer
+from integrity.lib.authz.scope import AccessScope, Grant, Principal
+
+__all__ = [
+    "AUTHENTICATED",
+    "PUBLIC",
+    "ROLES",
+    "AccessScope",
+    "Authorizer",
+    "Grant",
+    "Permission",
+    "Principal",
+    "permission",
+]

@@ -1,0 +1,92 @@
+"""The Casbin enforcer over policies/ and the grants table, reloaded when grants change."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import casbin
+from casbin.util import key_match
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrity.config import POLICIES_DIR
+from integrity.db.models import AuthzState, RoleGrant, Unit
+
+
+def grant_domain(unit_path: str) -> str:
+    """The Casbin domain pattern of a grant in a unit: it and everything below it."""
+    return f"{unit_path}*"
+
+
+def _new_enforcer(model: Path, policy: Path) -> casbin.Enforcer:
+    enforcer = casbin.Enforcer(str(model), str(policy))
+    enforcer.add_named_domain_matching_func("g", key_match)
+    return enforcer
+
+
+@lru_cache(maxsize=1)
+def _policy_roles() -> tuple[str, ...]:
+    enforcer = _new_enforcer(POLICIES_DIR / "model.conf", POLICIES_DIR / "policy.csv")
+    subjects = {line[0] for line in enforcer.get_policy()}
+    return tuple(sorted(s.removeprefix("role:") for s in subjects))
+
+
+ROLES: tuple[str, ...] = _policy_roles()
+
+
+logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs every policy load at INFO
+
+
+class Authorizer:
+    """One per process. Answers Casbin questions; keeps its grants at the database's version."""
+
+    def __init__(self, policies_dir: Path = POLICIES_DIR) -> None:
+        self._model = policies_dir / "model.conf"
+        self._policy = policies_dir / "policy.csv"
+        self._enforcer = _new_enforcer(self._model, self._policy)
+        self._version: int | None = None
+        self._reload_lock = asyncio.Lock()
+        self._role_permits: dict[tuple[str, str, str], bool] = {}
+
+    @property
+    def version(self) -> int | None:
+        return self._version
+
+    def role_permits(self, role: str, obj: str, act: str) -> bool:
+        """Whether the permission lines give a role (obj, act); cached, the lines never change."""
+        key = (role, obj, act)
+        if key not in self._role_permits:
+            # A role is its own member in every domain, so this asks the permission lines alone.
+            self._role_permits[key] = bool(self._enforcer.enforce(f"role:{role}", "/", obj, act))
+        return self._role_permits[key]
+
+    def allowed(self, user_id: int, unit_path: str, obj: str, act: str) -> bool:
+        """May this user do `act` on an `obj` that belongs to the unit at `unit_path`?"""
+        return bool(self._enforcer.enforce(f"user:{user_id}", unit_path, obj, act))
+
+    async def refresh(self, session: AsyncSession) -> None:
+        """Reload grants if another request or process changed them since we last looked."""
+        version = (
+            await session.execute(select(col(AuthzState.grants_version)).where(col(AuthzState.id) == 1))
+        ).scalar_one_or_none() or 0
+        if version == self._version:
+            return
+        async with self._reload_lock:
+            if version == self._version:
+                return
+            rows = (
+                await session.execute(
+                    select(col(RoleGrant.user_id), col(RoleGrant.role), col(Unit.path)).join(
+                        Unit, col(Unit.id) == col(RoleGrant.unit_id)
+                    )
+                )
+            ).all()
+            enforcer = _new_enforcer(self._model, self._policy)
+            lines = [[f"user:{uid}", f"role:{role}", grant_domain(path)] for uid, role, path in rows]
+            if lines:
+                enforcer.add_named_grouping_policies("g", lines)
+            # Swap whole: a concurrent request sees the old grants or the new, never half.
+            self._enforcer, self._version = enforcer, version

@@ -1,0 +1,83 @@
+"""The one guard every route goes through: default deny, sign-in, CSRF, then the declared permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from integrity.lib.audit import AuditEntry, record
+from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, Permission
+from integrity.lib.errors import Forbidden, Unauthenticated
+from integrity.lib.requestctx import access_of, actor_of, principal_of
+from integrity.lib.security.tokens import same
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+async def record_denial(
+    connection: ASGIConnection[Any, Any, Any, Any], obj: str, reason: str, **extra: Any
+) -> None:
+    """A denied attempt is an audit event too, in its own transaction."""
+    principal = principal_of(connection)
+    entry = AuditEntry(
+        action="access.denied",
+        object_type=obj,
+        unit_id=principal.unit_id if principal else None,
+        outcome="denied",
+        extra={
+            "reason": reason,
+            "method": connection.scope.get("method", ""),
+            "path": connection.url.path,
+            **extra,
+        },
+    )
+    async with connection.app.state.db.write_session() as session:
+        await record(session, actor_of(connection), entry)
+        await session.commit()
+
+
+async def _csrf_token_sent(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = connection.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        from litestar import Request  # a Request over the same scope shares the parsed-form cache
+
+        form = await Request[Any, Any, Any](connection.scope, connection.receive).form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Litestar guard applied at the app level."""
+    declaration = handler.opt.get(OPT_KEY)
+    if declaration is None:
+        raise Forbidden("This route declares no authorization rule and is refused.")
+    if declaration == PUBLIC:
+        return
+    principal = principal_of(connection)
+    if principal is None:
+        raise Unauthenticated()
+    method = connection.scope.get("method", "GET")
+    # Bearer tokens are not sent by browsers on their own, so only cookie sessions need this.
+    if (
+        method not in SAFE_METHODS
+        and principal.auth_kind == "session"
+        and not same(await _csrf_token_sent(connection), principal.csrf_token)
+    ):
+        await record_denial(connection, "csrf", "missing or wrong CSRF token")
+        raise Forbidden("The form has expired or the CSRF token is missing; reload the page.")
+    if declaration == AUTHENTICATED:
+        return
+    if not isinstance(declaration, Permission):
+        raise Forbidden("Unknown authorization rule.")
+    access = access_of(connection)
+    if access is None or not access.can_anywhere(declaration.obj, declaration.act):
+        await record_denial(connection, declaration.obj, "role lacks permission", act=declaration.act)
+        raise Forbidden(f"Your roles do not allow '{declaration.act}' on '{declaration.obj}'.")

@@ -1,0 +1,80 @@
+"""Who is asking and which units they reach, computed once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import false, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from integrity.lib.authz.enforcer import Authorizer
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    unit_path: str
+    unit_name: str
+    unit_name_en: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of a request, with their grants as the database had them."""
+
+    user_id: int
+    username: str
+    display_name: str
+    unit_id: int
+    person_id: int | None
+    locale: str
+    grants: tuple[Grant, ...]
+    auth_kind: str  # "session" or "token"
+    session_id: str | None = None
+    csrf_token: str | None = None
+
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+
+def _minimal_prefixes(paths: list[str]) -> list[str]:
+    """Drop paths that an ancestor in the list already covers."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+@dataclass
+class AccessScope:
+    """Answers 'may I' for one request: SQL filters for lists, Casbin for single objects."""
+
+    principal: Principal
+    authorizer: Authorizer
+    _paths: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def paths(self, obj: str, act: str) -> list[str]:
+        """Unit path prefixes where the user may do (obj, act)."""
+        key = (obj, act)
+        if key not in self._paths:
+            self._paths[key] = _minimal_prefixes(
+                [g.unit_path for g in self.principal.grants if self.authorizer.role_permits(g.role, obj, act)]
+            )
+        return self._paths[key]
+
+    def can_anywhere(self, obj: str, act: str) -> bool:
+        return bool(self.paths(obj, act))
+
+    def can(self, obj: str, act: str, unit_path: str) -> bool:
+        return self.authorizer.allowed(self.principal.user_id, unit_path, obj, act)
+
+    def unit_filter(self, obj: str, act: str, path_column: Any) -> ColumnElement[bool]:
+        """A WHERE clause on a unit path column: rows in units the user may (obj, act)."""
+        prefixes = self.paths(obj, act)
+        if not prefixes:
+            return false()
+        return or_(*(path_column.startswith(p, autoescape=True) for p in prefixes))

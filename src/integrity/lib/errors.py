@@ -1,0 +1,110 @@
+"""Domain errors, and the one place that turns any error into RFC 9457 problem+json or a UI page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("integrity")
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """An error the user can act on; subclasses fix status and problem type."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class InvalidInput(DomainError):
+    status, slug, title = 422, "invalid-input", "Invalid input"
+
+
+class Unauthenticated(DomainError):
+    status, slug, title = 401, "unauthenticated", "Sign-in required"
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Not permitted"
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class TooManyAttempts(DomainError):
+    status, slug, title = 429, "too-many-attempts", "Too many attempts"
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "") or request.method == "GET"
+
+
+def problem(
+    request: Request[Any, Any, Any], status: int, slug: str, title: str, detail: str, **extra: Any
+) -> Response[Any]:
+    """An RFC 9457 body; `type` is a stable URI reference per kind of problem."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = request.scope.get("state", {}).get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Map every exception to one response shape: problem+json for the API, a page for the UI."""
+    extra: dict[str, Any] = {}
+    if isinstance(exc, DomainError):
+        status, slug, title, detail, extra = exc.status, exc.slug, exc.title, exc.detail, exc.extra
+    elif isinstance(exc, ValidationException):
+        status, slug, title = 400, "invalid-request", "Invalid request"
+        detail = exc.detail
+        if isinstance(exc.extra, list):
+            extra = {"errors": exc.extra}
+    elif isinstance(exc, HTTPException):
+        status, slug, title, detail = (
+            exc.status_code,
+            f"http-{exc.status_code}",
+            exc.detail,
+            exc.detail,
+        )
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        status, slug = HTTP_500_INTERNAL_SERVER_ERROR, "internal-error"
+        title = detail = "Internal server error"
+    if _wants_html(request):
+        if status == 401:
+            return Redirect(f"/login?next={quote(request.url.path)}")
+        return Template(
+            "error.html",
+            context={"status": status, "title": title, "detail": detail},
+            status_code=status,
+            media_type=MediaType.HTML,
+        )
+    return problem(request, status, slug, title, detail, **extra)

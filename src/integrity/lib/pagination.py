@@ -1,0 +1,61 @@
+"""Keyset pagination: an opaque cursor holding the last id seen, stable under inserts."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+import msgspec
+from sqlalchemy import Select
+
+from integrity.lib.errors import InvalidInput
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+class Page(msgspec.Struct, Generic[T]):
+    """One page of a list; pass `next_cursor` back as `cursor` for the next one."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded))["after"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput("The cursor is not one this server issued.") from exc
+    if not isinstance(value, int):
+        raise InvalidInput("The cursor is not one this server issued.")
+    return value
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.")
+    return limit
+
+
+def keyset(statement: Select[Any], id_column: Any, cursor: str | None, limit: int) -> Select[Any]:
+    """Order by id and start after the cursor; fetch one extra row to know if there is more."""
+    after = decode_cursor(cursor)
+    if after is not None:
+        statement = statement.where(id_column > after)
+    return statement.order_by(id_column).limit(check_limit(limit) + 1)
+
+
+def page_of(rows: Sequence[T], limit: int, last_id: Any) -> Page[T]:
+    """Cut the extra row off and make the next cursor from the last kept one."""
+    items = list(rows[:limit])
+    more = len(rows) > limit
+    return Page(items=items, next_cursor=encode_cursor(last_id(items[-1])) if more and items else None)
