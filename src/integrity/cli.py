@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrity.config import Settings, get_settings
 from integrity.db.engine import Database, create_database

@@ -6,8 +6,8 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.di import NamedDependency, Provide
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.config import Settings
 from integrity.lib.audit import Actor
@@ -54,3 +54,11 @@ DEPENDENCIES = {
     "actor": Provide(provide_actor, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
 }
+
+
+# Explicit markers for the dependencies above, as handler parameter types.
+Db = NamedDependency[AsyncSession]
+Access = NamedDependency[AccessScope]
+CurrentPrincipal = NamedDependency[Principal]
+AuditActor = NamedDependency[Actor]
+AppSettings = NamedDependency[Settings]

@@ -11,8 +11,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import select as sa_select
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrity.config import Settings
 from integrity.db.engine import Database
@@ -38,7 +38,8 @@ async def _grants(session: AsyncSession, user_id: int) -> tuple[Grant, ...]:
             .order_by(col(Unit.path), col(RoleGrant.role))
         )
     ).all()
-    return tuple(Grant(role, uid, path, name, name_en) for role, uid, path, name, name_en in rows)
+    # Unit.id is typed optional on the model; a joined row always has one.
+    return tuple(Grant(role, uid or 0, path, name, name_en) for role, uid, path, name, name_en in rows)
 
 
 def _principal(user: User, grants: tuple[Grant, ...], kind: str, row: UserSession | None) -> Principal:

@@ -8,18 +8,15 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from integrity.config import Settings
 from integrity.db.models import User
 from integrity.domain.accounts.services import InvalidCredentials, sign_in, sign_out
 from integrity.domain.users import services as users
 from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
-from integrity.lib.audit import Actor
-from integrity.lib.authz import Principal
 from integrity.lib.authz.declarations import authenticated, public
+from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import NotFound, TooManyAttempts
 from integrity.lib.i18n import gettext as _
 from integrity.lib.requestctx import client_addr, principal_of, state_of
@@ -51,7 +48,7 @@ class LoginController(Controller):
 
     def _page(
         self,
-        settings: Settings,
+        settings: AppSettings,
         *,
         username: str = "",
         next_path: str = "/",
@@ -76,7 +73,7 @@ class LoginController(Controller):
         )
 
     @get("/")
-    async def login_page(self, request: Request[Any, Any, Any], settings: Settings) -> Template | Redirect:
+    async def login_page(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template | Redirect:
         if principal_of(request) is not None:
             return Redirect(safe_next(request.query_params.get("next")))
         return self._page(settings, next_path=safe_next(request.query_params.get("next")))
@@ -85,7 +82,7 @@ class LoginController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        settings: Settings,
+        settings: AppSettings,
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         next_path = safe_next(data.next)
@@ -148,9 +145,9 @@ class LogoutController(Controller):
     async def logout(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        actor: Actor,
-        settings: Settings,
+        principal: CurrentPrincipal,
+        actor: AuditActor,
+        settings: AppSettings,
     ) -> Redirect:
         if principal.session_id:
             await sign_out(request.app.state.db, actor, principal.session_id, principal.unit_id)
@@ -177,7 +174,7 @@ class MeController(Controller):
     tags = ["account"]
 
     @get("/")
-    async def me(self, principal: Principal) -> MeOut:
+    async def me(self, principal: CurrentPrincipal) -> MeOut:
         return MeOut(
             principal.user_id,
             principal.username,
@@ -205,17 +202,17 @@ class TokenController(Controller):
     tags = ["account"]
 
     @get("/")
-    async def list_tokens(self, db: AsyncSession, principal: Principal) -> list[TokenOut]:
+    async def list_tokens(self, db: Db, principal: CurrentPrincipal) -> list[TokenOut]:
         return [TokenOut.of(t) for t in await users.list_tokens(db, principal.user_id)]
 
     @post("/")
     async def create_token(
         self,
-        db: AsyncSession,
-        principal: Principal,
-        actor: Actor,
-        settings: Settings,
-        data: TokenIn,
+        db: Db,
+        principal: CurrentPrincipal,
+        actor: AuditActor,
+        settings: AppSettings,
+        data: JSONBody[TokenIn],
     ) -> TokenCreated:
         user = await db.get(User, principal.user_id)
         if user is None:
@@ -226,7 +223,7 @@ class TokenController(Controller):
 
     @delete("/{token_id:int}", status_code=200)
     async def revoke_token(
-        self, db: AsyncSession, principal: Principal, actor: Actor, token_id: int
+        self, db: Db, principal: CurrentPrincipal, actor: AuditActor, token_id: FromPath[int]
     ) -> TokenOut:
         row = await users.revoke_token(db, actor, principal.user_id, principal.unit_id, token_id)
         await db.commit()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrity.config import Settings
 from integrity.db.models import LoginThrottle
@@ -35,8 +35,13 @@ async def seconds_locked(session: AsyncSession, keys: list[str]) -> int:
     return max(waits, default=0)
 
 
-def _lockout(settings: Settings, failures: int, now: datetime) -> datetime | None:
-    over = failures - settings.login_free_failures
+# An office behind one NAT address shares the address key: it tolerates more failures.
+ADDRESS_FACTOR = 4
+
+
+def _lockout(settings: Settings, key: str, failures: int, now: datetime) -> datetime | None:
+    free = settings.login_free_failures * (ADDRESS_FACTOR if key.startswith("a:") else 1)
+    over = failures - free
     if over < 0:
         return None
     return now + timedelta(seconds=min(2**over, settings.login_max_lockout_seconds))
@@ -52,7 +57,7 @@ async def note_failure(session: AsyncSession, settings: Settings, keys: list[str
             row.failures = 0
         row.failures += 1
         row.updated_at = now
-        row.locked_until = _lockout(settings, row.failures, now)
+        row.locked_until = _lockout(settings, key, row.failures, now)
         session.add(row)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import FromQuery
 
 from integrity.domain.audit.services import AuditEventOut, list_events
-from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, Db
 from integrity.lib.pagination import Page
 
 
@@ -19,12 +19,12 @@ class AuditEventController(Controller):
     @get("/")
     async def list_audit_events(
         self,
-        db: AsyncSession,
-        access: AccessScope,
-        cursor: str | None = None,
-        limit: int = 50,
-        object_type: str | None = None,
-        object_id: str | None = None,
+        db: Db,
+        access: Access,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        object_type: FromQuery[str | None] = None,
+        object_id: FromQuery[str | None] = None,
     ) -> Page[AuditEventOut]:
         page = await list_events(db, access, cursor, limit, object_type, object_id)
         return Page([AuditEventOut.of(e) for e in page.items], page.next_cursor)

@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import or_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrity.db.models import AuditEvent, Unit
 from integrity.lib.authz import AccessScope

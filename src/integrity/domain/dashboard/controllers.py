@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from litestar import Controller, get
+from litestar.params import FromQuery
 from litestar.response import Template
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrity.db.models import RoleGrant, Unit
 from integrity.domain.audit.services import AuditEventOut, list_events
 from integrity.domain.users import services as users
-from integrity.lib.authz import AccessScope, Principal
 from integrity.lib.authz.declarations import authenticated, permission
+from integrity.lib.deps import Access, CurrentPrincipal, Db
 
 
 class DashboardController(Controller):
@@ -21,7 +21,7 @@ class DashboardController(Controller):
     include_in_schema = False
 
     @get("/", opt=authenticated())
-    async def dashboard(self, principal: Principal) -> Template:
+    async def dashboard(self, principal: CurrentPrincipal) -> Template:
         by_unit: dict[int, dict[str, object]] = {}
         for grant in principal.grants:
             entry = by_unit.setdefault(grant.unit_id, {"grant": grant, "roles": []})
@@ -29,7 +29,7 @@ class DashboardController(Controller):
         return Template("dashboard.html", context={"units": list(by_unit.values())})
 
     @get("/org", opt=permission("unit", "read"))
-    async def organisation(self, db: AsyncSession, access: AccessScope) -> Template:
+    async def organisation(self, db: Db, access: Access) -> Template:
         units = (
             (
                 await db.execute(
@@ -45,7 +45,7 @@ class DashboardController(Controller):
         return Template("org.html", context={"units": units})
 
     @get("/admin/users", opt=permission("user", "read"))
-    async def users_page(self, db: AsyncSession, access: AccessScope) -> Template:
+    async def users_page(self, db: Db, access: Access) -> Template:
         page = await users.list_users(db, access, None, 200)
         ids = [u.id for u in page.items]
         roles: dict[int, list[str]] = defaultdict(list)
@@ -69,7 +69,7 @@ class DashboardController(Controller):
         return Template("users.html", context={"users": page.items, "roles": roles, "unit_names": unit_names})
 
     @get("/audit", opt=permission("audit", "read"))
-    async def audit_page(self, db: AsyncSession, access: AccessScope, cursor: str | None = None) -> Template:
+    async def audit_page(self, db: Db, access: Access, cursor: FromQuery[str | None] = None) -> Template:
         page = await list_events(db, access, cursor, 100)
         return Template(
             "audit.html",
@@ -80,5 +80,5 @@ class DashboardController(Controller):
         )
 
     @get("/account/tokens", opt=authenticated())
-    async def tokens_page(self, db: AsyncSession, principal: Principal) -> Template:
+    async def tokens_page(self, db: Db, principal: CurrentPrincipal) -> Template:
         return Template("tokens.html", context={"tokens": await users.list_tokens(db, principal.user_id)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from integrity.domain.org import services
 from integrity.domain.org.schemas import (
@@ -14,9 +14,8 @@ from integrity.domain.org.schemas import (
     UnitIn,
     UnitOut,
 )
-from integrity.lib.audit import Actor
-from integrity.lib.authz import AccessScope, Principal
 from integrity.lib.authz.declarations import authenticated, permission
+from integrity.lib.deps import Access, AuditActor, CurrentPrincipal, Db
 from integrity.lib.pagination import Page
 
 
@@ -28,21 +27,21 @@ class UnitController(Controller):
     @get("/")
     async def list_units(
         self,
-        db: AsyncSession,
-        access: AccessScope,
-        cursor: str | None = None,
-        limit: int = 50,
-        parent_id: int | None = None,
+        db: Db,
+        access: Access,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        parent_id: FromQuery[int | None] = None,
     ) -> Page[UnitOut]:
         page = await services.list_units(db, access, cursor, limit, parent_id)
         return Page([UnitOut.of(u) for u in page.items], page.next_cursor)
 
     @get("/{unit_id:int}")
-    async def get_unit(self, db: AsyncSession, access: AccessScope, unit_id: int) -> UnitOut:
+    async def get_unit(self, db: Db, access: Access, unit_id: FromPath[int]) -> UnitOut:
         return UnitOut.of(await services.visible_unit(db, access, unit_id))
 
     @post("/", opt=permission("unit", "create"))
-    async def create_unit(self, db: AsyncSession, access: AccessScope, actor: Actor, data: UnitIn) -> UnitOut:
+    async def create_unit(self, db: Db, access: Access, actor: AuditActor, data: JSONBody[UnitIn]) -> UnitOut:
         unit = await services.create_unit(db, actor, data, access=access)
         await db.commit()
         return UnitOut.of(unit)
@@ -56,22 +55,22 @@ class PersonController(Controller):
     @get("/")
     async def list_persons(
         self,
-        db: AsyncSession,
-        access: AccessScope,
-        cursor: str | None = None,
-        limit: int = 50,
-        unit_id: int | None = None,
+        db: Db,
+        access: Access,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        unit_id: FromQuery[int | None] = None,
     ) -> Page[PersonOut]:
         page = await services.list_persons(db, access, cursor, limit, unit_id)
         return Page([PersonOut.of(p) for p in page.items], page.next_cursor)
 
     @get("/{person_id:int}")
-    async def get_person(self, db: AsyncSession, access: AccessScope, person_id: int) -> PersonOut:
+    async def get_person(self, db: Db, access: Access, person_id: FromPath[int]) -> PersonOut:
         return PersonOut.of(await services.get_person(db, access, person_id))
 
     @post("/", opt=permission("person", "create"))
     async def create_person(
-        self, db: AsyncSession, access: AccessScope, actor: Actor, data: PersonIn
+        self, db: Db, access: Access, actor: AuditActor, data: JSONBody[PersonIn]
     ) -> PersonOut:
         person = await services.create_person(db, actor, data, access=access)
         await db.commit()
@@ -86,12 +85,12 @@ class RelationController(Controller):
     tags = ["account"]
 
     @get("/")
-    async def list_relations(self, db: AsyncSession, principal: Principal) -> list[RelationOut]:
+    async def list_relations(self, db: Db, principal: CurrentPrincipal) -> list[RelationOut]:
         return [RelationOut.of(r) for r in await services.list_relations(db, principal.user_id)]
 
     @post("/")
     async def declare_relation(
-        self, db: AsyncSession, principal: Principal, actor: Actor, data: RelationIn
+        self, db: Db, principal: CurrentPrincipal, actor: AuditActor, data: JSONBody[RelationIn]
     ) -> RelationOut:
         relation = await services.declare_relation(
             db, actor, principal.user_id, principal.unit_id, data.person_id, data.kind, data.note

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.models import Person, Relation, Unit
 from integrity.db.models.org import RELATION_KINDS

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
-from sqlmodel.ext.asyncio.session import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from integrity.domain.users import services
 from integrity.domain.users.schemas import GrantIn, GrantOut, UserIn, UserOut, UserPatch
-from integrity.lib.audit import Actor
-from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.pagination import Page
 
 
@@ -20,24 +19,33 @@ class UserController(Controller):
 
     @get("/")
     async def list_users(
-        self, db: AsyncSession, access: AccessScope, cursor: str | None = None, limit: int = 50
+        self,
+        db: Db,
+        access: Access,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
     ) -> Page[UserOut]:
         page = await services.list_users(db, access, cursor, limit)
         return Page([UserOut.of(u) for u in page.items], page.next_cursor)
 
     @get("/{user_id:int}")
-    async def get_user(self, db: AsyncSession, access: AccessScope, user_id: int) -> UserOut:
+    async def get_user(self, db: Db, access: Access, user_id: FromPath[int]) -> UserOut:
         return UserOut.of(await services.visible_user(db, access, user_id))
 
     @post("/", opt=permission("user", "create"))
-    async def create_user(self, db: AsyncSession, access: AccessScope, actor: Actor, data: UserIn) -> UserOut:
+    async def create_user(self, db: Db, access: Access, actor: AuditActor, data: JSONBody[UserIn]) -> UserOut:
         user = await services.create_user(db, actor, data, access=access)
         await db.commit()
         return UserOut.of(user)
 
     @patch("/{user_id:int}", opt=permission("user", "update"))
     async def update_user(
-        self, db: AsyncSession, access: AccessScope, actor: Actor, user_id: int, data: UserPatch
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        user_id: FromPath[int],
+        data: JSONBody[UserPatch],
     ) -> UserOut:
         user = await services.update_user(db, actor, user_id, data, access=access)
         await db.commit()
@@ -52,24 +60,24 @@ class GrantController(Controller):
     @get("/")
     async def list_grants(
         self,
-        db: AsyncSession,
-        access: AccessScope,
-        cursor: str | None = None,
-        limit: int = 50,
-        user_id: int | None = None,
+        db: Db,
+        access: Access,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int] = 50,
+        user_id: FromQuery[int | None] = None,
     ) -> Page[GrantOut]:
         page = await services.list_grants(db, access, cursor, limit, user_id)
         return Page([GrantOut.of(g) for g in page.items], page.next_cursor)
 
     @post("/", opt=permission("grant", "create"))
     async def create_grant(
-        self, db: AsyncSession, access: AccessScope, actor: Actor, data: GrantIn
+        self, db: Db, access: Access, actor: AuditActor, data: JSONBody[GrantIn]
     ) -> GrantOut:
         grant = await services.grant_role(db, actor, data, access=access)
         await db.commit()
         return GrantOut.of(grant)
 
     @delete("/{grant_id:int}", opt=permission("grant", "delete"))
-    async def revoke_grant(self, db: AsyncSession, access: AccessScope, actor: Actor, grant_id: int) -> None:
+    async def revoke_grant(self, db: Db, access: Access, actor: AuditActor, grant_id: FromPath[int]) -> None:
         await services.revoke_grant(db, actor, grant_id, access=access)
         await db.commit()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from anyio import to_thread
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.config import Settings
 from integrity.db.models import ApiToken, AuthzState, Person, RoleGrant, Unit, User

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.models import AuditEvent
 from integrity.lib.audit.canonical import GENESIS_HASH, event_hash, hashed_fields

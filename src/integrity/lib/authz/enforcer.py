@@ -9,8 +9,8 @@ from pathlib import Path
 
 import casbin
 from casbin.util import key_match
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrity.config import POLICIES_DIR
 from integrity.db.models import AuthzState, RoleGrant, Unit
@@ -84,9 +84,13 @@ class Authorizer:
                     )
                 )
             ).all()
-            enforcer = _new_enforcer(self._model, self._policy)
-            lines = [[f"user:{uid}", f"role:{role}", grant_domain(path)] for uid, role, path in rows]
-            if lines:
-                enforcer.add_named_grouping_policies("g", lines)
-            # Swap whole: a concurrent request sees the old grants or the new, never half.
-            self._enforcer, self._version = enforcer, version
+            self.replace_grants([(uid, role, path) for uid, role, path in rows], version)
+
+    def replace_grants(self, grants: list[tuple[int, str, str]], version: int) -> None:
+        """Load (user id, role, unit path) grants as g lines, replacing all earlier ones."""
+        enforcer = _new_enforcer(self._model, self._policy)
+        lines = [[f"user:{uid}", f"role:{role}", grant_domain(path)] for uid, role, path in grants]
+        if lines:
+            enforcer.add_named_grouping_policies("g", lines)
+        # Swap whole: a concurrent request sees the old grants or the new, never half.
+        self._enforcer, self._version = enforcer, version
