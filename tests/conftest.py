@@ -25,6 +25,7 @@ from integrity.demo.data import DEMO_PASSWORD, load_demo
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("INTEGRITY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+LOGIN_TOKEN = re.compile(r'action="/login".*?name="csrf_token" value="([^"]+)"', re.DOTALL)
 
 
 def _pg_reason() -> str | None:
@@ -137,13 +138,15 @@ class DemoApp:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def demo_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchDatabase]:
+def demo_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ScratchDatabase]:
     for test_db in make_database(request.param, tmp_path_factory.mktemp(f"demo-{request.param}")):
         upgrade(test_db.url)
         settings = test_db.settings()
 
-        async def load() -> None:
-            db = create_database(test_db.url)
+        async def load(url: str = test_db.url, settings: Settings = settings) -> None:
+            db = create_database(url)
             await load_demo(db, settings, DEMO_PASSWORD)
             await db.dispose()
 
@@ -169,7 +172,7 @@ class Client:
 
     async def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> Any:
         page = await self.inner.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        token = LOGIN_TOKEN.search(page.text)
         assert token, page.text
         response = await self.inner.post(
             "/login",
@@ -187,9 +190,15 @@ class Client:
         return await self.inner.request(method, url, headers=headers, **kwargs)
 
 
+def fresh_app(demo_app: DemoApp) -> Litestar:
+    """An app of its own per test client: AsyncTestClient runs each client on its own event loop,
+    and pooled database connections must not cross loops (it is also how separate workers behave)."""
+    return create_app(demo_app.settings)
+
+
 @pytest.fixture
 async def client(demo_app: DemoApp) -> AsyncIterator[Client]:
-    async with AsyncTestClient(demo_app.app) as inner:
+    async with AsyncTestClient(fresh_app(demo_app)) as inner:
         yield Client(inner)
 
 
@@ -211,11 +220,11 @@ async def clear_throttle(demo_app: DemoApp) -> AsyncIterator[None]:
     await clear()
 
 
-async def new_client(demo_app: DemoApp, username: str) -> Client:
+async def new_client(demo_app: DemoApp, username: str, password: str = DEMO_PASSWORD) -> Client:
     """A signed-in client (caller closes it with `await c.inner.__aexit__(None, None, None)`)."""
-    inner = AsyncTestClient(demo_app.app)
+    inner = AsyncTestClient(fresh_app(demo_app))
     await inner.__aenter__()
     c = Client(inner)
-    response = await c.sign_in(username)
+    response = await c.sign_in(username, password)
     assert response.status_code == 302, response.text
     return c

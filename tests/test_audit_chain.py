@@ -112,7 +112,9 @@ async def test_editing_any_field_of_any_event_is_detected(database: Database) ->
         for column, value in TAMPERED_VALUES.items():
             async with database.read_session() as session:
                 original = (
-                    await session.execute(text(f"SELECT {column} FROM audit_events WHERE seq = :s"), {"s": seq})
+                    await session.execute(
+                        text(f"SELECT {column} FROM audit_events WHERE seq = :s"), {"s": seq}
+                    )
                 ).scalar_one()
             if column == "occurred_at" and database.dialect == "postgresql":
                 value = datetime(2020, 1, 1, tzinfo=UTC)

@@ -42,7 +42,7 @@ def test_up_down_up_and_models_match(empty_db: ScratchDatabase) -> None:
     upgrade(empty_db.url)
     tables, diff, revision = _inspect(empty_db.url)
     assert revision == head_revision()
-    assert EXPECTED_TABLES <= tables
+    assert tables >= EXPECTED_TABLES
     assert diff == [], f"models and migrations disagree: {diff}"
 
     downgrade(empty_db.url, "base")
@@ -53,7 +53,7 @@ def test_up_down_up_and_models_match(empty_db: ScratchDatabase) -> None:
     upgrade(empty_db.url)
     tables, diff, revision = _inspect(empty_db.url)
     assert revision == head_revision()
-    assert EXPECTED_TABLES <= tables
+    assert tables >= EXPECTED_TABLES
     assert diff == []
 
 

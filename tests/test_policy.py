@@ -73,7 +73,9 @@ def authorizer() -> Authorizer:
 
 
 @pytest.mark.parametrize(("user", "path", "obj", "act", "expected"), CASES)
-def test_enforcement(authorizer: Authorizer, user: int, path: str, obj: str, act: str, expected: bool) -> None:
+def test_enforcement(
+    authorizer: Authorizer, user: int, path: str, obj: str, act: str, expected: bool
+) -> None:
     assert authorizer.allowed(user, path, obj, act) is expected
 
 

@@ -37,7 +37,7 @@ def test_every_route_declares_an_authorization_rule(demo_app: DemoApp) -> None:
         elif rule == PUBLIC and not path.startswith(PUBLIC_ALLOWED):
             wrongly_public.append(path)
         else:
-            assert rule == PUBLIC or rule == AUTHENTICATED or isinstance(rule, Permission), (path, rule)
+            assert rule in (PUBLIC, AUTHENTICATED) or isinstance(rule, Permission), (path, rule)
     assert undeclared == [], f"routes without an authorization rule: {undeclared}"
     assert wrongly_public == [], f"public routes beyond login/health/static: {wrongly_public}"
 

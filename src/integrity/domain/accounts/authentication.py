@@ -138,7 +138,8 @@ class AuthenticationMiddleware(ASGIMiddleware):
     """Puts request_id, principal and access scope into the request state; never rejects by itself."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/", "^/health/")
+    # Static files and probes need no identity (and must not cost a database round trip).
+    should_bypass_for_scope = staticmethod(lambda scope: scope["path"].startswith(("/static/", "/health/")))
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)

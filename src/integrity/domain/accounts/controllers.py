@@ -19,7 +19,7 @@ from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import NotFound, TooManyAttempts
 from integrity.lib.i18n import gettext as _
-from integrity.lib.requestctx import client_addr, principal_of, state_of
+from integrity.lib.requestctx import client_addr, state_of
 from integrity.lib.security.tokens import new_secret, same
 
 LOGIN_CSRF_COOKIE = "integrity_login_csrf"
@@ -73,9 +73,8 @@ class LoginController(Controller):
         )
 
     @get("/")
-    async def login_page(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template | Redirect:
-        if principal_of(request) is not None:
-            return Redirect(safe_next(request.query_params.get("next")))
+    async def login_page(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template:
+        # Shown even to a signed-in user: signing in again (or as someone else) starts a new session.
         return self._page(settings, next_path=safe_next(request.query_params.get("next")))
 
     @post("/", status_code=200)

@@ -1,0 +1,71 @@
+"""Small helpers shared by the API tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+
+from integrity.db.engine import create_database
+from tests.conftest import Client, DemoApp, new_client
+
+
+async def sql(demo_app: DemoApp, statement: str, **params: Any) -> list[Any]:
+    """Run SQL against the demo database directly (for arranging and checking state)."""
+    db = create_database(demo_app.db.url)
+    try:
+        async with db.write_session() as session:
+            result = await session.execute(text(statement), params)
+            rows = list(result.all()) if result.returns_rows else []
+            await session.commit()
+        return rows
+    finally:
+        await db.dispose()
+
+
+async def unit_id(demo_app: DemoApp, code: str) -> int:
+    return int((await sql(demo_app, "SELECT id FROM units WHERE code = :c", c=code))[0][0])
+
+
+TEST_PASSWORD = "Password-1234"
+
+
+async def make_user(demo_app: DemoApp, role: str | None, unit_code: str, **extra: Any) -> tuple[str, int]:
+    """A fresh account (created by the demo admin through the API), optionally with one role."""
+    admin = await new_client(demo_app, "admin")
+    try:
+        username = f"t.{uuid.uuid4().hex[:10]}"
+        home = await unit_id(demo_app, unit_code)
+        body = {
+            "username": username,
+            "display_name": extra.pop("display_name", username),
+            "unit_id": home,
+            "password": TEST_PASSWORD,
+            **extra,
+        }
+        created = await admin.write("POST", "/api/v1/users", json=body)
+        assert created.status_code == 201, created.text
+        user_id = created.json()["id"]
+        if role:
+            granted = await admin.write(
+                "POST", "/api/v1/grants", json={"user_id": user_id, "role": role, "unit_id": home}
+            )
+            assert granted.status_code == 201, granted.text
+        return username, user_id
+    finally:
+        await close(admin)
+
+
+async def close(client: Client) -> None:
+    await client.inner.__aexit__(None, None, None)
+
+
+async def audit_events(demo_app: DemoApp, **where: Any) -> list[Any]:
+    clause = " AND ".join(f"{k} = :{k}" for k in where) or "1=1"
+    return await sql(
+        demo_app,
+        f"SELECT seq, actor, action, object_type, outcome, changes FROM audit_events "
+        f"WHERE {clause} ORDER BY seq",
+        **where,
+    )

@@ -1,0 +1,41 @@
+"""Concurrent writes through two app instances (like two worker processes) never fail or fork the chain."""
+
+from __future__ import annotations
+
+import asyncio
+
+from litestar.testing import AsyncTestClient
+
+from integrity.db.engine import create_database
+from integrity.lib.audit.verify import verify_chain
+from tests.conftest import DemoApp, fresh_app, new_client
+from tests.helpers import close, unit_id
+
+
+async def test_parallel_writes_all_succeed_and_the_chain_holds(demo_app: DemoApp) -> None:
+    inspector = await new_client(demo_app, "zhang.wei")
+    token = (await inspector.write("POST", "/api/v1/tokens", json={"name": "load"})).json()["token"]
+    await close(inspector)
+    unit = await unit_id(demo_app, "HXP-EAST")
+    auth = {"Authorization": f"Bearer {token}"}
+    per_worker = 20
+
+    async def worker(n: int) -> list[int]:
+        async with AsyncTestClient(fresh_app(demo_app)) as c:
+            responses = await asyncio.gather(
+                *(
+                    c.post("/api/v1/persons", headers=auth, json={"unit_id": unit, "name": f"并发{n}-{i}"})
+                    for i in range(per_worker)
+                )
+            )
+        assert [r.status_code for r in responses] == [201] * per_worker, [r.text for r in responses][:3]
+        return [r.json()["id"] for r in responses]
+
+    ids = [i for batch in await asyncio.gather(worker(1), worker(2)) for i in batch]
+    assert len(set(ids)) == 2 * per_worker
+
+    db = create_database(demo_app.db.url)
+    async with db.read_session() as session:
+        result = await verify_chain(session)
+    await db.dispose()
+    assert result.ok, result
