@@ -193,7 +193,7 @@ async def test_next_never_redirects_off_site(client: Client) -> None:
 
 async def test_cookies_are_secure_in_production(demo_app: DemoApp) -> None:
     app = create_app(demo_app.db.settings(env="production"))
-    async with AsyncTestClient(app, base_url="https://testserver") as inner:
+    async with AsyncTestClient(app, base_url="https://testserver.local") as inner:
         response = await Client(inner).sign_in("zhang.wei")
     cookie = next(
         v for k, v in response.headers.multi_items() if k == "set-cookie" and "integrity_session" in v

@@ -62,6 +62,15 @@ async def test_pagination_parameters_are_checked(demo_app: DemoApp) -> None:
     await close(c)
 
 
+async def test_pages_carry_security_headers(client: Client) -> None:
+    response = await client.get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert len(response.headers["x-request-id"]) == 32
+
+
 async def test_unknown_api_route_is_problem_json(client: Client) -> None:
     response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404
