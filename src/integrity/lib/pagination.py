@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.lib.errors import InvalidInput
 
@@ -59,3 +60,12 @@ def page_of(rows: Sequence[T], limit: int, last_id: Any) -> Page[T]:
     items = list(rows[:limit])
     more = len(rows) > limit
     return Page(items=items, next_cursor=encode_cursor(last_id(items[-1])) if more and items else None)
+
+
+async def fetch_page(
+    session: AsyncSession, statement: Select[Any], id_column: Any, cursor: str | None, limit: int
+) -> Page[Any]:
+    """Run a list query one keyset page at a time (one query, whatever the page size)."""
+    rows = (await session.execute(keyset(statement, id_column, cursor, limit))).scalars().all()
+    key = id_column.key
+    return page_of(rows, limit, lambda row: getattr(row, key))

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from integrity.db.models import AuditEvent, Unit
 from integrity.lib.authz import AccessScope
-from integrity.lib.pagination import Page, keyset, page_of
+from integrity.lib.pagination import Page, fetch_page
 
 
 class AuditEventOut(msgspec.Struct):
@@ -71,5 +71,4 @@ async def list_events(
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if object_id:
         stmt = stmt.where(AuditEvent.object_id == object_id)
-    rows = (await session.execute(keyset(stmt, AuditEvent.seq, cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda e: e.seq)
+    return await fetch_page(session, stmt, AuditEvent.seq, cursor, limit)

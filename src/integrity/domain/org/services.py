@@ -14,7 +14,7 @@ from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
-from integrity.lib.pagination import Page, keyset, page_of
+from integrity.lib.pagination import Page, fetch_page
 
 UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind")
 PERSON_FIELDS = (
@@ -110,8 +110,7 @@ async def list_units(
     stmt = select(Unit).where(access.unit_filter("unit", "read", Unit.path))
     if parent_id is not None:
         stmt = stmt.where(Unit.parent_id == parent_id)  # type: ignore[arg-type]
-    rows = (await session.execute(keyset(stmt, Unit.id, cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda u: u.id)
+    return await fetch_page(session, stmt, Unit.id, cursor, limit)
 
 
 async def create_person(
@@ -152,8 +151,7 @@ async def list_persons(
     )
     if unit_id is not None:
         stmt = stmt.where(Person.unit_id == unit_id)  # type: ignore[arg-type]
-    rows = (await session.execute(keyset(stmt, Person.id, cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda p: p.id)
+    return await fetch_page(session, stmt, Person.id, cursor, limit)
 
 
 async def get_person(session: AsyncSession, access: AccessScope, person_id: int) -> Person:

@@ -19,7 +19,7 @@ from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope
 from integrity.lib.errors import Conflict, InvalidInput, NotFound
-from integrity.lib.pagination import Page, keyset, page_of
+from integrity.lib.pagination import Page, fetch_page
 from integrity.lib.security.passwords import hash_password
 from integrity.lib.security.tokens import keyed_hash, new_api_token
 
@@ -115,8 +115,7 @@ async def list_users(
         .join(Unit, Unit.id == User.unit_id)  # type: ignore[arg-type]
         .where(access.unit_filter("user", "read", Unit.path))
     )
-    rows = (await session.execute(keyset(stmt, User.id, cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda u: u.id)
+    return await fetch_page(session, stmt, User.id, cursor, limit)
 
 
 async def grant_role(
@@ -176,8 +175,7 @@ async def list_grants(
     )
     if user_id is not None:
         stmt = stmt.where(RoleGrant.user_id == user_id)  # type: ignore[arg-type]
-    rows = (await session.execute(keyset(stmt, RoleGrant.id, cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda g: g.id)
+    return await fetch_page(session, stmt, RoleGrant.id, cursor, limit)
 
 
 @dataclass(frozen=True)
