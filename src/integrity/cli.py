@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -20,10 +19,6 @@ from integrity.db.models import Unit, User
 from integrity.lib.audit import Actor
 
 T = TypeVar("T")
-
-
-def cli_actor() -> Actor:
-    return Actor(label=f"cli:{getpass.getuser()}")
 
 
 def settings_or_exit() -> Settings:
@@ -144,7 +139,7 @@ def units_create(code: str, name: str, name_en: str, kind: str, parent_code: str
         if parent_code is None:
             return await create_unit(
                 session,
-                cli_actor(),
+                Actor.command_line(),
                 None,
                 access=None,
                 root={"code": code, "name": name, "name_en": name_en, "kind": kind},
@@ -152,7 +147,7 @@ def units_create(code: str, name: str, name_en: str, kind: str, parent_code: str
         parent = await unit_by_code(session, parent_code)
         assert parent.id is not None
         return await create_unit(
-            session, cli_actor(), UnitIn(parent.id, code, name, kind, name_en), access=None
+            session, Actor.command_line(), UnitIn(parent.id, code, name, kind, name_en), access=None
         )
 
     unit = in_write_transaction(work)
@@ -190,7 +185,7 @@ def users_create(
         unit = await unit_by_code(session, unit_code)
         assert unit.id is not None
         data = UserIn(username, display_name, unit.id, password, person_id, locale)
-        return await create_user(session, cli_actor(), data, access=None)
+        return await create_user(session, Actor.command_line(), data, access=None)
 
     if len(password) < 10:
         raise click.ClickException("a password needs at least 10 characters")
@@ -212,7 +207,7 @@ def users_grant(username: str, role: str, unit_code: str) -> None:
         unit = await unit_by_code(session, unit_code)
         assert user.id is not None
         assert unit.id is not None
-        await grant_role(session, cli_actor(), GrantIn(user.id, role, unit.id), access=None)
+        await grant_role(session, Actor.command_line(), GrantIn(user.id, role, unit.id), access=None)
         return unit.path
 
     path = in_write_transaction(work)
@@ -229,7 +224,7 @@ def users_disable(username: str) -> None:
     async def work(session: AsyncSession) -> None:
         user = await user_by_name(session, username)
         assert user.id is not None
-        await update_user(session, cli_actor(), user.id, UserPatch(is_active=False), access=None)
+        await update_user(session, Actor.command_line(), user.id, UserPatch(is_active=False), access=None)
 
     in_write_transaction(work)
     click.echo(f"disabled {username}")
@@ -255,7 +250,7 @@ def tokens_create(username: str, name: str, days: int | None) -> None:
 
     async def work(session: AsyncSession) -> str:
         user = await user_by_name(session, username)
-        return (await create_token(session, settings, cli_actor(), user, name, days)).token
+        return (await create_token(session, settings, Actor.command_line(), user, name, days)).token
 
     token = in_write_transaction(work)
     click.echo(token)

@@ -149,15 +149,13 @@ async def _load(session: AsyncSession, actor: Actor, password: str) -> None:
 
 async def load_demo(db: Database, settings: Settings, password: str) -> str:
     """Load once; a second run says so and changes nothing."""
-    from integrity.cli import cli_actor  # the demo is loaded from the command line
-
     async with db.write_session() as session:
         existing = (await session.execute(select(func.count()).select_from(Unit))).scalar_one()
         if existing:
             return "Demo data is already loaded (the database has units); nothing changed.\n" + logins(
                 password
             )
-        await _load(session, cli_actor(), password)
+        await _load(session, Actor.command_line(), password)
         await session.commit()
     return f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users.\n" + logins(password)
 

@@ -11,6 +11,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from integrity.lib.i18n import N_
+
 log = logging.getLogger("integrity")
 PROBLEM_JSON = "application/problem+json"
 
@@ -20,7 +22,7 @@ class DomainError(Exception):
 
     status = 400
     slug = "bad-request"
-    title = "Bad request"
+    title = N_("Bad request")
 
     def __init__(self, detail: str = "", **extra: Any) -> None:
         super().__init__(detail or self.title)
@@ -29,27 +31,27 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status, slug, title = 422, "invalid-input", "Invalid input"
+    status, slug, title = 422, "invalid-input", N_("Invalid input")
 
 
 class Unauthenticated(DomainError):
-    status, slug, title = 401, "unauthenticated", "Sign-in required"
+    status, slug, title = 401, "unauthenticated", N_("Sign-in required")
 
 
 class Forbidden(DomainError):
-    status, slug, title = 403, "forbidden", "Not permitted"
+    status, slug, title = 403, "forbidden", N_("Not permitted")
 
 
 class NotFound(DomainError):
-    status, slug, title = 404, "not-found", "Not found"
+    status, slug, title = 404, "not-found", N_("Not found")
 
 
 class Conflict(DomainError):
-    status, slug, title = 409, "conflict", "Conflict"
+    status, slug, title = 409, "conflict", N_("Conflict")
 
 
 class TooManyAttempts(DomainError):
-    status, slug, title = 429, "too-many-attempts", "Too many attempts"
+    status, slug, title = 429, "too-many-attempts", N_("Too many attempts")
 
 
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
@@ -83,7 +85,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     if isinstance(exc, DomainError):
         status, slug, title, detail, extra = exc.status, exc.slug, exc.title, exc.detail, exc.extra
     elif isinstance(exc, ValidationException):
-        status, slug, title = 400, "invalid-request", "Invalid request"
+        status, slug, title = 400, "invalid-request", N_("Invalid request")
         detail = exc.detail
         if isinstance(exc.extra, list):
             extra = {"errors": exc.extra}
@@ -97,7 +99,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status, slug = HTTP_500_INTERNAL_SERVER_ERROR, "internal-error"
-        title = detail = "Internal server error"
+        title = detail = N_("Internal server error")
     if _wants_html(request):
         if status == 401:
             return Redirect(f"/login?next={quote(request.url.path)}")

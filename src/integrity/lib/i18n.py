@@ -57,19 +57,6 @@ ROLE_LABELS = {
     "member": N_("Member"),
 }
 
-# Problem titles shown on error pages (lib/errors.py) are translated where they are shown.
-PROBLEM_TITLES = [
-    N_("Bad request"),
-    N_("Invalid input"),
-    N_("Sign-in required"),
-    N_("Not permitted"),
-    N_("Not found"),
-    N_("Conflict"),
-    N_("Too many attempts"),
-    N_("Internal server error"),
-    N_("Invalid request"),
-]
-
 
 def role_label(role: str) -> str:
     return gettext(ROLE_LABELS.get(role, role))

@@ -69,7 +69,7 @@ async def sign_in(
                 AuditEntry(
                     "auth.login",
                     "user",
-                    user.id or "" if user else "",
+                    (user.id or "") if user else "",
                     user.unit_id if user else None,
                     outcome="denied",
                     extra={"username": username[:64]},

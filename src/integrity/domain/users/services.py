@@ -14,7 +14,7 @@ from integrity.config import Settings
 from integrity.db.models import ApiToken, AuthzState, Person, RoleGrant, Unit, User
 from integrity.db.types import utcnow
 from integrity.domain.accounts.sessions import end_all_sessions
-from integrity.domain.org.services import require_in_unit
+from integrity.domain.org.services import require_in_unit, snapshot
 from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope
@@ -24,10 +24,6 @@ from integrity.lib.security.passwords import hash_password
 from integrity.lib.security.tokens import keyed_hash, new_api_token
 
 USER_FIELDS = ("username", "display_name", "unit_id", "person_id", "locale", "is_active")
-
-
-def _user_view(user: User) -> dict[str, object]:
-    return {f: getattr(user, f) for f in USER_FIELDS}
 
 
 async def bump_grants_version(session: AsyncSession) -> None:
@@ -65,7 +61,7 @@ async def create_user(
     await record(
         session,
         actor,
-        AuditEntry("user.create", "user", user.id or "", unit.id, after=_user_view(user)),
+        AuditEntry("user.create", "user", user.id or "", unit.id, after=snapshot(user, USER_FIELDS)),
     )
     return user
 
@@ -89,7 +85,7 @@ async def update_user(
     access: AccessScope | None,
 ) -> User:
     user = await visible_user(session, access, user_id, "update")
-    before = _user_view(user)
+    before = snapshot(user, USER_FIELDS)
     if patch.display_name is not None:
         user.display_name = patch.display_name
     if patch.is_active is not None and patch.is_active != user.is_active:
@@ -102,7 +98,9 @@ async def update_user(
     await record(
         session,
         actor,
-        AuditEntry("user.update", "user", user_id, user.unit_id, before=before, after=_user_view(user)),
+        AuditEntry(
+            "user.update", "user", user_id, user.unit_id, before=before, after=snapshot(user, USER_FIELDS)
+        ),
     )
     return user
 

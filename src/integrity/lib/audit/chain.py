@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,11 @@ class Actor:
     user_id: int | None = None
     request_id: str = ""
     client_addr: str = ""
+
+    @classmethod
+    def command_line(cls) -> Actor:
+        """The operating-system user running an `integrity` command."""
+        return cls(label=f"cli:{getpass.getuser()}")
 
 
 @dataclass
