@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -11,6 +12,7 @@ from sqlmodel import SQLModel
 import integrity.db.models  # noqa: F401  (registers every table on the metadata)
 from integrity.config import get_settings
 from integrity.db.engine import create_database
+from integrity.db.types import UTCDateTime
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -20,11 +22,19 @@ def _url() -> str:
     return config.attributes.get("database_url") or get_settings().database_url
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write our column types as plain SQLAlchemy ones, so migrations never import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -31,8 +31,14 @@ async def unit_id(demo_app: DemoApp, code: str) -> int:
 TEST_PASSWORD = "Password-1234"
 
 
-async def make_user(demo_app: DemoApp, role: str | None, unit_code: str, **extra: Any) -> tuple[str, int]:
-    """A fresh account (created by the demo admin through the API), optionally with one role."""
+async def make_user(
+    demo_app: DemoApp,
+    role: str | None,
+    unit_code: str,
+    extra_roles: tuple[tuple[str, str], ...] = (),
+    **extra: Any,
+) -> tuple[str, int]:
+    """A fresh account (created by the demo admin through the API) with a role in its unit and any others."""
     admin = await new_client(demo_app, "admin")
     try:
         username = f"t.{uuid.uuid4().hex[:10]}"
@@ -47,9 +53,11 @@ async def make_user(demo_app: DemoApp, role: str | None, unit_code: str, **extra
         created = await admin.write("POST", "/api/v1/users", json=body)
         assert created.status_code == 201, created.text
         user_id = created.json()["id"]
-        if role:
+        grants = ([(role, unit_code)] if role else []) + list(extra_roles)
+        for grant_role, grant_unit in grants:
+            target = await unit_id(demo_app, grant_unit)
             granted = await admin.write(
-                "POST", "/api/v1/grants", json={"user_id": user_id, "role": role, "unit_id": home}
+                "POST", "/api/v1/grants", json={"user_id": user_id, "role": grant_role, "unit_id": target}
             )
             assert granted.status_code == 201, granted.text
         return username, user_id
@@ -69,3 +77,7 @@ async def audit_events(demo_app: DemoApp, **where: Any) -> list[Any]:
         f"WHERE {clause} ORDER BY seq",
         **where,
     )
+
+
+async def person_id(demo_app: DemoApp, employee_no: str) -> int:
+    return int((await sql(demo_app, "SELECT id FROM persons WHERE employee_no = :n", n=employee_no))[0][0])

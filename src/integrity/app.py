@@ -25,7 +25,10 @@ from integrity.domain.accounts.controllers import (
     MeController,
     TokenController,
 )
+from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.audit.controllers import AuditEventController
+from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
+from integrity.domain.cases.controllers import CaseController
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
@@ -53,6 +56,8 @@ ROUTE_HANDLERS: list[Any] = [
     UserController,
     GrantController,
     AuditEventController,
+    CaseController,
+    ApprovalController,
 ]
 
 

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     audit_public_key: Path | None = None
 
     default_locale: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"  # dates of record (case numbers, clocks) are local dates
+    case_number_prefix: str = Field(default="JJ", pattern=r"^[A-Z]{1,8}$")
     db_pool_size: int = Field(default=10, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
 

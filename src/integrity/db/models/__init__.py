@@ -1,15 +1,25 @@
 """All tables; importing this module registers them on SQLModel.metadata."""
 
 from integrity.db.models.accounts import ApiToken, LoginThrottle, User, UserSession
+from integrity.db.models.approvals import ApprovalRequest
 from integrity.db.models.audit import AuditCheckpoint, AuditEvent
 from integrity.db.models.authz import AuthzState, RoleGrant
+from integrity.db.models.cases import Case, CaseAssignment, CaseNumberCounter, CaseSubject, CaseTransition
+from integrity.db.models.catalogue import CatalogueItem
 from integrity.db.models.org import Person, Relation, Unit
 
 __all__ = [
     "ApiToken",
+    "ApprovalRequest",
     "AuditCheckpoint",
     "AuditEvent",
     "AuthzState",
+    "Case",
+    "CaseAssignment",
+    "CaseNumberCounter",
+    "CaseSubject",
+    "CaseTransition",
+    "CatalogueItem",
     "LoginThrottle",
     "Person",
     "Relation",

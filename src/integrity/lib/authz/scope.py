@@ -66,6 +66,10 @@ class AccessScope:
             )
         return self._paths[key]
 
+    def role_paths(self, roles: set[str]) -> list[str]:
+        """Unit path prefixes where the user holds one of these roles."""
+        return _minimal_prefixes([g.unit_path for g in self.principal.grants if g.role in roles])
+
     def can_anywhere(self, obj: str, act: str) -> bool:
         return bool(self.paths(obj, act))
 
@@ -74,7 +78,11 @@ class AccessScope:
 
     def unit_filter(self, obj: str, act: str, path_column: Any) -> ColumnElement[bool]:
         """A WHERE clause on a unit path column: rows in units the user may (obj, act)."""
-        prefixes = self.paths(obj, act)
-        if not prefixes:
-            return false()
-        return or_(*(path_column.startswith(p, autoescape=True) for p in prefixes))
+        return under_any(self.paths(obj, act), path_column)
+
+
+def under_any(prefixes: list[str], path_column: Any) -> ColumnElement[bool]:
+    """Rows whose unit path lies under one of the prefixes (none: no rows)."""
+    if not prefixes:
+        return false()
+    return or_(*(path_column.startswith(p, autoescape=True) for p in prefixes))

@@ -1,0 +1,86 @@
+"""Supervision cases (问题线索 → 案件): the record, its subjects, its team and its history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel, Text
+
+from integrity.db.types import UTCDateTime, utcnow
+
+
+class Case(SQLModel, table=True):
+    """A lead or case; `version` guards edits against lost updates."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_unit_status", "unit_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True)
+    unit_id: int = Field(foreign_key="units.id")
+    source: str = Field(max_length=32)
+    category: str = Field(max_length=32)
+    title: str = Field(max_length=300)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(max_length=32, index=True)
+    disposal: str | None = Field(default=None, max_length=32)
+    confidential: bool = False
+    received_on: date
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class CaseSubject(SQLModel, table=True):
+    """A person the case is about."""
+
+    __tablename__ = "case_subjects"
+    __table_args__ = (UniqueConstraint("case_id", "person_id", name="uq_case_subjects"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    person_id: int = Field(foreign_key="persons.id", index=True)
+
+
+class CaseAssignment(SQLModel, table=True):
+    """A user on a case's team: handling inspector, investigation team or hearing panel."""
+
+    __tablename__ = "case_assignments"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", "team", name="uq_case_assignments"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    team: str = Field(max_length=32)
+    assigned_by_id: int | None = Field(default=None, foreign_key="users.id")
+    assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    recusal_reason: str = Field(default="", max_length=1000)
+
+
+class CaseTransition(SQLModel, table=True):
+    """One step of a case's lifecycle: who moved it, when, why."""
+
+    __tablename__ = "case_transitions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    transition: str = Field(max_length=64)
+    from_status: str = Field(max_length=32)
+    to_status: str = Field(max_length=32)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    approval_id: int | None = Field(default=None, foreign_key="approval_requests.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseNumberCounter(SQLModel, table=True):
+    """The last case number issued per organisation and year; numbers are never reused."""
+
+    __tablename__ = "case_number_counters"
+
+    org_unit_id: int = Field(foreign_key="units.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last: int = 0

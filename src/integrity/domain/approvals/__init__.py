@@ -1,0 +1,1 @@
+"""Maker-checker approvals shared by every approvable kind (case proposals, close-outs, decisions)."""

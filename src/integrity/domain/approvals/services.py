@@ -1,0 +1,147 @@
+"""Opening and deciding approval requests: never by the maker, exactly once under concurrency."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import ApprovalRequest, Unit
+from integrity.db.types import utcnow
+from integrity.domain.approvals.registry import KINDS, ApprovalKind
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.authz import AccessScope
+from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
+
+
+def payload_of(request: ApprovalRequest) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(request.payload)
+    return loaded
+
+
+async def open_request(
+    session: AsyncSession, actor: Actor, *, kind: str, object_id: int, unit_id: int, payload: dict[str, Any]
+) -> ApprovalRequest:
+    """One pending request per object at a time."""
+    spec = KINDS[kind]
+    pending = (
+        await session.execute(
+            select(col(ApprovalRequest.id)).where(
+                col(ApprovalRequest.object_type) == spec.object_type,
+                col(ApprovalRequest.object_id) == object_id,
+                col(ApprovalRequest.status) == PENDING,
+            )
+        )
+    ).first()
+    if pending:
+        raise Conflict("A proposal for this item is already waiting for a reviewer.")
+    assert actor.user_id is not None
+    request = ApprovalRequest(
+        kind=kind,
+        object_type=spec.object_type,
+        object_id=object_id,
+        unit_id=unit_id,
+        payload=json.dumps(payload, ensure_ascii=False),
+        requested_by_id=actor.user_id,
+    )
+    session.add(request)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "approval.request",
+            "approval",
+            request.id or "",
+            unit_id,
+            after={"kind": kind, "object_id": object_id, **payload},
+        ),
+    )
+    return request
+
+
+async def _visible_request(
+    session: AsyncSession, access: AccessScope, request_id: int
+) -> tuple[ApprovalRequest, ApprovalKind, Unit]:
+    request = await session.get(ApprovalRequest, request_id)
+    if request is None or request.kind not in KINDS:
+        raise NotFound(f"No approval request {request_id}.")
+    spec = KINDS[request.kind]
+    unit = await session.get(Unit, request.unit_id)
+    visible = (
+        (await session.execute(spec.visible_ids(access).where(spec.id_column == request.object_id))).first()
+        if unit
+        else None
+    )
+    if unit is None or visible is None:
+        raise NotFound(f"No approval request {request_id}.")
+    return request, spec, unit
+
+
+async def decide(
+    session: AsyncSession, access: AccessScope, actor: Actor, request_id: int, *, approve: bool, comment: str
+) -> ApprovalRequest:
+    """Approve or return; the loser of a race gets 409 and writes nothing."""
+    request, spec, unit = await _visible_request(session, access, request_id)
+    if not access.can(spec.object_type, "approve", unit.path):
+        raise Forbidden("You may not decide on this kind of proposal in this unit.")
+    if request.requested_by_id == actor.user_id:
+        raise Forbidden("You made this proposal; another reviewer must decide on it.")
+    if not approve and not comment.strip():
+        raise InvalidInput("Say why you return the proposal.")
+    status = APPROVED if approve else RETURNED
+    decided = await session.execute(
+        update(ApprovalRequest)
+        .where(col(ApprovalRequest.id) == request_id, col(ApprovalRequest.status) == PENDING)
+        .values(status=status, decided_by_id=actor.user_id, decided_at=utcnow(), comment=comment)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This proposal has already been decided.")
+    await session.refresh(request)
+    effect = spec.on_approved if approve else spec.on_returned
+    await effect(session, request, actor)
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            f"approval.{status}",
+            "approval",
+            request_id,
+            request.unit_id,
+            before={"status": PENDING},
+            after={"status": status, "comment": comment},
+            extra={"kind": request.kind, "object_id": request.object_id},
+        ),
+    )
+    return request
+
+
+async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> list[ApprovalRequest]:
+    """Pending requests this user may decide: their units, objects they may see, never their own."""
+    found: list[ApprovalRequest] = []
+    for name, spec in KINDS.items():
+        units = select(col(Unit.id)).where(access.unit_filter(spec.object_type, "approve", col(Unit.path)))
+        rows = (
+            (
+                await session.execute(
+                    select(ApprovalRequest)
+                    .where(
+                        col(ApprovalRequest.kind) == name,
+                        col(ApprovalRequest.status) == PENDING,
+                        col(ApprovalRequest.requested_by_id) != user_id,
+                        col(ApprovalRequest.unit_id).in_(units),
+                        col(ApprovalRequest.object_id).in_(spec.visible_ids(access)),
+                    )
+                    .order_by(col(ApprovalRequest.requested_at))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        found.extend(rows)
+    return sorted(found, key=lambda r: r.requested_at)

@@ -1,0 +1,1 @@
+"""Supervision cases: intake, the lifecycle, teams, conflict-of-interest exclusion."""

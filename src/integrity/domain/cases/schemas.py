@@ -1,0 +1,146 @@
+"""API shapes for cases, transitions, teams and approvals."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from integrity.db.models import ApprovalRequest, Case, CaseAssignment, CaseTransition
+from integrity.domain.org.schemas import PersonIn, PersonOut
+
+TEAMS = ("inspector", "investigation", "hearing")
+
+
+class CaseIn(msgspec.Struct, forbid_unknown_fields=True):
+    unit_id: int
+    source: str
+    category: str
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    received_on: date
+    summary: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+    confidential: bool = False
+    subject_ids: list[int] = msgspec.field(default_factory=list)
+    new_subjects: list[PersonIn] = msgspec.field(default_factory=list)
+
+
+class CaseOut(msgspec.Struct):
+    id: int
+    number: str
+    unit_id: int
+    source: str
+    category: str
+    title: str
+    summary: str
+    status: str
+    disposal: str | None
+    confidential: bool
+    received_on: date
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, c: Case) -> CaseOut:
+        assert c.id is not None
+        return cls(
+            c.id,
+            c.number,
+            c.unit_id,
+            c.source,
+            c.category,
+            c.title,
+            c.summary,
+            c.status,
+            c.disposal,
+            c.confidential,
+            c.received_on,
+            c.created_at,
+            c.version,
+        )
+
+
+class TeamMemberOut(msgspec.Struct):
+    user_id: int
+    team: str
+    assigned_at: datetime
+    recused: bool
+
+    @classmethod
+    def of(cls, a: CaseAssignment) -> TeamMemberOut:
+        return cls(a.user_id, a.team, a.assigned_at, a.recused_at is not None)
+
+
+class TransitionOut(msgspec.Struct):
+    transition: str
+    from_status: str
+    to_status: str
+    actor_id: int | None
+    reason: str
+    at: datetime
+
+    @classmethod
+    def of(cls, t: CaseTransition) -> TransitionOut:
+        return cls(t.transition, t.from_status, t.to_status, t.actor_id, t.reason, t.at)
+
+
+class CaseDetail(msgspec.Struct):
+    case: CaseOut
+    subjects: list[PersonOut]
+    team: list[TeamMemberOut]
+    history: list[TransitionOut]
+    available_transitions: list[str]
+
+
+class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
+    transition: str
+    version: int
+    reason: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
+    disposal: str | None = None
+
+
+class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int
+    team: str
+
+
+class RecusalIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    comment: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
+
+
+class ApprovalOut(msgspec.Struct):
+    id: int
+    kind: str
+    object_type: str
+    object_id: int
+    unit_id: int
+    payload: dict[str, Any]
+    status: str
+    requested_by_id: int
+    requested_at: datetime
+    decided_by_id: int | None
+    decided_at: datetime | None
+    comment: str
+
+    @classmethod
+    def of(cls, r: ApprovalRequest) -> ApprovalOut:
+        assert r.id is not None
+        return cls(
+            r.id,
+            r.kind,
+            r.object_type,
+            r.object_id,
+            r.unit_id,
+            json.loads(r.payload),
+            r.status,
+            r.requested_by_id,
+            r.requested_at,
+            r.decided_by_id,
+            r.decided_at,
+            r.comment,
+        )

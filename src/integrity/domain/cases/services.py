@@ -1,0 +1,358 @@
+"""Cases: register, read within visibility, move through the transition table, staff and recuse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.config import Settings
+from integrity.db.models import (
+    Case,
+    CaseAssignment,
+    CaseSubject,
+    CaseTransition,
+    CatalogueItem,
+    Person,
+    Relation,
+    Unit,
+    User,
+)
+from integrity.db.types import utcnow
+from integrity.domain.approvals.services import open_request
+from integrity.domain.cases import workflow
+from integrity.domain.cases.numbering import next_case_number
+from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
+from integrity.domain.cases.visibility import is_conflicted, visible_case_ids
+from integrity.domain.org.services import create_person, require_in_unit
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.authz import AccessScope
+from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.pagination import Page, fetch_page
+
+CASE_FIELDS = (
+    "number",
+    "unit_id",
+    "source",
+    "category",
+    "title",
+    "summary",
+    "status",
+    "disposal",
+    "confidential",
+    "received_on",
+)
+
+
+def _view(case: Case) -> dict[str, object]:
+    return {f: str(getattr(case, f)) if f == "received_on" else getattr(case, f) for f in CASE_FIELDS}
+
+
+async def _require_catalogue(session: AsyncSession, catalogue: str, code: str) -> None:
+    found = await session.get(CatalogueItem, (catalogue, code))
+    if found is None or not found.active:
+        raise InvalidInput(f"'{code}' is not an active entry of the {catalogue} catalogue.")
+
+
+async def related_person_ids(session: AsyncSession, user_id: int) -> set[int]:
+    rows = await session.execute(select(col(Relation.person_id)).where(col(Relation.user_id) == user_id))
+    return set(rows.scalars())
+
+
+async def register_case(
+    session: AsyncSession, settings: Settings, access: AccessScope, actor: Actor, data: CaseIn
+) -> Case:
+    """Log a lead: number it, record its subjects, put the registering inspector on its team."""
+    unit = await require_in_unit(session, access, data.unit_id, "case", "create")
+    await _require_catalogue(session, "case_source", data.source)
+    await _require_catalogue(session, "case_category", data.category)
+    subject_ids = set(data.subject_ids)
+    if subject_ids:
+        found = set(
+            (await session.execute(select(col(Person.id)).where(col(Person.id).in_(subject_ids)))).scalars()
+        )
+        if found != subject_ids:
+            raise InvalidInput(f"Unknown person ids: {sorted(subject_ids - found)}.")
+    if is_conflicted(access, subject_ids, await related_person_ids(session, access.principal.user_id)):
+        raise Forbidden("You cannot register a case about yourself or a person you declared a relation to.")
+    for person in data.new_subjects:
+        created = await create_person(session, actor, person, access=access)
+        assert created.id is not None
+        subject_ids.add(created.id)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    case = Case(
+        number=await next_case_number(session, unit.path, settings.case_number_prefix, today),
+        unit_id=data.unit_id,
+        source=data.source,
+        category=data.category,
+        title=data.title,
+        summary=data.summary,
+        status=workflow.REGISTERED,
+        confidential=data.confidential,
+        received_on=data.received_on,
+        created_by_id=access.principal.user_id,
+    )
+    session.add(case)
+    await session.flush()
+    assert case.id is not None
+    session.add_all([CaseSubject(case_id=case.id, person_id=pid) for pid in sorted(subject_ids)])
+    session.add(
+        CaseAssignment(
+            case_id=case.id,
+            user_id=access.principal.user_id,
+            team="inspector",
+            assigned_by_id=access.principal.user_id,
+        )
+    )
+    session.add(
+        CaseTransition(
+            case_id=case.id,
+            transition="register",
+            from_status="",
+            to_status=workflow.REGISTERED,
+            actor_id=actor.user_id,
+        )
+    )
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "case.register",
+            "case",
+            case.id,
+            case.unit_id,
+            after={**_view(case), "subjects": sorted(subject_ids)},
+        ),
+    )
+    return case
+
+
+async def get_case(session: AsyncSession, access: AccessScope, case_id: int) -> Case:
+    """A case the user may see, or 404 whether it exists or not."""
+    case: Case | None = (
+        await session.execute(
+            select(Case).where(col(Case.id) == case_id, col(Case.id).in_(visible_case_ids(access)))
+        )
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFound(f"No case {case_id}.")
+    return case
+
+
+async def list_cases(
+    session: AsyncSession, access: AccessScope, cursor: str | None, limit: int, status: str | None = None
+) -> Page[Case]:
+    stmt = select(Case).where(col(Case.id).in_(visible_case_ids(access)))
+    if status:
+        stmt = stmt.where(col(Case.status) == status)
+    return await fetch_page(session, stmt, col(Case.id), cursor, limit)
+
+
+async def count_cases(session: AsyncSession, access: AccessScope) -> int:
+    return int(
+        (
+            await session.execute(
+                select(func.count()).select_from(Case).where(col(Case.id).in_(visible_case_ids(access)))
+            )
+        ).scalar_one()
+    )
+
+
+async def unit_path_of(session: AsyncSession, case: Case) -> str:
+    unit = await session.get(Unit, case.unit_id)
+    assert unit is not None
+    return unit.path
+
+
+def allowed_transitions(access: AccessScope, case: Case, unit_path: str) -> list[str]:
+    """What this user may press now: the table's transitions from this status that their roles allow."""
+    return [t.name for t in workflow.available_from(case.status) if access.can("case", t.action, unit_path)]
+
+
+async def move(
+    session: AsyncSession,
+    case: Case,
+    *,
+    to: str,
+    transition: str,
+    actor: Actor,
+    reason: str,
+    expected_version: int,
+    approval_id: int | None = None,
+    disposal: str | None = None,
+) -> None:
+    """Change status with an optimistic version check; history row and audit event in the same transaction."""
+    before = _view(case)
+    values: dict[str, object] = {"status": to, "version": expected_version + 1, "updated_at": utcnow()}
+    if disposal is not None:
+        values["disposal"] = disposal
+    changed = await session.execute(
+        update(Case).where(col(Case.id) == case.id, col(Case.version) == expected_version).values(**values)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "The case was changed by someone else; reload it and try again.", current_version=case.version
+        )
+    await session.refresh(case)
+    assert case.id is not None
+    session.add(
+        CaseTransition(
+            case_id=case.id,
+            transition=transition,
+            from_status=str(before["status"]),
+            to_status=to,
+            actor_id=actor.user_id,
+            reason=reason,
+            approval_id=approval_id,
+        )
+    )
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "case.transition",
+            "case",
+            case.id,
+            case.unit_id,
+            before=before,
+            after=_view(case),
+            extra={"transition": transition, "reason": reason},
+        ),
+    )
+
+
+async def _check_hearing_panel(session: AsyncSession, case_id: int) -> None:
+    """查审分离: a hearing needs a panel, and nobody on it investigated the case."""
+    rows = (
+        await session.execute(
+            select(col(CaseAssignment.user_id), col(CaseAssignment.team)).where(
+                col(CaseAssignment.case_id) == case_id,
+                col(CaseAssignment.recused_at).is_(None),
+            )
+        )
+    ).all()
+    panel = {u for u, team in rows if team == "hearing"}
+    investigators = {u for u, team in rows if team == "investigation"}
+    if not panel:
+        raise InvalidInput("Assign a hearing panel before the hearing starts.")
+    if panel & investigators:
+        raise InvalidInput("Investigation and hearing must be done by different people.")
+
+
+async def apply_transition(
+    session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, data: TransitionIn
+) -> Case:
+    """The one way a case changes status: through a row of the transition table."""
+    case = await get_case(session, access, case_id)
+    spec = workflow.BY_NAME.get(data.transition)
+    if spec is None:
+        raise InvalidInput(f"Unknown transition '{data.transition}'.")
+    if spec.source != case.status:
+        raise Conflict(f"'{spec.name}' is not possible while the case is '{case.status}'.")
+    path = await unit_path_of(session, case)
+    if not access.can("case", spec.action, path):
+        raise Forbidden(f"Your roles do not allow '{spec.name}' on this case.")
+    if "reason" in spec.requires and not data.reason.strip():
+        raise InvalidInput("A reason is required.")
+    if "disposal" in spec.requires and data.disposal not in workflow.DISPOSALS:
+        raise InvalidInput(f"disposal must be one of {', '.join(workflow.DISPOSALS)}.")
+    if spec.target == workflow.HEARING:
+        assert case.id is not None
+        await _check_hearing_panel(session, case.id)
+    approval_id = None
+    if spec.approval:
+        assert case.id is not None
+        payload = {"transition": spec.name, "reason": data.reason}
+        if data.disposal:
+            payload["disposal"] = data.disposal
+        request = await open_request(
+            session, actor, kind=spec.approval, object_id=case.id, unit_id=case.unit_id, payload=payload
+        )
+        approval_id = request.id
+    await move(
+        session,
+        case,
+        to=spec.target,
+        transition=spec.name,
+        actor=actor,
+        reason=data.reason,
+        expected_version=data.version,
+        approval_id=approval_id,
+    )
+    return case
+
+
+async def assign(
+    session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, user_id: int, team: str
+) -> CaseAssignment:
+    case = await get_case(session, access, case_id)
+    if team not in TEAMS:
+        raise InvalidInput(f"team must be one of {', '.join(TEAMS)}.")
+    if not access.can("case", "update", await unit_path_of(session, case)):
+        raise Forbidden("Your roles do not allow staffing this case.")
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotFound(f"No user {user_id}.")
+    subjects = set(
+        (
+            await session.execute(
+                select(col(CaseSubject.person_id)).where(col(CaseSubject.case_id) == case_id)
+            )
+        ).scalars()
+    )
+    if (user.person_id in subjects) or (subjects & await related_person_ids(session, user_id)):
+        raise Forbidden("This user is a subject of the case or declared a relation to one.")
+    other = {"hearing": "investigation", "investigation": "hearing"}.get(team)
+    if other:
+        clash = (
+            await session.execute(
+                select(col(CaseAssignment.id)).where(
+                    col(CaseAssignment.case_id) == case_id,
+                    col(CaseAssignment.user_id) == user_id,
+                    col(CaseAssignment.team) == other,
+                )
+            )
+        ).first()
+        if clash:
+            raise Conflict("Investigation and hearing must be done by different people.")
+    assignment = CaseAssignment(case_id=case_id, user_id=user_id, team=team, assigned_by_id=actor.user_id)
+    session.add(assignment)
+    try:
+        await session.flush()
+    except Exception as exc:  # the unique constraint: already on this team
+        raise Conflict("The user is already on this team.") from exc
+    await record(
+        session,
+        actor,
+        AuditEntry("case.assign", "case", case_id, case.unit_id, after={"user_id": user_id, "team": team}),
+    )
+    return assignment
+
+
+async def recuse(session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, reason: str) -> None:
+    """The user steps away from a case (回避): from now on it is invisible to them."""
+    case = await get_case(session, access, case_id)
+    user_id = access.principal.user_id
+    now = utcnow()
+    await session.execute(
+        update(CaseAssignment)
+        .where(col(CaseAssignment.case_id) == case_id, col(CaseAssignment.user_id) == user_id)
+        .values(recused_at=now, recusal_reason=reason)
+    )
+    session.add(
+        CaseAssignment(
+            case_id=case_id, user_id=user_id, team="recused", recused_at=now, recusal_reason=reason
+        )
+    )
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "case.recuse", "case", case_id, case.unit_id, after={"user_id": user_id, "reason": reason}
+        ),
+    )
