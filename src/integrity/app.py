@@ -28,6 +28,7 @@ from integrity.domain.accounts.controllers import (
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.audit.controllers import AuditEventController
 from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
+from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.health.controllers import HealthController
@@ -58,6 +59,7 @@ ROUTE_HANDLERS: list[Any] = [
     AuditEventController,
     CaseController,
     ApprovalController,
+    CalendarController,
 ]
 
 

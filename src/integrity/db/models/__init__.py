@@ -6,6 +6,7 @@ from integrity.db.models.audit import AuditCheckpoint, AuditEvent
 from integrity.db.models.authz import AuthzState, RoleGrant
 from integrity.db.models.cases import Case, CaseAssignment, CaseNumberCounter, CaseSubject, CaseTransition
 from integrity.db.models.catalogue import CatalogueItem
+from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockRule
 from integrity.db.models.org import Person, Relation, Unit
 
 __all__ = [
@@ -14,12 +15,15 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuthzState",
+    "CalendarOverride",
     "Case",
     "CaseAssignment",
+    "CaseClock",
     "CaseNumberCounter",
     "CaseSubject",
     "CaseTransition",
     "CatalogueItem",
+    "ClockRule",
     "LoginThrottle",
     "Person",
     "Relation",

@@ -6,13 +6,14 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlmodel import col, select
 
-from integrity.db.models import CaseAssignment, CaseSubject, CaseTransition, Person
-from integrity.domain.cases import services
+from integrity.db.models import CaseAssignment, CaseClock, CaseSubject, CaseTransition, Person
+from integrity.domain.cases import clocks, services
 from integrity.domain.cases.schemas import (
     AssignmentIn,
     CaseDetail,
     CaseIn,
     CaseOut,
+    ClockOut,
     RecusalIn,
     TeamMemberOut,
     TransitionIn,
@@ -37,8 +38,9 @@ class CaseController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
         status: FromQuery[str | None] = None,
+        clock: FromQuery[str | None] = None,
     ) -> Page[CaseOut]:
-        page = await services.list_cases(db, access, cursor, limit, status)
+        page = await services.list_cases(db, access, cursor, limit, status, clock)
         return Page([CaseOut.of(c) for c in page.items], page.next_cursor)
 
     @get("/count")
@@ -91,11 +93,26 @@ class CaseController(Controller):
             .all()
         )
         path = await services.unit_path_of(db, case)
+        today, cal = clocks.local_today(), await clocks.work_calendar(db)
+        case_clocks = (
+            (
+                await db.execute(
+                    select(CaseClock).where(col(CaseClock.case_id) == case_id).order_by(col(CaseClock.id))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        views = [clocks.judge(c, today, cal) for c in case_clocks]
         return CaseDetail(
             CaseOut.of(case),
             [PersonOut.of(p) for p in subjects],
             [TeamMemberOut.of(a) for a in team],
             [TransitionOut.of(t) for t in history],
+            [
+                ClockOut(v.rule_code, v.started_on, v.due_on, v.met_on, v.state, v.working_days_left)
+                for v in views
+            ],
             services.allowed_transitions(access, case, path),
         )
 

@@ -85,11 +85,21 @@ class TransitionOut(msgspec.Struct):
         return cls(t.transition, t.from_status, t.to_status, t.actor_id, t.reason, t.at)
 
 
+class ClockOut(msgspec.Struct):
+    rule: str
+    started_on: date
+    due_on: date
+    met_on: date | None
+    state: str
+    working_days_left: int | None
+
+
 class CaseDetail(msgspec.Struct):
     case: CaseOut
     subjects: list[PersonOut]
     team: list[TeamMemberOut]
     history: list[TransitionOut]
+    clocks: list[ClockOut]
     available_transitions: list[str]
 
 

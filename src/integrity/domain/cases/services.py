@@ -13,6 +13,7 @@ from integrity.config import Settings
 from integrity.db.models import (
     Case,
     CaseAssignment,
+    CaseClock,
     CaseSubject,
     CaseTransition,
     CatalogueItem,
@@ -23,7 +24,7 @@ from integrity.db.models import (
 )
 from integrity.db.types import utcnow
 from integrity.domain.approvals.services import open_request
-from integrity.domain.cases import workflow
+from integrity.domain.cases import clocks, workflow
 from integrity.domain.cases.numbering import next_case_number
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
 from integrity.domain.cases.visibility import is_conflicted, visible_case_ids
@@ -143,12 +144,31 @@ async def get_case(session: AsyncSession, access: AccessScope, case_id: int) -> 
     return case
 
 
+CLOCK_FILTERS = ("overdue", "due_soon")
+
+
 async def list_cases(
-    session: AsyncSession, access: AccessScope, cursor: str | None, limit: int, status: str | None = None
+    session: AsyncSession,
+    access: AccessScope,
+    cursor: str | None,
+    limit: int,
+    status: str | None = None,
+    clock: str | None = None,
 ) -> Page[Case]:
     stmt = select(Case).where(col(Case.id).in_(visible_case_ids(access)))
     if status:
         stmt = stmt.where(col(Case.status) == status)
+    if clock:
+        if clock not in CLOCK_FILTERS:
+            raise InvalidInput(f"clock must be one of {', '.join(CLOCK_FILTERS)}.")
+        today = clocks.local_today()
+        running = select(col(CaseClock.case_id)).where(col(CaseClock.met_on).is_(None))
+        if clock == "overdue":
+            running = running.where(col(CaseClock.due_on) < today)
+        else:
+            bound = await clocks.due_soon_bound(session, today)
+            running = running.where(col(CaseClock.due_on) >= today, col(CaseClock.due_on) <= bound)
+        stmt = stmt.where(col(Case.id).in_(running))
     return await fetch_page(session, stmt, col(Case.id), cursor, limit)
 
 
@@ -199,6 +219,7 @@ async def move(
         )
     await session.refresh(case)
     assert case.id is not None
+    await clocks.on_status_change(session, case.id, to, clocks.local_today())
     session.add(
         CaseTransition(
             case_id=case.id,
