@@ -28,8 +28,10 @@ from integrity.domain.accounts.controllers import (
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.audit.controllers import AuditEventController
 from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
+from integrity.domain.cases import labels as case_labels
 from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController
+from integrity.domain.cases.pages import ApprovalPages, CasePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
@@ -60,6 +62,8 @@ ROUTE_HANDLERS: list[Any] = [
     CaseController,
     ApprovalController,
     CalendarController,
+    CasePages,
+    ApprovalPages,
 ]
 
 
@@ -83,6 +87,7 @@ def template_environment() -> Environment:
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["role_label"] = i18n.role_label
     env.globals["can"] = can_in_request
+    env.globals["label"] = case_labels.label
     return env
 
 

@@ -15,6 +15,7 @@ from integrity.domain.approvals.registry import KINDS, ApprovalKind
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.i18n import N_
 
 PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
 
@@ -39,7 +40,7 @@ async def open_request(
         )
     ).first()
     if pending:
-        raise Conflict("A proposal for this item is already waiting for a reviewer.")
+        raise Conflict(N_("A proposal for this item is already waiting for a reviewer."))
     assert actor.user_id is not None
     request = ApprovalRequest(
         kind=kind,
@@ -89,11 +90,11 @@ async def decide(
     """Approve or return; the loser of a race gets 409 and writes nothing."""
     request, spec, unit = await _visible_request(session, access, request_id)
     if not access.can(spec.object_type, "approve", unit.path):
-        raise Forbidden("You may not decide on this kind of proposal in this unit.")
+        raise Forbidden(N_("You may not decide on this kind of proposal in this unit."))
     if request.requested_by_id == actor.user_id:
-        raise Forbidden("You made this proposal; another reviewer must decide on it.")
+        raise Forbidden(N_("You made this proposal; another reviewer must decide on it."))
     if not approve and not comment.strip():
-        raise InvalidInput("Say why you return the proposal.")
+        raise InvalidInput(N_("Say why you return the proposal."))
     status = APPROVED if approve else RETURNED
     decided = await session.execute(
         update(ApprovalRequest)
@@ -101,7 +102,7 @@ async def decide(
         .values(status=status, decided_by_id=actor.user_id, decided_at=utcnow(), comment=comment)
     )
     if decided.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("This proposal has already been decided.")
+        raise Conflict(N_("This proposal has already been decided."))
     await session.refresh(request)
     effect = spec.on_approved if approve else spec.on_returned
     await effect(session, request, actor)

@@ -32,6 +32,7 @@ from integrity.domain.org.services import create_person, require_in_unit
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.i18n import N_
 from integrity.lib.pagination import Page, fetch_page
 
 CASE_FIELDS = (
@@ -78,7 +79,9 @@ async def register_case(
         if found != subject_ids:
             raise InvalidInput(f"Unknown person ids: {sorted(subject_ids - found)}.")
     if is_conflicted(access, subject_ids, await related_person_ids(session, access.principal.user_id)):
-        raise Forbidden("You cannot register a case about yourself or a person you declared a relation to.")
+        raise Forbidden(
+            N_("You cannot register a case about yourself or a person you declared a relation to.")
+        )
     for person in data.new_subjects:
         created = await create_person(session, actor, person, access=access)
         assert created.id is not None
@@ -215,7 +218,7 @@ async def move(
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(
-            "The case was changed by someone else; reload it and try again.", current_version=case.version
+            N_("The case was changed by someone else; reload it and try again."), current_version=case.version
         )
     await session.refresh(case)
     assert case.id is not None
@@ -259,9 +262,9 @@ async def _check_hearing_panel(session: AsyncSession, case_id: int) -> None:
     panel = {u for u, team in rows if team == "hearing"}
     investigators = {u for u, team in rows if team == "investigation"}
     if not panel:
-        raise InvalidInput("Assign a hearing panel before the hearing starts.")
+        raise InvalidInput(N_("Assign a hearing panel before the hearing starts."))
     if panel & investigators:
-        raise InvalidInput("Investigation and hearing must be done by different people.")
+        raise InvalidInput(N_("Investigation and hearing must be done by different people."))
 
 
 async def apply_transition(
@@ -278,7 +281,7 @@ async def apply_transition(
     if not access.can("case", spec.action, path):
         raise Forbidden(f"Your roles do not allow '{spec.name}' on this case.")
     if "reason" in spec.requires and not data.reason.strip():
-        raise InvalidInput("A reason is required.")
+        raise InvalidInput(N_("A reason is required."))
     if "disposal" in spec.requires and data.disposal not in workflow.DISPOSALS:
         raise InvalidInput(f"disposal must be one of {', '.join(workflow.DISPOSALS)}.")
     if spec.target == workflow.HEARING:
@@ -339,7 +342,7 @@ async def assign(
             )
         ).first()
         if clash:
-            raise Conflict("Investigation and hearing must be done by different people.")
+            raise Conflict(N_("Investigation and hearing must be done by different people."))
     assignment = CaseAssignment(case_id=case_id, user_id=user_id, team=team, assigned_by_id=actor.user_id)
     session.add(assignment)
     try:

@@ -1,0 +1,72 @@
+"""Display names of statuses, transitions, teams and clocks (msgids; translated where shown)."""
+
+from __future__ import annotations
+
+from integrity.lib.i18n import N_, gettext
+
+STATUS_LABELS = {
+    "registered": N_("Registered"),
+    "disposal_proposed": N_("Disposal proposed"),
+    "talk_inquiry": N_("Talk or inquiry letter"),
+    "preliminary_verification": N_("Preliminary verification"),
+    "shelved": N_("Shelved"),
+    "investigation_proposed": N_("Filing proposed"),
+    "investigation": N_("Under investigation"),
+    "hearing": N_("Hearing"),
+    "decided": N_("Decided"),
+    "transferred": N_("Transferred"),
+    "closed": N_("Closed"),
+}
+
+TRANSITION_LABELS = {
+    "register": N_("Registered the lead"),
+    "propose_disposal": N_("Propose a disposal"),
+    "close_clarified": N_("Close: clarified"),
+    "close_first_form": N_("Close with a first-form measure"),
+    "start_verification": N_("Start preliminary verification"),
+    "propose_investigation": N_("Propose filing the case"),
+    "close_verified": N_("Close after verification"),
+    "close_first_form_after_verification": N_("Close with a first-form measure after verification"),
+    "shelve": N_("Shelve"),
+    "transfer": N_("Transfer to another body"),
+    "reactivate": N_("Reactivate"),
+    "start_hearing": N_("Send to hearing"),
+    "send_back": N_("Send back to investigation"),
+    "conclude_hearing": N_("Conclude the hearing"),
+    "close_decided": N_("Close the case"),
+    "close_transferred": N_("Close after transfer"),
+    "reopen": N_("Reopen"),
+}
+
+TEAM_LABELS = {
+    "inspector": N_("Handling inspector"),
+    "investigation": N_("Investigation team"),
+    "hearing": N_("Hearing panel"),
+    "recused": N_("Recused"),
+}
+
+CLOCK_LABELS = {
+    "inquiry_reply": N_("Written reply to an inquiry"),
+    "verification": N_("Preliminary verification"),
+    "hearing": N_("Hearing"),
+    "running": N_("running"),
+    "due_soon": N_("due soon"),
+    "overdue": N_("overdue"),
+    "met": N_("met"),
+    "met_late": N_("met late"),
+}
+
+
+def label(kind: str, code: str) -> str:
+    """The translated label of a status, transition, team or clock code (the code itself if unknown)."""
+    table = {
+        "status": STATUS_LABELS,
+        "transition": TRANSITION_LABELS,
+        "team": TEAM_LABELS,
+        "clock": CLOCK_LABELS,
+    }[kind]
+    if code.startswith(("approve:", "return:")):
+        verb, _, name = code.partition(":")
+        prefix = gettext(N_("Approved")) if verb == "approve" else gettext(N_("Returned"))
+        return f"{prefix}: {gettext(table.get(name, name))}"
+    return gettext(table.get(code, code))
