@@ -122,5 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         response_cache_config=ResponseCacheConfig(),
         state=State({"db": db, "settings": settings, "authorizer": Authorizer()}),
         on_shutdown=[db.dispose],
+        # Uploads are limited while they stream in; evidence files may be this large.
+        request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
         debug=False,
     )

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
 
     default_locale: Literal["zh", "en"] = "zh"
     timezone: str = "Asia/Shanghai"  # dates of record (case numbers, clocks) are local dates
+    evidence_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     case_number_prefix: str = Field(default="JJ", pattern=r"^[A-Z]{1,8}$")
     db_pool_size: int = Field(default=10, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)

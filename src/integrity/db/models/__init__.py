@@ -4,7 +4,16 @@ from integrity.db.models.accounts import ApiToken, LoginThrottle, User, UserSess
 from integrity.db.models.approvals import ApprovalRequest
 from integrity.db.models.audit import AuditCheckpoint, AuditEvent
 from integrity.db.models.authz import AuthzState, RoleGrant
-from integrity.db.models.cases import Case, CaseAssignment, CaseNumberCounter, CaseSubject, CaseTransition
+from integrity.db.models.cases import (
+    Case,
+    CaseAssignment,
+    CaseEvidence,
+    CaseLink,
+    CaseNote,
+    CaseNumberCounter,
+    CaseSubject,
+    CaseTransition,
+)
 from integrity.db.models.catalogue import CatalogueItem
 from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockRule
 from integrity.db.models.org import Person, Relation, Unit
@@ -19,6 +28,9 @@ __all__ = [
     "Case",
     "CaseAssignment",
     "CaseClock",
+    "CaseEvidence",
+    "CaseLink",
+    "CaseNote",
     "CaseNumberCounter",
     "CaseSubject",
     "CaseTransition",

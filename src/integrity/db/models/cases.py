@@ -84,3 +84,44 @@ class CaseNumberCounter(SQLModel, table=True):
     org_unit_id: int = Field(foreign_key="units.id", primary_key=True)
     year: int = Field(primary_key=True)
     last: int = 0
+
+
+class CaseNote(SQLModel, table=True):
+    """An internal note on a case (append-only in the app: notes are corrected by new notes)."""
+
+    __tablename__ = "case_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseLink(SQLModel, table=True):
+    """A link from one case to another: related, or a duplicate of it."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_id", name="uq_case_links"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    other_case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=16)
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseEvidence(SQLModel, table=True):
+    """A file attached to a case, stored once by its SHA-256 under the data directory."""
+
+    __tablename__ = "case_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import anyio
+from litestar import Controller, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Stream
 from sqlmodel import col, select
 
-from integrity.db.models import CaseAssignment, CaseClock, CaseSubject, CaseTransition, Person
-from integrity.domain.cases import clocks, services
+from integrity.db.models import CaseAssignment, CaseClock, CaseNote, CaseSubject, CaseTransition, Person
+from integrity.domain.cases import clocks, evidence, record, services
+from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
 from integrity.domain.cases.schemas import (
     AssignmentIn,
     CaseDetail,
     CaseIn,
     CaseOut,
     ClockOut,
+    EvidenceOut,
+    NoteOut,
     RecusalIn,
     TeamMemberOut,
     TransitionIn,
@@ -131,6 +141,94 @@ class CaseController(Controller):
         assignment = await services.assign(db, access, actor, case_id, data.user_id, data.team)
         await db.commit()
         return TeamMemberOut.of(assignment)
+
+    @patch("/{case_id:int}", opt=permission("case", "update"))
+    async def edit(
+        self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], data: JSONBody[CasePatch]
+    ) -> CaseOut:
+        case = await record.edit_case(db, access, actor, case_id, data)
+        await db.commit()
+        return CaseOut.of(case)
+
+    @get("/{case_id:int}/notes")
+    async def notes(self, db: Db, access: Access, case_id: FromPath[int]) -> list[NoteOut]:
+        await services.get_case(db, access, case_id)
+        rows = (
+            (
+                await db.execute(
+                    select(CaseNote).where(col(CaseNote.case_id) == case_id).order_by(col(CaseNote.id))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return [NoteOut(n.id or 0, n.author_id, n.body, n.created_at) for n in rows]
+
+    @post("/{case_id:int}/notes", opt=permission("case", "update"))
+    async def add_note(
+        self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], data: JSONBody[NoteIn]
+    ) -> NoteOut:
+        note = await record.add_note(db, access, actor, case_id, data.body)
+        await db.commit()
+        return NoteOut(note.id or 0, note.author_id, note.body, note.created_at)
+
+    @post("/{case_id:int}/links", opt=permission("case", "update"))
+    async def link(
+        self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], data: JSONBody[LinkIn]
+    ) -> dict[str, object]:
+        link = await record.link_cases(db, access, actor, case_id, data)
+        await db.commit()
+        return {
+            "id": link.id,
+            "case_id": link.case_id,
+            "other_case_id": link.other_case_id,
+            "kind": link.kind,
+        }
+
+    @get("/{case_id:int}/evidence")
+    async def list_evidence(self, db: Db, access: Access, case_id: FromPath[int]) -> list[EvidenceOut]:
+        return [EvidenceOut.of(e) for e in await evidence.list_evidence(db, access, case_id)]
+
+    @post("/{case_id:int}/evidence", opt=permission("case", "update"))
+    async def upload(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        settings: AppSettings,
+        case_id: FromPath[int],
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> EvidenceOut:
+        row = await evidence.store_evidence(db, settings, access, actor, case_id, data)
+        await db.commit()
+        return EvidenceOut.of(row)
+
+    @get("/{case_id:int}/evidence/{evidence_id:int}")
+    async def download(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        settings: AppSettings,
+        case_id: FromPath[int],
+        evidence_id: FromPath[int],
+    ) -> Stream:
+        found = await evidence.open_evidence(db, settings, access, actor, case_id, evidence_id)
+        await db.commit()  # the download is on record before the first byte leaves
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async with await anyio.open_file(found.path, "rb") as handle:
+                while chunk := await handle.read(evidence.CHUNK):
+                    yield chunk
+
+        return Stream(
+            chunks(),
+            media_type=found.row.content_type,
+            headers={
+                "content-disposition": evidence.content_disposition(found.row.filename),
+                "content-length": str(found.row.size),
+            },
+        )
 
     @post("/{case_id:int}/recusal", status_code=204)
     async def recuse(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from integrity.db.models import ApprovalRequest, Case, CaseAssignment, CaseTransition
+from integrity.db.models import ApprovalRequest, Case, CaseAssignment, CaseEvidence, CaseTransition
 from integrity.domain.org.schemas import PersonIn, PersonOut
 
 TEAMS = ("inspector", "investigation", "hearing")
@@ -101,6 +101,28 @@ class CaseDetail(msgspec.Struct):
     history: list[TransitionOut]
     clocks: list[ClockOut]
     available_transitions: list[str]
+
+
+class NoteOut(msgspec.Struct):
+    id: int
+    author_id: int
+    body: str
+    created_at: datetime
+
+
+class EvidenceOut(msgspec.Struct):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by_id: int
+    uploaded_at: datetime
+
+    @classmethod
+    def of(cls, e: CaseEvidence) -> EvidenceOut:
+        assert e.id is not None
+        return cls(e.id, e.filename, e.content_type, e.size, e.sha256, e.uploaded_by_id, e.uploaded_at)
 
 
 class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):

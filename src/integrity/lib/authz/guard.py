@@ -45,7 +45,8 @@ async def _csrf_token_sent(connection: ASGIConnection[Any, Any, Any, Any]) -> st
     if header:
         return header
     content_type = connection.headers.get("content-type", "")
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    # Only reached for a signed-in session; the handler reuses the parsed form (uploads spool to disk).
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         from litestar import Request  # a Request over the same scope shares the parsed-form cache
 
         form = await Request[Any, Any, Any](connection.scope, connection.receive).form()
