@@ -29,7 +29,7 @@ from integrity.lib.requestctx import request_id_from, state_of
 from integrity.lib.security.tokens import API_TOKEN_PREFIX, keyed_hash
 
 
-async def _grants(session: AsyncSession, user_id: int) -> tuple[Grant, ...]:
+async def load_grants(session: AsyncSession, user_id: int) -> tuple[Grant, ...]:
     rows = (
         await session.execute(
             sa_select(col(RoleGrant.role), col(Unit.id), col(Unit.path), col(Unit.name), col(Unit.name_en))
@@ -97,7 +97,7 @@ async def resolve_principal(
             if found:
                 user, api_token = found
                 assert user.id is not None
-                principal = _principal(user, await _grants(session, user.id), "token", None)
+                principal = _principal(user, await load_grants(session, user.id), "token", None)
                 if api_token.last_used_at is None or utcnow() - api_token.last_used_at > TOUCH_INTERVAL:
                     touch_token = api_token.id
         elif cookie:
@@ -114,7 +114,7 @@ async def resolve_principal(
                     expired = row.id
                 else:
                     assert user.id is not None
-                    principal = _principal(user, await _grants(session, user.id), "session", row)
+                    principal = _principal(user, await load_grants(session, user.id), "session", row)
                     if utcnow() - row.last_seen_at > TOUCH_INTERVAL:
                         touch_session = row.id
     if touch_session or touch_token or expired:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -15,6 +17,8 @@ from sqlmodel import col, select
 from integrity.db.models import (
     CaseAssignment,
     CaseClock,
+    CaseEvidence,
+    CaseNote,
     CaseSubject,
     CaseTransition,
     CatalogueItem,
@@ -23,7 +27,7 @@ from integrity.db.models import (
     User,
 )
 from integrity.domain.approvals import services as approvals
-from integrity.domain.cases import clocks, services, workflow
+from integrity.domain.cases import clocks, evidence, record, services, workflow
 from integrity.domain.cases.schemas import CaseIn, TransitionIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
@@ -65,6 +69,17 @@ class TransitionForm(msgspec.Struct):
     version: int
     reason: str = ""
     disposal: str = ""
+    csrf_token: str = ""
+
+
+@dataclass
+class EvidenceForm:
+    file: UploadFile
+    csrf_token: str = ""
+
+
+class NoteForm(msgspec.Struct):
+    body: str = ""
     csrf_token: str = ""
 
 
@@ -233,18 +248,44 @@ class CasePages(Controller):
             ).scalars()
         ]
         unit = await db.get(Unit, case.unit_id)
+        sources = {i.code: i for i in await catalogue(db, "case_source")}
+        categories = {i.code: i for i in await catalogue(db, "case_category")}
+        notes = (
+            (
+                await db.execute(
+                    select(CaseNote).where(col(CaseNote.case_id) == case_id).order_by(col(CaseNote.id))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        files = (
+            (
+                await db.execute(
+                    select(CaseEvidence)
+                    .where(col(CaseEvidence.case_id) == case_id)
+                    .order_by(col(CaseEvidence.id))
+                )
+            )
+            .scalars()
+            .all()
+        )
         people = {
             u.id: u.display_name
             for u in (
                 await db.execute(
                     select(User).where(
-                        col(User.id).in_({a.user_id for a in team} | {h.actor_id for h in history})
+                        col(User.id).in_(
+                            {a.user_id for a in team}
+                            | {h.actor_id for h in history}
+                            | {n.author_id for n in notes}
+                            | {f.uploaded_by_id for f in files}
+                        )
                     )
                 )
             ).scalars()
         }
-        sources = {i.code: i for i in await catalogue(db, "case_source")}
-        categories = {i.code: i for i in await catalogue(db, "case_category")}
+        can_edit = access.can("case", "update", path) and case.status != workflow.CLOSED
         return Template(
             "cases/detail.html",
             status_code=status,
@@ -256,6 +297,9 @@ class CasePages(Controller):
                 "history": history,
                 "clocks": case_clocks,
                 "people": people,
+                "notes": notes,
+                "files": files,
+                "can_edit": can_edit,
                 "sources": sources,
                 "categories": categories,
                 "error": error,
@@ -265,6 +309,43 @@ class CasePages(Controller):
                 "disposals": workflow.DISPOSALS,
             },
         )
+
+    @post("/{case_id:int}/notes", status_code=200)
+    async def add_note(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[NoteForm, FORM],
+    ) -> Template | Redirect:
+        try:
+            if not data.body.strip():
+                raise DomainError(N_("Write something first."))
+            await record.add_note(db, access, actor, case_id, data.body.strip())
+        except DomainError as exc:
+            await db.rollback()
+            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(f"/cases/{case_id}#notes", status_code=303)
+
+    @post("/{case_id:int}/evidence", status_code=200)
+    async def add_evidence(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        settings: AppSettings,
+        case_id: FromPath[int],
+        data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template | Redirect:
+        try:
+            await evidence.store_evidence(db, settings, access, actor, case_id, data.file)
+        except DomainError as exc:
+            await db.rollback()
+            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(f"/cases/{case_id}#evidence", status_code=303)
 
     @post("/{case_id:int}/transitions", status_code=200)
     async def transition(
