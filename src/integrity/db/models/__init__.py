@@ -11,6 +11,7 @@ from integrity.db.models.cases import (
     CaseLink,
     CaseNote,
     CaseNumberCounter,
+    CaseSearchTerm,
     CaseSubject,
     CaseTransition,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "CaseLink",
     "CaseNote",
     "CaseNumberCounter",
+    "CaseSearchTerm",
     "CaseSubject",
     "CaseTransition",
     "CatalogueItem",

@@ -125,3 +125,12 @@ class CaseEvidence(SQLModel, table=True):
     size: int
     uploaded_by_id: int = Field(foreign_key="users.id")
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseSearchTerm(SQLModel, table=True):
+    """One search term of a case: a CJK character or bigram, or a lower-cased word (see search.py)."""
+
+    __tablename__ = "case_search_terms"
+
+    term: str = Field(max_length=64, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)

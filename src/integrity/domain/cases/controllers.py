@@ -49,8 +49,9 @@ class CaseController(Controller):
         limit: FromQuery[int] = 50,
         status: FromQuery[str | None] = None,
         clock: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
     ) -> Page[CaseOut]:
-        page = await services.list_cases(db, access, cursor, limit, status, clock)
+        page = await services.list_cases(db, access, cursor, limit, status, clock, q)
         return Page([CaseOut.of(c) for c in page.items], page.next_cursor)
 
     @get("/count")

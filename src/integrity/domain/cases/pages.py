@@ -34,6 +34,7 @@ from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
+from integrity.lib.pagination import Page
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -101,8 +102,12 @@ class CasePages(Controller):
         status: FromQuery[str | None] = None,
         clock: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
     ) -> Template:
-        page = await services.list_cases(db, access, cursor, 50, status or None, clock or None)
+        try:
+            page = await services.list_cases(db, access, cursor, 50, status or None, clock or None, q or None)
+        except DomainError:
+            page = Page([], None)
         units = {
             u.id: u.name
             for u in (
@@ -117,6 +122,7 @@ class CasePages(Controller):
                 "units": units,
                 "status": status or "",
                 "clock": clock or "",
+                "q": q or "",
                 "statuses": workflow.STATUSES,
                 "can_register": access.can_anywhere("case", "create"),
             },

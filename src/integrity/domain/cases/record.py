@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from integrity.db.models import Case, CaseLink, CaseNote
 from integrity.db.types import utcnow
-from integrity.domain.cases import workflow
+from integrity.domain.cases import search, workflow
 from integrity.domain.cases.services import _require_catalogue, _view, get_case, unit_path_of
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
@@ -76,6 +76,7 @@ async def edit_case(
             N_("The case was changed by someone else; reload it and try again."), current_version=case.version
         )
     await session.refresh(case)
+    await search.reindex(session, case_id)
     await record(
         session,
         actor,
@@ -91,6 +92,7 @@ async def add_note(
     note = CaseNote(case_id=case_id, author_id=access.principal.user_id, body=body)
     session.add(note)
     await session.flush()
+    await search.reindex(session, case_id)
     await record(
         session,
         actor,

@@ -24,7 +24,7 @@ from integrity.db.models import (
 )
 from integrity.db.types import utcnow
 from integrity.domain.approvals.services import open_request
-from integrity.domain.cases import clocks, workflow
+from integrity.domain.cases import clocks, search, workflow
 from integrity.domain.cases.numbering import next_case_number
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
 from integrity.domain.cases.visibility import is_conflicted, visible_case_ids
@@ -121,6 +121,7 @@ async def register_case(
         )
     )
     await session.flush()
+    await search.reindex(session, case.id)
     await record(
         session,
         actor,
@@ -157,10 +158,16 @@ async def list_cases(
     limit: int,
     status: str | None = None,
     clock: str | None = None,
+    query: str | None = None,
 ) -> Page[Case]:
     stmt = select(Case).where(col(Case.id).in_(visible_case_ids(access)))
     if status:
         stmt = stmt.where(col(Case.status) == status)
+    if query:
+        clause = search.matches(query)
+        if clause is None:
+            raise InvalidInput("The search text has nothing to search for.")
+        stmt = stmt.where(clause)
     if clock:
         if clock not in CLOCK_FILTERS:
             raise InvalidInput(f"clock must be one of {', '.join(CLOCK_FILTERS)}.")
