@@ -13,8 +13,9 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlmodel import col, select
 
-from integrity.db.models import CaseAssignment, CaseClock, CaseNote, CaseSubject, CaseTransition, Person
-from integrity.domain.cases import clocks, evidence, record, services
+from integrity.db.models import CaseNote
+from integrity.domain.cases import evidence, record, services
+from integrity.domain.cases.case_file import load_case_file
 from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
 from integrity.domain.cases.schemas import (
     AssignmentIn,
@@ -68,63 +69,17 @@ class CaseController(Controller):
 
     @get("/{case_id:int}")
     async def get_case(self, db: Db, access: Access, case_id: FromPath[int]) -> CaseDetail:
-        case = await services.get_case(db, access, case_id)
-        subjects = (
-            (
-                await db.execute(
-                    select(Person)
-                    .join(CaseSubject, col(CaseSubject.person_id) == col(Person.id))
-                    .where(col(CaseSubject.case_id) == case_id)
-                    .order_by(col(Person.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        team = (
-            (
-                await db.execute(
-                    select(CaseAssignment)
-                    .where(col(CaseAssignment.case_id) == case_id)
-                    .order_by(col(CaseAssignment.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        history = (
-            (
-                await db.execute(
-                    select(CaseTransition)
-                    .where(col(CaseTransition.case_id) == case_id)
-                    .order_by(col(CaseTransition.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        path = await services.unit_path_of(db, case)
-        today, cal = clocks.local_today(), await clocks.work_calendar(db)
-        case_clocks = (
-            (
-                await db.execute(
-                    select(CaseClock).where(col(CaseClock.case_id) == case_id).order_by(col(CaseClock.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        views = [clocks.judge(c, today, cal) for c in case_clocks]
+        found = await load_case_file(db, access, case_id)
         return CaseDetail(
-            CaseOut.of(case),
-            [PersonOut.of(p) for p in subjects],
-            [TeamMemberOut.of(a) for a in team],
-            [TransitionOut.of(t) for t in history],
+            CaseOut.of(found.case),
+            [PersonOut.of(p) for p in found.subjects],
+            [TeamMemberOut.of(a) for a in found.team],
+            [TransitionOut.of(t) for t in found.history],
             [
                 ClockOut(v.rule_code, v.started_on, v.due_on, v.met_on, v.state, v.working_days_left)
-                for v in views
+                for v in found.clocks
             ],
-            services.allowed_transitions(access, case, path),
+            [t.name for t in found.transitions],
         )
 
     @post("/{case_id:int}/transitions", status_code=200)

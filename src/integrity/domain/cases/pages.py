@@ -15,19 +15,13 @@ from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
 from integrity.db.models import (
-    CaseAssignment,
-    CaseClock,
-    CaseEvidence,
-    CaseNote,
-    CaseSubject,
-    CaseTransition,
     CatalogueItem,
     Person,
     Unit,
-    User,
 )
 from integrity.domain.approvals import services as approvals
-from integrity.domain.cases import clocks, evidence, record, services, workflow
+from integrity.domain.cases import evidence, record, services, workflow
+from integrity.domain.cases.case_file import load_case_file
 from integrity.domain.cases.schemas import CaseIn, TransitionIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
@@ -215,104 +209,17 @@ class CasePages(Controller):
     async def _detail(
         self, db: Db, access: Access, case_id: int, error: str = "", status: int = 200
     ) -> Template:
-        case = await services.get_case(db, access, case_id)
-        path = await services.unit_path_of(db, case)
-        subjects = (
-            (
-                await db.execute(
-                    select(Person)
-                    .join(CaseSubject, col(CaseSubject.person_id) == col(Person.id))
-                    .where(col(CaseSubject.case_id) == case_id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        team = (
-            (await db.execute(select(CaseAssignment).where(col(CaseAssignment.case_id) == case_id)))
-            .scalars()
-            .all()
-        )
-        history = (
-            (
-                await db.execute(
-                    select(CaseTransition)
-                    .where(col(CaseTransition.case_id) == case_id)
-                    .order_by(col(CaseTransition.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        today, cal = clocks.local_today(), await clocks.work_calendar(db)
-        case_clocks = [
-            clocks.judge(c, today, cal)
-            for c in (
-                await db.execute(
-                    select(CaseClock).where(col(CaseClock.case_id) == case_id).order_by(col(CaseClock.id))
-                )
-            ).scalars()
-        ]
-        unit = await db.get(Unit, case.unit_id)
-        sources = {i.code: i for i in await catalogue(db, "case_source")}
-        categories = {i.code: i for i in await catalogue(db, "case_category")}
-        notes = (
-            (
-                await db.execute(
-                    select(CaseNote).where(col(CaseNote.case_id) == case_id).order_by(col(CaseNote.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        files = (
-            (
-                await db.execute(
-                    select(CaseEvidence)
-                    .where(col(CaseEvidence.case_id) == case_id)
-                    .order_by(col(CaseEvidence.id))
-                )
-            )
-            .scalars()
-            .all()
-        )
-        people = {
-            u.id: u.display_name
-            for u in (
-                await db.execute(
-                    select(User).where(
-                        col(User.id).in_(
-                            {a.user_id for a in team}
-                            | {h.actor_id for h in history}
-                            | {n.author_id for n in notes}
-                            | {f.uploaded_by_id for f in files}
-                        )
-                    )
-                )
-            ).scalars()
-        }
-        can_edit = access.can("case", "update", path) and case.status != workflow.CLOSED
+        found = await load_case_file(db, access, case_id)
         return Template(
             "cases/detail.html",
             status_code=status,
             context={
-                "case": case,
-                "unit": unit,
-                "subjects": subjects,
-                "team": team,
-                "history": history,
-                "clocks": case_clocks,
-                "people": people,
-                "notes": notes,
-                "files": files,
-                "can_edit": can_edit,
-                "sources": sources,
-                "categories": categories,
-                "error": error,
-                "transitions": [
-                    workflow.BY_NAME[n] for n in services.allowed_transitions(access, case, path)
-                ],
+                "file": found,
+                "case": found.case,
+                "sources": {i.code: i for i in await catalogue(db, "case_source")},
+                "categories": {i.code: i for i in await catalogue(db, "case_category")},
                 "disposals": workflow.DISPOSALS,
+                "error": error,
             },
         )
 

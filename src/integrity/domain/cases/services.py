@@ -27,7 +27,7 @@ from integrity.domain.approvals.services import open_request
 from integrity.domain.cases import clocks, search, workflow
 from integrity.domain.cases.numbering import next_case_number
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
-from integrity.domain.cases.visibility import is_conflicted, visible_case_ids
+from integrity.domain.cases.visibility import is_conflicted, visible_case_filter
 from integrity.domain.org.services import create_person, require_in_unit
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
@@ -139,9 +139,7 @@ async def register_case(
 async def get_case(session: AsyncSession, access: AccessScope, case_id: int) -> Case:
     """A case the user may see, or 404 whether it exists or not."""
     case: Case | None = (
-        await session.execute(
-            select(Case).where(col(Case.id) == case_id, col(Case.id).in_(visible_case_ids(access)))
-        )
+        await session.execute(select(Case).where(col(Case.id) == case_id, visible_case_filter(access)))
     ).scalar_one_or_none()
     if case is None:
         raise NotFound(f"No case {case_id}.")
@@ -160,7 +158,7 @@ async def list_cases(
     clock: str | None = None,
     query: str | None = None,
 ) -> Page[Case]:
-    stmt = select(Case).where(col(Case.id).in_(visible_case_ids(access)))
+    stmt = select(Case).where(visible_case_filter(access))
     if status:
         stmt = stmt.where(col(Case.status) == status)
     if query:
@@ -185,9 +183,7 @@ async def list_cases(
 async def count_cases(session: AsyncSession, access: AccessScope) -> int:
     return int(
         (
-            await session.execute(
-                select(func.count()).select_from(Case).where(col(Case.id).in_(visible_case_ids(access)))
-            )
+            await session.execute(select(func.count()).select_from(Case).where(visible_case_filter(access)))
         ).scalar_one()
     )
 

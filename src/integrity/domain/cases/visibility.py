@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlmodel import col
 
 from integrity.db.models import Case, CaseAssignment, CaseSubject, Relation, Unit
@@ -15,8 +15,12 @@ from integrity.lib.authz.scope import under_any
 CONFIDENTIAL_READERS = {"reviewer", "auditor"}
 
 
-def visible_case_ids(access: AccessScope, act: str = "read") -> Select[tuple[int]]:
-    """Case ids the user may see; every read path (list, search, count, detail, evidence, audit) uses it."""
+def visible_case_filter(access: AccessScope, act: str = "read") -> ColumnElement[bool]:
+    """Conditions on a Case row: the user may see it. Every read path uses this (or the ids below).
+
+    Written as conditions on the outer row (correlated EXISTS), not as `id IN (…)`, so that a list
+    walking cases in id order can stop after one page instead of computing every visible case.
+    """
     principal = access.principal
     subject = col(CaseSubject.person_id)
     related = select(col(Relation.person_id)).where(col(Relation.user_id) == principal.user_id)
@@ -27,14 +31,17 @@ def visible_case_ids(access: AccessScope, act: str = "read") -> Select[tuple[int
     mine = (col(CaseAssignment.case_id) == col(Case.id)) & (col(CaseAssignment.user_id) == principal.user_id)
     recused = exists().where(mine, col(CaseAssignment.recused_at).is_not(None))
     on_team = exists().where(mine, col(CaseAssignment.recused_at).is_(None))
-    in_scope = select(col(Unit.id)).where(access.unit_filter("case", act, Unit.path))
-    privileged = select(col(Unit.id)).where(under_any(access.role_paths(CONFIDENTIAL_READERS), Unit.path))
-    return select(col(Case.id)).where(  # type: ignore[return-value]
-        col(Case.unit_id).in_(in_scope),
-        ~conflicted,
-        ~recused,
-        or_(col(Case.confidential).is_(False), on_team, col(Case.unit_id).in_(privileged)),
-    )
+    # Unit conditions are correlated EXISTS too: an `unit_id IN (…)` lets SQLite pick the unit index
+    # and sort every visible case before the LIMIT (366 ms against 0.6 ms at 100,000 cases).
+    case_unit = col(Unit.id) == col(Case.unit_id)
+    in_scope = exists().where(case_unit, access.unit_filter("case", act, Unit.path))
+    privileged = exists().where(case_unit, under_any(access.role_paths(CONFIDENTIAL_READERS), Unit.path))
+    return and_(in_scope, ~conflicted, ~recused, or_(col(Case.confidential).is_(False), on_team, privileged))
+
+
+def visible_case_ids(access: AccessScope, act: str = "read") -> Select[tuple[int]]:
+    """The ids of the cases the user may see, for `IN` tests from other tables."""
+    return select(col(Case.id)).where(visible_case_filter(access, act))  # type: ignore[return-value]
 
 
 def is_conflicted(access: AccessScope, person_ids: set[int], related_ids: set[int]) -> bool:

@@ -1,0 +1,97 @@
+"""Everything about one case that a reader sees, loaded once for the API and the case page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import (
+    Case,
+    CaseAssignment,
+    CaseClock,
+    CaseEvidence,
+    CaseNote,
+    CaseSubject,
+    CaseTransition,
+    Person,
+    Unit,
+    User,
+)
+from integrity.domain.cases import clocks, services, workflow
+from integrity.lib.authz import AccessScope
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    case: Case
+    unit: Unit
+    subjects: Sequence[Person]
+    team: Sequence[CaseAssignment]
+    history: Sequence[CaseTransition]
+    clocks: list[clocks.ClockView]
+    notes: Sequence[CaseNote]
+    files: Sequence[CaseEvidence]
+    people: dict[int, str]  # user id -> display name, for everyone named above
+    transitions: list[workflow.Transition]  # what this reader may press now
+    can_edit: bool
+
+
+async def _all(session: AsyncSession, statement: Any) -> Sequence[Any]:
+    return (await session.execute(statement)).scalars().all()
+
+
+async def load_case_file(session: AsyncSession, access: AccessScope, case_id: int) -> CaseFile:
+    """A visible case (404 otherwise) with its subjects, team, history, clocks, notes and files."""
+    case = await services.get_case(session, access, case_id)
+    unit = await session.get(Unit, case.unit_id)
+    assert unit is not None
+    subjects = await _all(
+        session,
+        select(Person)
+        .join(CaseSubject, col(CaseSubject.person_id) == col(Person.id))
+        .where(col(CaseSubject.case_id) == case_id)
+        .order_by(col(Person.id)),
+    )
+    team = await _all(
+        session,
+        select(CaseAssignment).where(col(CaseAssignment.case_id) == case_id).order_by(col(CaseAssignment.id)),
+    )
+    history = await _all(
+        session,
+        select(CaseTransition).where(col(CaseTransition.case_id) == case_id).order_by(col(CaseTransition.id)),
+    )
+    case_clocks = await _all(
+        session, select(CaseClock).where(col(CaseClock.case_id) == case_id).order_by(col(CaseClock.id))
+    )
+    notes = await _all(
+        session, select(CaseNote).where(col(CaseNote.case_id) == case_id).order_by(col(CaseNote.id))
+    )
+    files = await _all(
+        session,
+        select(CaseEvidence).where(col(CaseEvidence.case_id) == case_id).order_by(col(CaseEvidence.id)),
+    )
+    named = (
+        {a.user_id for a in team}
+        | {h.actor_id for h in history if h.actor_id}
+        | {n.author_id for n in notes}
+        | {f.uploaded_by_id for f in files}
+    )
+    people = {u.id: u.display_name for u in await _all(session, select(User).where(col(User.id).in_(named)))}
+    today, cal = clocks.local_today(), await clocks.work_calendar(session)
+    return CaseFile(
+        case=case,
+        unit=unit,
+        subjects=subjects,
+        team=team,
+        history=history,
+        clocks=[clocks.judge(c, today, cal) for c in case_clocks],
+        notes=notes,
+        files=files,
+        people=people,
+        transitions=[workflow.BY_NAME[n] for n in services.allowed_transitions(access, case, unit.path)],
+        can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,
+    )
