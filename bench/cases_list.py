@@ -148,7 +148,7 @@ def unscoped_app(url: str) -> Litestar:
             if status:
                 stmt = stmt.where(Case.status == status)  # type: ignore[arg-type]
             if q:
-                clause = search.matches(q)
+                clause = await search.matches(session, q)
                 assert clause is not None
                 stmt = stmt.where(clause)
             page = await fetch_page(session, stmt, Case.id, cursor, limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated
 
 import anyio
@@ -51,8 +52,30 @@ class CaseController(Controller):
         status: FromQuery[str | None] = None,
         clock: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
+        unit_id: FromQuery[int | None] = None,
+        descendants: FromQuery[bool] = True,
+        category: FromQuery[str | None] = None,
+        source: FromQuery[str | None] = None,
+        assignee_id: FromQuery[int | None] = None,
+        received_from: FromQuery[date | None] = None,
+        received_to: FromQuery[date | None] = None,
+        confidential: FromQuery[bool | None] = None,
     ) -> Page[CaseOut]:
-        page = await services.list_cases(db, access, cursor, limit, status, clock, q)
+        """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes."""
+        filters = services.CaseFilters(
+            status,
+            clock,
+            q,
+            unit_id,
+            descendants,
+            category,
+            source,
+            assignee_id,
+            received_from,
+            received_to,
+            confidential,
+        )
+        page = await services.list_cases(db, access, cursor, limit, filters)
         return Page([CaseOut.of(c) for c in page.items], page.next_cursor)
 
     @get("/count")

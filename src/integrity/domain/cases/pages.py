@@ -99,7 +99,8 @@ class CasePages(Controller):
         q: FromQuery[str | None] = None,
     ) -> Template:
         try:
-            page = await services.list_cases(db, access, cursor, 50, status or None, clock or None, q or None)
+            filters = services.CaseFilters(status=status or None, clock=clock or None, query=q or None)
+            page = await services.list_cases(db, access, cursor, 50, filters)
         except DomainError:
             page = Page([], None)
         units = {

@@ -60,17 +60,39 @@ async def reindex(session: AsyncSession, case_id: int) -> None:
         )
 
 
-def matches(query: str) -> ColumnElement[bool] | None:
+# Above this many postings for its rarest term, a query probes each case's terms (EXISTS) while the
+# list walks cases in id order and stops at a page; below it, the few candidates are collected first.
+COMMON_TERM = 2000
+
+
+async def _rarest(session: AsyncSession, wanted: set[str]) -> tuple[str, int]:
+    """The query's rarest term and how many cases hold it (counted only up to COMMON_TERM + 1)."""
+    counts = []
+    for term in sorted(wanted):
+        capped = (
+            select(col(CaseSearchTerm.case_id)).where(col(CaseSearchTerm.term) == term).limit(COMMON_TERM + 1)
+        )
+        counts.append(
+            ((await session.execute(select(func.count()).select_from(capped.subquery()))).scalar_one(), term)
+        )
+    count, term = min(counts)
+    return term, count
+
+
+async def matches(session: AsyncSession, query: str) -> ColumnElement[bool] | None:
     """A WHERE clause for cases matching the query, or None when the query has no searchable text."""
     wanted = query_terms(query)
     if not wanted:
         return None
-    candidates = (
-        select(col(CaseSearchTerm.case_id))
-        .where(col(CaseSearchTerm.term).in_(wanted))
-        .group_by(col(CaseSearchTerm.case_id))
-        .having(func.count() == len(wanted))
-    )
+    rarest, postings = await _rarest(session, wanted)
+    probes: list[ColumnElement[bool]] = [
+        exists().where(col(CaseSearchTerm.case_id) == col(Case.id), col(CaseSearchTerm.term) == term)
+        for term in sorted(wanted - ({rarest} if postings <= COMMON_TERM else set()))
+    ]
+    if postings <= COMMON_TERM:
+        # Few cases hold the rarest term: start from them (an index range), probe the other terms.
+        few = select(col(CaseSearchTerm.case_id)).where(col(CaseSearchTerm.term) == rarest)
+        probes.append(col(Case.id).in_(few))
     phrases = [p for p in re.split(r"\s+", query.strip().lower()[:MAX_QUERY]) if p]
     in_text = and_(
         *(
@@ -86,4 +108,4 @@ def matches(query: str) -> ColumnElement[bool] | None:
             for p in phrases
         )
     )
-    return and_(col(Case.id).in_(candidates), in_text)
+    return and_(*probes, in_text)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -149,35 +151,80 @@ async def get_case(session: AsyncSession, access: AccessScope, case_id: int) -> 
 CLOCK_FILTERS = ("overdue", "due_soon")
 
 
-async def list_cases(
-    session: AsyncSession,
-    access: AccessScope,
-    cursor: str | None,
-    limit: int,
-    status: str | None = None,
-    clock: str | None = None,
-    query: str | None = None,
-) -> Page[Case]:
-    stmt = select(Case).where(visible_case_filter(access))
-    if status:
-        stmt = stmt.where(col(Case.status) == status)
-    if query:
-        clause = search.matches(query)
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a case list can be narrowed by; every field is optional."""
+
+    status: str | None = None
+    clock: str | None = None
+    query: str | None = None
+    unit_id: int | None = None
+    descendants: bool = True  # with unit_id: that unit and everything below it
+    category: str | None = None
+    source: str | None = None
+    assignee_id: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    confidential: bool | None = None
+
+
+async def _filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
+    equal = {"status": f.status, "category": f.category, "source": f.source, "confidential": f.confidential}
+    for field, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(getattr(Case, field) == value)
+    if f.received_from:
+        stmt = stmt.where(col(Case.received_on) >= f.received_from)
+    if f.received_to:
+        stmt = stmt.where(col(Case.received_on) <= f.received_to)
+    if f.unit_id is not None:
+        if f.descendants:
+            root = await session.get(Unit, f.unit_id)
+            path = root.path if root else "/none/"
+            stmt = stmt.where(
+                exists().where(
+                    col(Unit.id) == col(Case.unit_id), col(Unit.path).startswith(path, autoescape=True)
+                )
+            )
+        else:
+            stmt = stmt.where(col(Case.unit_id) == f.unit_id)
+    if f.assignee_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                col(CaseAssignment.case_id) == col(Case.id),
+                col(CaseAssignment.user_id) == f.assignee_id,
+                col(CaseAssignment.recused_at).is_(None),
+            )
+        )
+    if f.query:
+        clause = await search.matches(session, f.query)
         if clause is None:
             raise InvalidInput("The search text has nothing to search for.")
         stmt = stmt.where(clause)
-    if clock:
-        if clock not in CLOCK_FILTERS:
+    if f.clock:
+        if f.clock not in CLOCK_FILTERS:
             raise InvalidInput(f"clock must be one of {', '.join(CLOCK_FILTERS)}.")
         today = clocks.local_today()
         running = select(col(CaseClock.case_id)).where(col(CaseClock.met_on).is_(None))
-        if clock == "overdue":
+        if f.clock == "overdue":
             running = running.where(col(CaseClock.due_on) < today)
         else:
             bound = await clocks.due_soon_bound(session, today)
             running = running.where(col(CaseClock.due_on) >= today, col(CaseClock.due_on) <= bound)
         stmt = stmt.where(col(Case.id).in_(running))
-    return await fetch_page(session, stmt, col(Case.id), cursor, limit)
+    return stmt
+
+
+async def list_cases(
+    session: AsyncSession,
+    access: AccessScope,
+    cursor: str | None,
+    limit: int,
+    filters: CaseFilters | None = None,
+) -> Page[Case]:
+    """Visible cases matching the filters, one keyset page at a time (stable order: by id)."""
+    stmt = await _filtered(session, select(Case).where(visible_case_filter(access)), filters or CaseFilters())
+    return await fetch_page(session, stmt, Case.id, cursor, limit)
 
 
 async def count_cases(session: AsyncSession, access: AccessScope) -> int:

@@ -32,7 +32,9 @@ class DashboardController(Controller):
         deadlines: dict[str, list[Case]] = {}
         if access.can_anywhere("case", "read"):
             for clock in ("overdue", "due_soon"):
-                deadlines[clock] = (await cases.list_cases(db, access, None, 20, clock=clock)).items
+                deadlines[clock] = (
+                    await cases.list_cases(db, access, None, 20, cases.CaseFilters(clock=clock))
+                ).items
         pending = None
         if access.can_anywhere("approval", "decide"):
             pending = len(await approvals.inbox(db, access, principal.user_id))
