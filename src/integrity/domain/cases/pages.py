@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -224,6 +225,18 @@ class CasePages(Controller):
             },
         )
 
+    async def _act_then_return(
+        self, db: Db, access: Access, case_id: int, action: Awaitable[Any], anchor: str = ""
+    ) -> Template | Redirect:
+        """Do one change; on a domain error show the case page with the message, else go back to it."""
+        try:
+            await action
+        except DomainError as exc:
+            await db.rollback()
+            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(f"/cases/{case_id}{anchor}", status_code=303)
+
     @post("/{case_id:int}/notes", status_code=200)
     async def add_note(
         self,
@@ -233,15 +246,12 @@ class CasePages(Controller):
         case_id: FromPath[int],
         data: Annotated[NoteForm, FORM],
     ) -> Template | Redirect:
-        try:
+        async def add() -> None:
             if not data.body.strip():
                 raise DomainError(N_("Write something first."))
             await record.add_note(db, access, actor, case_id, data.body.strip())
-        except DomainError as exc:
-            await db.rollback()
-            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(f"/cases/{case_id}#notes", status_code=303)
+
+        return await self._act_then_return(db, access, case_id, add(), "#notes")
 
     @post("/{case_id:int}/evidence", status_code=200)
     async def add_evidence(
@@ -253,13 +263,8 @@ class CasePages(Controller):
         case_id: FromPath[int],
         data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template | Redirect:
-        try:
-            await evidence.store_evidence(db, settings, access, actor, case_id, data.file)
-        except DomainError as exc:
-            await db.rollback()
-            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(f"/cases/{case_id}#evidence", status_code=303)
+        upload = evidence.store_evidence(db, settings, access, actor, case_id, data.file)
+        return await self._act_then_return(db, access, case_id, upload, "#evidence")
 
     @post("/{case_id:int}/transitions", status_code=200)
     async def transition(
@@ -271,13 +276,9 @@ class CasePages(Controller):
         data: Annotated[TransitionForm, FORM],
     ) -> Template | Redirect:
         body = TransitionIn(data.transition, data.version, data.reason, data.disposal or None)
-        try:
-            await services.apply_transition(db, access, actor, case_id, body)
-        except DomainError as exc:
-            await db.rollback()
-            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(f"/cases/{case_id}", status_code=303)
+        return await self._act_then_return(
+            db, access, case_id, services.apply_transition(db, access, actor, case_id, body)
+        )
 
 
 class ApprovalPages(Controller):
