@@ -171,7 +171,7 @@ class CaseFilters:
 async def _filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
     equal = {"status": f.status, "category": f.category, "source": f.source, "confidential": f.confidential}
     for field, value in equal.items():
-        if value is not None:
+        if value not in (None, ""):  # an empty form field means "any"
             stmt = stmt.where(getattr(Case, field) == value)
     if f.received_from:
         stmt = stmt.where(col(Case.received_on) >= f.received_from)
@@ -225,6 +225,14 @@ async def list_cases(
     """Visible cases matching the filters, one keyset page at a time (stable order: by id)."""
     stmt = await _filtered(session, select(Case).where(visible_case_filter(access)), filters or CaseFilters())
     return await fetch_page(session, stmt, Case.id, cursor, limit)
+
+
+async def filtered_cases(
+    session: AsyncSession, access: AccessScope, filters: CaseFilters, limit: int
+) -> list[Case]:
+    """All visible cases matching the filters (up to `limit`), in id order: for exports."""
+    stmt = await _filtered(session, select(Case).where(visible_case_filter(access)), filters)
+    return list((await session.execute(stmt.order_by(col(Case.id)).limit(limit))).scalars().all())
 
 
 async def count_cases(session: AsyncSession, access: AccessScope) -> int:
