@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from integrity.db.engine import create_database
+from integrity.demo.cases import access_for
 from integrity.domain.cases import workflow
 from integrity.domain.cases.schemas import CaseIn
 from integrity.domain.cases.services import register_case
-from integrity.lib.audit import Actor
-from integrity.lib.authz import AccessScope, Authorizer
 from tests.conftest import Client, DemoApp, new_client
 from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id, sql, unit_id
 
@@ -310,27 +309,14 @@ async def test_recusal_hides_the_case_and_is_audited(demo_app: DemoApp, team: An
 
 async def test_case_numbers_are_unique_under_50_parallel_registrations(demo_app: DemoApp) -> None:
     db = create_database(demo_app.db.url)
-    user = (await sql(demo_app, "SELECT id, unit_id, person_id FROM users WHERE username = 'zhang.wei'"))[0]
-    grants = await sql(
-        demo_app,
-        "SELECT g.role, u.id, u.path, u.name, u.name_en FROM role_grants g "
-        "JOIN units u ON u.id = g.unit_id WHERE g.user_id = :u",
-        u=user[0],
-    )
-    from integrity.lib.authz import Grant, Principal
-
-    principal = Principal(
-        user[0], "zhang.wei", "张伟", user[1], user[2], "zh", tuple(Grant(*g) for g in grants), "token"
-    )
-    authorizer = Authorizer()
-    authorizer.replace_grants([(user[0], g[0], g[2]) for g in grants], version=-1)
-    access = AccessScope(principal, authorizer)
+    async with db.read_session() as session:
+        access, actor = await access_for(session, "zhang.wei")
     hxt = await unit_id(demo_app, "HXT")
 
     async def one(i: int) -> str:
         async with db.write_session() as session:
             data = CaseIn(hxt, "audit", "integrity", f"并发登记 {i}", date(2026, 10, 1))
-            case = await register_case(session, demo_app.settings, access, Actor("zhang.wei", user[0]), data)
+            case = await register_case(session, demo_app.settings, access, actor, data)
             await session.commit()
             return case.number
 

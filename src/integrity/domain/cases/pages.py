@@ -292,12 +292,9 @@ class ApprovalPages(Controller):
 
     async def _inbox(self, db: Db, access: Access, error: str = "", status: int = 200) -> Template:
         requests = await approvals.inbox(db, access, access.principal.user_id)
-        cases = {
-            c.id: c
-            for c in [
-                await services.get_case(db, access, r.object_id) for r in requests if r.object_type == "case"
-            ]
-        }
+        cases = await services.visible_cases(
+            db, access, {r.object_id for r in requests if r.object_type == "case"}
+        )
         return Template(
             "cases/approvals.html",
             status_code=status,

@@ -13,7 +13,7 @@ from sqlmodel import col
 from integrity.db.models import Case, CaseLink, CaseNote
 from integrity.db.types import utcnow
 from integrity.domain.cases import search, workflow
-from integrity.domain.cases.services import _require_catalogue, _view, get_case, unit_path_of
+from integrity.domain.cases.services import case_snapshot, get_case, require_catalogue_entry, unit_path_of
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput
@@ -62,10 +62,10 @@ async def edit_case(
     if not changes:
         raise InvalidInput("Nothing to change.")
     if "source" in changes:
-        await _require_catalogue(session, "case_source", changes["source"])
+        await require_catalogue_entry(session, "case_source", changes["source"])
     if "category" in changes:
-        await _require_catalogue(session, "case_category", changes["category"])
-    before = _view(case)
+        await require_catalogue_entry(session, "case_category", changes["category"])
+    before = case_snapshot(case)
     done = await session.execute(
         update(Case)
         .where(col(Case.id) == case_id, col(Case.version) == patch.version)
@@ -80,7 +80,7 @@ async def edit_case(
     await record(
         session,
         actor,
-        AuditEntry("case.edit", "case", case_id, case.unit_id, before=before, after=_view(case)),
+        AuditEntry("case.edit", "case", case_id, case.unit_id, before=before, after=case_snapshot(case)),
     )
     return case
 

@@ -51,11 +51,11 @@ CASE_FIELDS = (
 )
 
 
-def _view(case: Case) -> dict[str, object]:
+def case_snapshot(case: Case) -> dict[str, object]:
     return {f: str(getattr(case, f)) if f == "received_on" else getattr(case, f) for f in CASE_FIELDS}
 
 
-async def _require_catalogue(session: AsyncSession, catalogue: str, code: str) -> None:
+async def require_catalogue_entry(session: AsyncSession, catalogue: str, code: str) -> None:
     found = await session.get(CatalogueItem, (catalogue, code))
     if found is None or not found.active:
         raise InvalidInput(f"'{code}' is not an active entry of the {catalogue} catalogue.")
@@ -71,8 +71,8 @@ async def register_case(
 ) -> Case:
     """Log a lead: number it, record its subjects, put the registering inspector on its team."""
     unit = await require_in_unit(session, access, data.unit_id, "case", "create")
-    await _require_catalogue(session, "case_source", data.source)
-    await _require_catalogue(session, "case_category", data.category)
+    await require_catalogue_entry(session, "case_source", data.source)
+    await require_catalogue_entry(session, "case_category", data.category)
     subject_ids = set(data.subject_ids)
     if subject_ids:
         found = set(
@@ -132,7 +132,7 @@ async def register_case(
             "case",
             case.id,
             case.unit_id,
-            after={**_view(case), "subjects": sorted(subject_ids)},
+            after={**case_snapshot(case), "subjects": sorted(subject_ids)},
         ),
     )
     return case
@@ -243,6 +243,14 @@ async def count_cases(session: AsyncSession, access: AccessScope) -> int:
     )
 
 
+async def visible_cases(session: AsyncSession, access: AccessScope, case_ids: set[int]) -> dict[int, Case]:
+    """Several cases by id in one query, those the user may see only."""
+    if not case_ids:
+        return {}
+    rows = await session.execute(select(Case).where(col(Case.id).in_(case_ids), visible_case_filter(access)))
+    return {c.id: c for c in rows.scalars() if c.id is not None}
+
+
 async def unit_path_of(session: AsyncSession, case: Case) -> str:
     unit = await session.get(Unit, case.unit_id)
     assert unit is not None
@@ -267,7 +275,7 @@ async def move(
     disposal: str | None = None,
 ) -> None:
     """Change status with an optimistic version check; history row and audit event in the same transaction."""
-    before = _view(case)
+    before = case_snapshot(case)
     values: dict[str, object] = {"status": to, "version": expected_version + 1, "updated_at": utcnow()}
     if disposal is not None:
         values["disposal"] = disposal
@@ -301,7 +309,7 @@ async def move(
             case.id,
             case.unit_id,
             before=before,
-            after=_view(case),
+            after=case_snapshot(case),
             extra={"transition": transition, "reason": reason},
         ),
     )
