@@ -10,6 +10,7 @@ import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Stream
@@ -54,8 +55,38 @@ EXPORT_HEADER = (
 )
 
 
+def provide_case_filters(
+    status: FromQuery[str | None] = None,
+    clock: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+    unit_id: FromQuery[int | None] = None,
+    descendants: FromQuery[bool] = True,
+    category: FromQuery[str | None] = None,
+    source: FromQuery[str | None] = None,
+    assignee_id: FromQuery[int | None] = None,
+    received_from: FromQuery[date | None] = None,
+    received_to: FromQuery[date | None] = None,
+    confidential: FromQuery[bool | None] = None,
+) -> services.CaseFilters:
+    """The list filters from the query string, shared by the list and its Excel export."""
+    return services.CaseFilters(
+        status,
+        clock,
+        q,
+        unit_id,
+        descendants,
+        category,
+        source,
+        assignee_id,
+        received_from,
+        received_to,
+        confidential,
+    )
+
+
 class CaseController(Controller):
     path = "/api/v1/cases"
+    dependencies = {"filters": Provide(provide_case_filters, sync_to_thread=False)}
     opt = permission("case", "read")
     tags = ["cases"]
 
@@ -64,34 +95,11 @@ class CaseController(Controller):
         self,
         db: Db,
         access: Access,
+        filters: NamedDependency[services.CaseFilters],
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
-        status: FromQuery[str | None] = None,
-        clock: FromQuery[str | None] = None,
-        q: FromQuery[str | None] = None,
-        unit_id: FromQuery[int | None] = None,
-        descendants: FromQuery[bool] = True,
-        category: FromQuery[str | None] = None,
-        source: FromQuery[str | None] = None,
-        assignee_id: FromQuery[int | None] = None,
-        received_from: FromQuery[date | None] = None,
-        received_to: FromQuery[date | None] = None,
-        confidential: FromQuery[bool | None] = None,
     ) -> Page[CaseOut]:
         """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes."""
-        filters = services.CaseFilters(
-            status,
-            clock,
-            q,
-            unit_id,
-            descendants,
-            category,
-            source,
-            assignee_id,
-            received_from,
-            received_to,
-            confidential,
-        )
         page = await services.list_cases(db, access, cursor, limit, filters)
         return Page([CaseOut.of(c) for c in page.items], page.next_cursor)
 
@@ -102,16 +110,9 @@ class CaseController(Controller):
         db: Db,
         access: Access,
         actor: AuditActor,
-        status: FromQuery[str | None] = None,
-        clock: FromQuery[str | None] = None,
-        q: FromQuery[str | None] = None,
-        unit_id: FromQuery[int | None] = None,
-        descendants: FromQuery[bool] = True,
-        category: FromQuery[str | None] = None,
-        source: FromQuery[str | None] = None,
+        filters: NamedDependency[services.CaseFilters],
     ) -> Response[bytes]:
         """The filtered list as an Excel workbook (at most 50,000 rows); every export is audited."""
-        filters = services.CaseFilters(status, clock, q, unit_id, descendants, category, source)
         found = await services.filtered_cases(db, access, filters, export.MAX_ROWS)
         names = {
             u.id: u.name
