@@ -228,3 +228,13 @@ async def new_client(demo_app: DemoApp, username: str, password: str = DEMO_PASS
     response = await c.sign_in(username, password)
     assert response.status_code == 302, response.text
     return c
+
+
+@pytest.fixture
+async def team(demo_app: DemoApp) -> AsyncIterator[tuple[Client, Client]]:
+    """li.na (inspector, HXP) and chen.jing (reviewer, HXP), signed in."""
+    inspector = await new_client(demo_app, "li.na")
+    reviewer = await new_client(demo_app, "chen.jing")
+    yield inspector, reviewer
+    for c in (inspector, reviewer):
+        await c.inner.__aexit__(None, None, None)

@@ -51,19 +51,10 @@ async def act(c: Client, case: dict[str, Any], transition: str, **fields: Any) -
 
 
 async def decide(c: Client, case: dict[str, Any], verb: str = "approve", comment: str = "同意") -> Any:
-    pending = [r for r in (await c.get("/api/v1/approvals")).json() if r["object_id"] == case["id"]]
+    inbox = (await c.get("/api/v1/approvals")).json()
+    pending = [r for r in inbox if r["object_type"] == "case" and r["object_id"] == case["id"]]
     assert pending, "the proposal is not in the reviewer's inbox"
     return await c.write("POST", f"/api/v1/approvals/{pending[0]['id']}/{verb}", json={"comment": comment})
-
-
-@pytest.fixture
-async def team(demo_app: DemoApp) -> Any:
-    """li.na (inspector, HXP), chen.jing (reviewer, HXP) and a second inspector for hearing panels."""
-    inspector = await new_client(demo_app, "li.na")
-    reviewer = await new_client(demo_app, "chen.jing")
-    yield inspector, reviewer
-    await close(inspector)
-    await close(reviewer)
 
 
 async def drive_to(status: str, demo_app: DemoApp, inspector: Client, reviewer: Client) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from integrity.domain.accounts.controllers import (
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.audit.controllers import AuditEventController
 from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
+from integrity.domain.cases import extensions as _clock_extensions  # noqa: F401  (registers the kind)
 from integrity.domain.cases import labels as case_labels
 from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController

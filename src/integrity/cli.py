@@ -378,6 +378,73 @@ def audit_verify(checkpoint_file: Path | None, public_key: str | None) -> None:
     click.echo("OK: the audit trail is intact")
 
 
+# --- cases ------------------------------------------------------------------------------------
+
+
+@main.group()
+def cases() -> None:
+    """Supervision cases."""
+
+
+@cases.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "username", required=True, help="The inspector who registers the leads.")
+@click.option("--dry-run", is_flag=True, help="Check every row, register nothing.")
+def cases_import(workbook: Path, username: str, dry_run: bool) -> None:
+    """Register leads from an .xlsx sheet: all rows or none, with a row-by-row report."""
+    from integrity.domain.accounts.authentication import offline_access
+    from integrity.domain.cases import importing
+    from integrity.lib.errors import DomainError
+    from integrity.lib.i18n import current_locale, gettext
+
+    settings = settings_or_exit()
+    if workbook.stat().st_size > importing.MAX_IMPORT_BYTES:
+        raise click.ClickException("the file is larger than 10 MB")
+    content = workbook.read_bytes()
+
+    async def go(db: Database) -> importing.ImportReport:
+        async with db.write_session() as session:
+            try:
+                access, actor = await offline_access(session, username, "cli")
+            except LookupError as exc:
+                raise click.ClickException(str(exc)) from exc
+            current_locale.set(access.principal.locale)
+            try:
+                sheet = await importing.read_sheet(content)
+                with click.progressbar(
+                    length=len(sheet.rows), label=gettext("Import leads"), file=sys.stderr
+                ) as bar:
+                    report = await importing.import_leads(
+                        session,
+                        settings,
+                        access,
+                        actor,
+                        sheet,
+                        filename=workbook.name,
+                        dry_run=dry_run,
+                        progress=bar.update,
+                    )
+            except DomainError as exc:
+                raise click.ClickException(gettext(exc.detail)) from exc
+            if report.ok and not dry_run:
+                await session.commit()
+            else:
+                await session.rollback()
+            for line in importing.report_rows(report, gettext):
+                click.echo(f"{line['row']}\t{line['column']}\t{line['message']}")
+            return report
+
+    report = run_with_db(go)
+    if not report.ok:
+        raise click.ClickException(
+            f"{len(report.errors)} problems in {report.rows} rows; nothing was registered"
+        )
+    if dry_run:
+        click.echo(f"{report.rows} rows checked: all correct; nothing registered (dry run)")
+    else:
+        click.echo(f"registered {len(report.registered)} leads: {', '.join(report.registered)}")
+
+
 # --- demo and serve ---------------------------------------------------------------------------
 
 

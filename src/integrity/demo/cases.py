@@ -9,14 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.config import Settings
-from integrity.db.models import ApprovalRequest, Person, Unit, User
-from integrity.domain.accounts.authentication import load_grants
+from integrity.db.models import ApprovalRequest, Person, Unit
+from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.approvals.services import decide
 from integrity.domain.cases import approvals as _kinds  # noqa: F401  (registers the approval kinds)
 from integrity.domain.cases.schemas import CaseIn, TransitionIn
 from integrity.domain.cases.services import apply_transition, register_case
 from integrity.lib.audit import Actor
-from integrity.lib.authz import AccessScope, Authorizer, Principal
+from integrity.lib.authz import AccessScope
 
 
 @dataclass(frozen=True)
@@ -91,16 +91,8 @@ REVIEWER = "liu.yang"
 
 
 async def access_for(session: AsyncSession, username: str) -> tuple[AccessScope, Actor]:
-    """The scope a user would have in a request, built from the database."""
-    user = (await session.execute(select(User).where(col(User.username) == username))).scalar_one()
-    assert user.id is not None
-    grants = await load_grants(session, user.id)
-    authorizer = Authorizer()
-    authorizer.replace_grants([(user.id, g.role, g.unit_path) for g in grants], version=-1)
-    principal = Principal(
-        user.id, user.username, user.display_name, user.unit_id, user.person_id, user.locale, grants, "demo"
-    )
-    return AccessScope(principal, authorizer), Actor(user.username, user.id, "demo")
+    """The scope a demo user would have in a request."""
+    return await offline_access(session, username, "demo")
 
 
 async def load_demo_cases(session: AsyncSession, settings: Settings) -> int:

@@ -16,7 +16,7 @@ from integrity.db.models.cases import (
     CaseTransition,
 )
 from integrity.db.models.catalogue import CatalogueItem
-from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockRule
+from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockExtension, ClockRule
 from integrity.db.models.org import Person, Relation, Unit
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "CaseSubject",
     "CaseTransition",
     "CatalogueItem",
+    "ClockExtension",
     "ClockRule",
     "LoginThrottle",
     "Person",

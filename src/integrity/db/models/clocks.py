@@ -18,6 +18,7 @@ class ClockRule(SQLModel, table=True):
     unit: str = Field(max_length=16)  # "working_days" or "months"
     label: str = Field(max_length=100)
     label_en: str = Field(max_length=100)
+    extendable: bool = Field(default=False)  # may a reviewer grant more time (the hearing, by default)
 
 
 class CalendarOverride(SQLModel, table=True):
@@ -41,3 +42,19 @@ class CaseClock(SQLModel, table=True):
     started_on: date
     due_on: date = Field(index=True)
     met_on: date | None = None
+
+
+class ClockExtension(SQLModel, table=True):
+    """More time granted on a running clock: how much, why, and the approval that granted it."""
+
+    __tablename__ = "case_clock_extensions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clock_id: int = Field(foreign_key="case_clocks.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    amount: int
+    unit: str = Field(max_length=16)  # "working_days" or "months"
+    reason: str = Field(max_length=2000)
+    previous_due_on: date
+    new_due_on: date
+    approval_id: int = Field(foreign_key="approval_requests.id", unique=True)

@@ -24,6 +24,7 @@ from integrity.domain.accounts.sessions import (
     is_expired,
     session_id_for,
 )
+from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope, Authorizer, Grant, Principal
 from integrity.lib.requestctx import request_id_from, state_of
 from integrity.lib.security.tokens import API_TOKEN_PREFIX, keyed_hash
@@ -56,6 +57,17 @@ def _principal(user: User, grants: tuple[Grant, ...], kind: str, row: UserSessio
         session_id=row.id if row else None,
         csrf_token=row.csrf_token if row else None,
     )
+
+
+async def offline_access(session: AsyncSession, username: str, via: str) -> tuple[AccessScope, Actor]:
+    """The scope and audit actor of an active user acting outside a request (the CLI, the demo loader)."""
+    user = (await session.execute(select(User).where(col(User.username) == username))).scalar_one_or_none()
+    if user is None or not user.is_active or user.id is None:
+        raise LookupError(f"no active user {username!r}")
+    grants = await load_grants(session, user.id)
+    authorizer = Authorizer()
+    authorizer.replace_grants([(user.id, g.role, g.unit_path) for g in grants], version=-1)
+    return AccessScope(_principal(user, grants, via, None), authorizer), Actor(user.username, user.id, via)
 
 
 async def _from_token(session: AsyncSession, settings: Settings, token: str) -> tuple[User, ApiToken] | None:

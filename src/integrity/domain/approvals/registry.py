@@ -18,7 +18,11 @@ Effect = Callable[[AsyncSession, ApprovalRequest, Actor], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ApprovalKind:
-    """`visible_ids` limits requests to objects the reviewer may see at all (conflict of interest)."""
+    """`visible_ids` limits requests to objects the reviewer may see at all (conflict of interest).
+
+    `approves` names the policy object whose `approve` action decides (default: `object_type`), so a
+    clock extension is decided by whoever may approve the case it belongs to.
+    """
 
     name: str
     object_type: str
@@ -26,6 +30,11 @@ class ApprovalKind:
     on_returned: Effect
     visible_ids: Callable[[AccessScope], Select[tuple[int]]]
     id_column: Any  # the column `visible_ids` selects, to test one object
+    approves: str = ""
+
+    @property
+    def policy_object(self) -> str:
+        return self.approves or self.object_type
 
 
 KINDS: dict[str, ApprovalKind] = {}

@@ -89,7 +89,7 @@ async def decide(
 ) -> ApprovalRequest:
     """Approve or return; the loser of a race gets 409 and writes nothing."""
     request, spec, unit = await _visible_request(session, access, request_id)
-    if not access.can(spec.object_type, "approve", unit.path):
+    if not access.can(spec.policy_object, "approve", unit.path):
         raise Forbidden(N_("You may not decide on this kind of proposal in this unit."))
     if request.requested_by_id == actor.user_id:
         raise Forbidden(N_("You made this proposal; another reviewer must decide on it."))
@@ -126,7 +126,7 @@ async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> lis
     """Pending requests this user may decide: their units, objects they may see, never their own."""
     found: list[ApprovalRequest] = []
     for name, spec in KINDS.items():
-        units = select(col(Unit.id)).where(access.unit_filter(spec.object_type, "approve", col(Unit.path)))
+        units = select(col(Unit.id)).where(access.unit_filter(spec.policy_object, "approve", col(Unit.path)))
         rows = (
             (
                 await session.execute(

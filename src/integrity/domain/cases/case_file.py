@@ -10,18 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import (
+    ApprovalRequest,
     Case,
     CaseAssignment,
     CaseClock,
     CaseEvidence,
+    CaseLink,
     CaseNote,
     CaseSubject,
     CaseTransition,
+    ClockExtension,
     Person,
     Unit,
     User,
 )
 from integrity.domain.cases import clocks, services, workflow
+from integrity.domain.cases.visibility import visible_case_filter
 from integrity.lib.authz import AccessScope
 
 
@@ -38,6 +42,10 @@ class CaseFile:
     people: dict[int, str]  # user id -> display name, for everyone named above
     transitions: list[workflow.Transition]  # what this reader may press now
     can_edit: bool
+    can_propose: bool
+    extensions: Sequence[ClockExtension]
+    pending_extensions: set[int]  # clock ids with a request waiting for a reviewer
+    links: list[tuple[CaseLink, Case]]  # only links to cases this reader may see
 
 
 async def _all(session: AsyncSession, statement: Any) -> Sequence[Any]:
@@ -74,6 +82,22 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         session,
         select(CaseEvidence).where(col(CaseEvidence.case_id) == case_id).order_by(col(CaseEvidence.id)),
     )
+    extensions = await _all(
+        session,
+        select(ClockExtension).where(col(ClockExtension.case_id) == case_id).order_by(col(ClockExtension.id)),
+    )
+    pending = set(
+        (
+            await session.execute(
+                select(col(ApprovalRequest.object_id)).where(
+                    col(ApprovalRequest.object_type) == "case_clock",
+                    col(ApprovalRequest.status) == "pending",
+                    col(ApprovalRequest.object_id).in_([c.id for c in case_clocks]),
+                )
+            )
+        ).scalars()
+    )
+    links = await _links(session, access, case_id)
     named = (
         {a.user_id for a in team}
         | {h.actor_id for h in history if h.actor_id}
@@ -82,16 +106,41 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
     )
     people = {u.id: u.display_name for u in await _all(session, select(User).where(col(User.id).in_(named)))}
     today, cal = clocks.local_today(), await clocks.work_calendar(session)
+    extendable = await clocks.extendable_rules(session)
     return CaseFile(
         case=case,
         unit=unit,
         subjects=subjects,
         team=team,
         history=history,
-        clocks=[clocks.judge(c, today, cal) for c in case_clocks],
+        clocks=[clocks.judge(c, today, cal, extendable) for c in case_clocks],
         notes=notes,
         files=files,
         people=people,
         transitions=[workflow.BY_NAME[n] for n in services.allowed_transitions(access, case, unit.path)],
         can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,
+        can_propose=access.can("case", "propose", unit.path) and case.status != workflow.CLOSED,
+        extensions=extensions,
+        pending_extensions=pending,
+        links=links,
     )
+
+
+async def _links(session: AsyncSession, access: AccessScope, case_id: int) -> list[tuple[CaseLink, Case]]:
+    """Links in both directions, to cases the reader may see; the others are not even hinted at."""
+    rows = (
+        await session.execute(
+            select(CaseLink, Case)
+            .join(
+                Case,
+                ((col(CaseLink.case_id) == case_id) & (col(Case.id) == col(CaseLink.other_case_id)))
+                | ((col(CaseLink.other_case_id) == case_id) & (col(Case.id) == col(CaseLink.case_id))),
+            )
+            .where(
+                (col(CaseLink.case_id) == case_id) | (col(CaseLink.other_case_id) == case_id),
+                visible_case_filter(access),
+            )
+            .order_by(col(CaseLink.id))
+        )
+    ).all()
+    return [(link, other) for link, other in rows]

@@ -55,15 +55,19 @@ async def on_status_change(session: AsyncSession, case_id: int, new_status: str,
 
 @dataclass(frozen=True)
 class ClockView:
+    id: int
     rule_code: str
     started_on: date
     due_on: date
     met_on: date | None
     state: str  # running, due_soon, overdue, met, met_late
     working_days_left: int | None
+    extendable: bool  # running, and its rule allows an extension
 
 
-def judge(clock: CaseClock, today: date, cal: WorkCalendar) -> ClockView:
+def judge(
+    clock: CaseClock, today: date, cal: WorkCalendar, extendable_rules: set[str] | None = None
+) -> ClockView:
     if clock.met_on is not None:
         state, left = ("met" if clock.met_on <= clock.due_on else "met_late"), None
     else:
@@ -73,7 +77,16 @@ def judge(clock: CaseClock, today: date, cal: WorkCalendar) -> ClockView:
             if today > clock.due_on
             else ("due_soon" if left <= DUE_SOON_WORKING_DAYS else "running")
         )
-    return ClockView(clock.rule_code, clock.started_on, clock.due_on, clock.met_on, state, left)
+    extendable = clock.met_on is None and clock.rule_code in (extendable_rules or set())
+    return ClockView(
+        clock.id or 0, clock.rule_code, clock.started_on, clock.due_on, clock.met_on, state, left, extendable
+    )
+
+
+async def extendable_rules(session: AsyncSession) -> set[str]:
+    return set(
+        (await session.execute(select(col(ClockRule.code)).where(col(ClockRule.extendable)))).scalars()
+    )
 
 
 async def due_soon_bound(session: AsyncSession, today: date) -> date:

@@ -17,17 +17,21 @@ from litestar.response import Stream
 from sqlmodel import col, select
 
 from integrity.db.models import CaseNote, Unit
-from integrity.domain.cases import evidence, export, record, services
+from integrity.domain.cases import evidence, export, extensions, importing, record, services
 from integrity.domain.cases.case_file import load_case_file
+from integrity.domain.cases.extensions import ExtensionIn
 from integrity.domain.cases.labels import label
 from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
 from integrity.domain.cases.schemas import (
+    ApprovalOut,
     AssignmentIn,
     CaseDetail,
     CaseIn,
     CaseOut,
     ClockOut,
     EvidenceOut,
+    ImportOut,
+    LinkOut,
     NoteOut,
     RecusalIn,
     TeamMemberOut,
@@ -39,6 +43,7 @@ from integrity.lib.audit import AuditEntry
 from integrity.lib.audit import record as audit_record
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
+from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_, gettext
 from integrity.lib.pagination import Page
 
@@ -139,6 +144,45 @@ class CaseController(Controller):
             body, media_type=XLSX, headers={"content-disposition": evidence.content_disposition("cases.xlsx")}
         )
 
+    @post("/import", opt=permission("case", "create"), status_code=200)
+    async def import_leads(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        settings: AppSettings,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        dry_run: FromQuery[bool] = False,
+    ) -> ImportOut:
+        """Register leads from an .xlsx sheet: all rows or none; 422 lists every bad row and column."""
+        sheet = await importing.read_sheet(await importing.read_upload(data))
+        report = await importing.import_leads(
+            db, settings, access, actor, sheet, filename=data.filename, dry_run=dry_run
+        )
+        rows = importing.report_rows(report, str)  # the API speaks the msgids, like its problem details
+        if not report.ok:
+            await db.rollback()
+            raise InvalidInput(
+                N_("Some rows cannot be imported; nothing was registered."), errors=rows, rows=report.rows
+            )
+        if dry_run:
+            await db.rollback()
+        else:
+            await db.commit()
+        return ImportOut(report.rows, [] if dry_run else report.registered, rows, dry_run)
+
+    @get("/import-template.xlsx", opt=permission("case", "create"))
+    async def import_template(self, db: Db, access: Access) -> Response[bytes]:
+        """An empty sheet with the column headers in the reader's language, and the codes it accepts."""
+        body = await importing.template_workbook(
+            [gettext(c.header) for c in importing.COLUMNS], await importing.code_sheet(db, access, gettext)
+        )
+        return Response(
+            body,
+            media_type=XLSX,
+            headers={"content-disposition": evidence.content_disposition("leads-template.xlsx")},
+        )
+
     @get("/count")
     async def count_cases(self, db: Db, access: Access) -> dict[str, int]:
         return {"count": await services.count_cases(db, access)}
@@ -160,11 +204,40 @@ class CaseController(Controller):
             [TeamMemberOut.of(a) for a in found.team],
             [TransitionOut.of(t) for t in found.history],
             [
-                ClockOut(v.rule_code, v.started_on, v.due_on, v.met_on, v.state, v.working_days_left)
+                ClockOut(
+                    v.id,
+                    v.rule_code,
+                    v.started_on,
+                    v.due_on,
+                    v.met_on,
+                    v.state,
+                    v.working_days_left,
+                    v.extendable,
+                    v.id in found.pending_extensions,
+                )
                 for v in found.clocks
             ],
             [t.name for t in found.transitions],
+            [
+                LinkOut(link.id or 0, link.kind, link.case_id, link.other_case_id, other.number, other.title)
+                for link, other in found.links
+            ],
         )
+
+    @post("/{case_id:int}/clocks/{clock_id:int}/extensions", opt=permission("case", "propose"))
+    async def propose_extension(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        clock_id: FromPath[int],
+        data: JSONBody[ExtensionIn],
+    ) -> ApprovalOut:
+        """Ask for more time on a running clock, with a reason; a reviewer approves or returns it."""
+        request = await extensions.propose_extension(db, access, actor, case_id, clock_id, data)
+        await db.commit()
+        return ApprovalOut.of(request)
 
     @post("/{case_id:int}/transitions", status_code=200)
     async def transition(

@@ -56,6 +56,22 @@ CLOCK_LABELS = {
     "met_late": N_("met late"),
 }
 
+LINK_LABELS = {
+    "related": N_("Related case"),
+    "duplicate_of": N_("Duplicate of"),
+}
+
+UNIT_LABELS = {
+    "working_days": N_("working days"),
+    "months": N_("months"),
+}
+
+APPROVAL_LABELS = {
+    "case.disposal": N_("Disposal proposal"),
+    "case.filing": N_("Filing proposal"),
+    "case.clock_extension": N_("More time on a clock"),
+}
+
 
 def label(kind: str, code: str) -> str:
     """The translated label of a status, transition, team or clock code (the code itself if unknown)."""
@@ -64,6 +80,9 @@ def label(kind: str, code: str) -> str:
         "transition": TRANSITION_LABELS,
         "team": TEAM_LABELS,
         "clock": CLOCK_LABELS,
+        "link": LINK_LABELS,
+        "time_unit": UNIT_LABELS,
+        "approval": APPROVAL_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

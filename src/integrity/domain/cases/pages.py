@@ -16,14 +16,15 @@ from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
 from integrity.db.models import (
+    ApprovalRequest,
     CatalogueItem,
     Person,
     Unit,
 )
 from integrity.domain.approvals import services as approvals
-from integrity.domain.cases import evidence, record, services, workflow
+from integrity.domain.cases import evidence, extensions, importing, record, services, workflow
 from integrity.domain.cases.case_file import load_case_file
-from integrity.domain.cases.schemas import CaseIn, TransitionIn
+from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
@@ -74,14 +75,62 @@ class EvidenceForm:
     csrf_token: str = ""
 
 
+@dataclass
+class ImportForm:
+    file: UploadFile
+    dry_run: str = ""
+    csrf_token: str = ""
+
+
 class NoteForm(msgspec.Struct):
     body: str = ""
+    csrf_token: str = ""
+
+
+class EditForm(msgspec.Struct):
+    version: int
+    title: str
+    source: str
+    category: str
+    summary: str = ""
+    confidential: str = ""
+    csrf_token: str = ""
+
+
+class LinkForm(msgspec.Struct):
+    number: str
+    kind: str
+    csrf_token: str = ""
+
+
+class AssignForm(msgspec.Struct):
+    user_id: int
+    team: str
+    csrf_token: str = ""
+
+
+class ReasonForm(msgspec.Struct):
+    reason: str = ""
+    csrf_token: str = ""
+
+
+class ExtensionForm(msgspec.Struct):
+    amount: int
+    unit: str
+    reason: str = ""
     csrf_token: str = ""
 
 
 class DecisionForm(msgspec.Struct):
     comment: str = ""
     csrf_token: str = ""
+
+
+def case_id_of(request: ApprovalRequest) -> int:
+    """The case a case-related approval request is about (a clock extension names it in its payload)."""
+    if request.object_type == "case":
+        return request.object_id
+    return int(approvals.payload_of(request)["case_id"])
 
 
 class CasePages(Controller):
@@ -204,6 +253,40 @@ class CasePages(Controller):
         await db.commit()
         return Redirect(f"/cases/{case.id}", status_code=303)
 
+    @get("/import", opt=permission("case", "create"))
+    async def import_form(self) -> Template:
+        return Template("cases/import.html", context={"report": None, "rows": [], "error": ""})
+
+    @post("/import", opt=permission("case", "create"), status_code=200)
+    async def import_leads(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        settings: AppSettings,
+        data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        """Check or import a sheet, and show the row-by-row report on the same page."""
+        dry_run = bool(data.dry_run)
+        try:
+            sheet = await importing.read_sheet(await importing.read_upload(data.file))
+            report = await importing.import_leads(
+                db, settings, access, actor, sheet, filename=data.file.filename, dry_run=dry_run
+            )
+        except DomainError as exc:
+            await db.rollback()
+            context: dict[str, Any] = {"report": None, "rows": [], "error": _(exc.detail)}
+            return Template("cases/import.html", status_code=exc.status, context=context)
+        if report.ok and not dry_run:
+            await db.commit()
+        else:
+            await db.rollback()
+        return Template(
+            "cases/import.html",
+            status_code=200 if report.ok else 422,
+            context={"report": report, "rows": importing.report_rows(report, _), "error": ""},
+        )
+
     @get("/{case_id:int}")
     async def case_page(self, db: Db, access: Access, case_id: FromPath[int]) -> Template:
         return await self._detail(db, access, case_id)
@@ -212,6 +295,7 @@ class CasePages(Controller):
         self, db: Db, access: Access, case_id: int, error: str = "", status: int = 200
     ) -> Template:
         found = await load_case_file(db, access, case_id)
+        me = access.principal.user_id
         return Template(
             "cases/detail.html",
             status_code=status,
@@ -221,9 +305,135 @@ class CasePages(Controller):
                 "sources": {i.code: i for i in await catalogue(db, "case_source")},
                 "categories": {i.code: i for i in await catalogue(db, "case_category")},
                 "disposals": workflow.DISPOSALS,
+                "candidates": await services.team_candidates(db, found.unit.path) if found.can_edit else [],
+                "teams": TEAMS,
+                "link_kinds": record.LINK_KINDS,
+                "time_units": tuple(extensions.MAX_AMOUNT),
+                "on_team": any(a.user_id == me and a.recused_at is None for a in found.team),
                 "error": error,
             },
         )
+
+    @get("/{case_id:int}/edit", opt=permission("case", "update"))
+    async def edit_form(self, db: Db, access: Access, case_id: FromPath[int]) -> Template:
+        case = await record.editable_case(db, access, case_id)
+        values = {f: getattr(case, f) for f in ("version", "title", "summary", "source", "category")}
+        return await self._edit(db, access, case_id, {**values, "confidential": case.confidential})
+
+    async def _edit(
+        self, db: Db, access: Access, case_id: int, values: dict[str, Any], error: str = "", status: int = 200
+    ) -> Template:
+        case = await services.get_case(db, access, case_id)
+        return Template(
+            "cases/edit.html",
+            status_code=status,
+            context={
+                "case": case,
+                "values": values,
+                "sources": await catalogue(db, "case_source"),
+                "categories": await catalogue(db, "case_category"),
+                "error": error,
+            },
+        )
+
+    @post("/{case_id:int}/edit", opt=permission("case", "update"), status_code=200)
+    async def edit(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[EditForm, FORM],
+    ) -> Template | Redirect:
+        """Save; a stale version brings the form back with the user's text and the saved record beside it."""
+        patch = record.CasePatch(
+            version=data.version,
+            title=data.title.strip(),
+            summary=data.summary,
+            source=data.source,
+            category=data.category,
+            confidential=bool(data.confidential),
+        )
+        try:
+            if not patch.title:
+                raise DomainError(N_("A title is required."))
+            await record.edit_case(db, access, actor, case_id, patch)
+        except DomainError as exc:
+            await db.rollback()
+            values: dict[str, Any] = {**msgspec.structs.asdict(data), "confidential": bool(data.confidential)}
+            if exc.status == 409:  # show what is saved now, and let a deliberate resubmit win
+                values["version"] = (await services.get_case(db, access, case_id)).version
+            return await self._edit(db, access, case_id, values, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(f"/cases/{case_id}", status_code=303)
+
+    @post("/{case_id:int}/links", opt=permission("case", "update"), status_code=200)
+    async def link(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[LinkForm, FORM],
+    ) -> Template | Redirect:
+        async def link() -> None:
+            other = await services.find_by_number(db, access, data.number)
+            assert other.id is not None
+            await record.link_cases(db, access, actor, case_id, record.LinkIn(other.id, data.kind))
+
+        return await self._act_then_return(db, access, case_id, link(), "#links")
+
+    @post("/{case_id:int}/assignments", opt=permission("case", "update"), status_code=200)
+    async def assign(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[AssignForm, FORM],
+    ) -> Template | Redirect:
+        staffing = services.assign(db, access, actor, case_id, data.user_id, data.team)
+        return await self._act_then_return(db, access, case_id, staffing, "#team")
+
+    @post("/{case_id:int}/recusal", status_code=200)
+    async def recuse(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[ReasonForm, FORM],
+    ) -> Template | Redirect:
+        """After recusal the case is out of the user's sight, so they land on the list."""
+        try:
+            if not data.reason.strip():
+                raise DomainError(N_("Say why you step away from this case."))
+            await services.recuse(db, access, actor, case_id, data.reason.strip())
+        except DomainError as exc:
+            await db.rollback()
+            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect("/cases", status_code=303)
+
+    @post(
+        "/{case_id:int}/clocks/{clock_id:int}/extensions", opt=permission("case", "propose"), status_code=200
+    )
+    async def ask_for_time(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        clock_id: FromPath[int],
+        data: Annotated[ExtensionForm, FORM],
+    ) -> Template | Redirect:
+        async def ask() -> None:
+            if data.unit not in extensions.MAX_AMOUNT or data.amount < 1:
+                raise DomainError(N_("Give a number of working days or months."))
+            body = extensions.ExtensionIn(data.amount, data.unit, data.reason)  # type: ignore[arg-type]
+            await extensions.propose_extension(db, access, actor, case_id, clock_id, body)
+
+        return await self._act_then_return(db, access, case_id, ask(), "#summary")
 
     async def _act_then_return(
         self, db: Db, access: Access, case_id: int, action: Awaitable[Any], anchor: str = ""
@@ -292,9 +502,7 @@ class ApprovalPages(Controller):
 
     async def _inbox(self, db: Db, access: Access, error: str = "", status: int = 200) -> Template:
         requests = await approvals.inbox(db, access, access.principal.user_id)
-        cases = await services.visible_cases(
-            db, access, {r.object_id for r in requests if r.object_type == "case"}
-        )
+        cases = await services.visible_cases(db, access, {case_id_of(r) for r in requests})
         return Template(
             "cases/approvals.html",
             status_code=status,
@@ -303,6 +511,7 @@ class ApprovalPages(Controller):
                 "cases": cases,
                 "error": error,
                 "payload_of": approvals.payload_of,
+                "case_id_of": case_id_of,
             },
         )
 

@@ -40,10 +40,10 @@ class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: str
 
 
-async def _editable(session: AsyncSession, access: AccessScope, case_id: int) -> Case:
+async def editable_case(session: AsyncSession, access: AccessScope, case_id: int) -> Case:
     case = await get_case(session, access, case_id)
     if not access.can("case", "update", await unit_path_of(session, case)):
-        raise Forbidden("Your roles do not allow changing this case.")
+        raise Forbidden(N_("Your roles do not allow changing this case."))
     if case.status == workflow.CLOSED:
         raise Conflict(N_("A closed case is read-only; a reviewer can reopen it."))
     return case
@@ -53,7 +53,7 @@ async def edit_case(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, patch: CasePatch
 ) -> Case:
     """Change the record; a stale version gets 409 and nothing is lost or overwritten."""
-    case = await _editable(session, access, case_id)
+    case = await editable_case(session, access, case_id)
     changes = {
         f: getattr(patch, f)
         for f in ("title", "summary", "source", "category", "confidential")
@@ -88,7 +88,7 @@ async def edit_case(
 async def add_note(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, body: str
 ) -> CaseNote:
-    case = await _editable(session, access, case_id)
+    case = await editable_case(session, access, case_id)
     note = CaseNote(case_id=case_id, author_id=access.principal.user_id, body=body)
     session.add(note)
     await session.flush()
@@ -108,7 +108,7 @@ async def link_cases(
         raise InvalidInput(f"kind must be one of {', '.join(LINK_KINDS)}.")
     if data.other_case_id == case_id:
         raise InvalidInput("A case cannot be linked to itself.")
-    case = await _editable(session, access, case_id)
+    case = await editable_case(session, access, case_id)
     await get_case(session, access, data.other_case_id)  # the other case must be visible too
     link = CaseLink(
         case_id=case_id,

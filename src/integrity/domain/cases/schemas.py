@@ -86,12 +86,31 @@ class TransitionOut(msgspec.Struct):
 
 
 class ClockOut(msgspec.Struct):
+    id: int
     rule: str
     started_on: date
     due_on: date
     met_on: date | None
     state: str
     working_days_left: int | None
+    extendable: bool
+    extension_pending: bool
+
+
+class ImportOut(msgspec.Struct):
+    rows: int
+    registered: list[str]  # case numbers, in row order (empty on a dry run)
+    errors: list[dict[str, Any]]
+    dry_run: bool
+
+
+class LinkOut(msgspec.Struct):
+    id: int
+    kind: str
+    case_id: int
+    other_case_id: int
+    other_number: str
+    other_title: str
 
 
 class CaseDetail(msgspec.Struct):
@@ -101,6 +120,7 @@ class CaseDetail(msgspec.Struct):
     history: list[TransitionOut]
     clocks: list[ClockOut]
     available_transitions: list[str]
+    links: list[LinkOut]
 
 
 class NoteOut(msgspec.Struct):

@@ -21,6 +21,7 @@ from integrity.db.models import (
     CatalogueItem,
     Person,
     Relation,
+    RoleGrant,
     Unit,
     User,
 )
@@ -376,17 +377,55 @@ async def apply_transition(
     return case
 
 
+# Roles whose holders can work on a case, and so may be put on its team.
+STAFF_ROLES = ("inspector", "reviewer")
+
+
+def _ancestor_paths(unit_path: str) -> list[str]:
+    """'/1/4/7/' -> ['/1/', '/1/4/', '/1/4/7/']: the units whose grants reach this one."""
+    parts = unit_path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+async def team_candidates(session: AsyncSession, unit_path: str) -> list[User]:
+    """Active users holding a staff role that reaches the unit, by name."""
+    holders = (
+        select(col(RoleGrant.user_id))
+        .join(Unit, col(Unit.id) == col(RoleGrant.unit_id))
+        .where(col(RoleGrant.role).in_(STAFF_ROLES), col(Unit.path).in_(_ancestor_paths(unit_path)))
+    )
+    rows = await session.execute(
+        select(User)
+        .where(col(User.id).in_(holders), col(User.is_active).is_(True))
+        .order_by(col(User.display_name), col(User.id))
+    )
+    return list(rows.scalars())
+
+
+async def find_by_number(session: AsyncSession, access: AccessScope, number: str) -> Case:
+    """A visible case by its case number, or 404 whether it exists or not."""
+    case: Case | None = (
+        await session.execute(
+            select(Case).where(col(Case.number) == number.strip(), visible_case_filter(access))
+        )
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFound(N_("No case with this number that you may see."))
+    return case
+
+
 async def assign(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, user_id: int, team: str
 ) -> CaseAssignment:
     case = await get_case(session, access, case_id)
     if team not in TEAMS:
         raise InvalidInput(f"team must be one of {', '.join(TEAMS)}.")
-    if not access.can("case", "update", await unit_path_of(session, case)):
-        raise Forbidden("Your roles do not allow staffing this case.")
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise NotFound(f"No user {user_id}.")
+    unit_path = await unit_path_of(session, case)
+    if not access.can("case", "update", unit_path):
+        raise Forbidden(N_("Your roles do not allow staffing this case."))
+    user = {u.id: u for u in await team_candidates(session, unit_path)}.get(user_id)
+    if user is None:
+        raise InvalidInput(N_("Only an active inspector or reviewer of the case's unit can join its team."))
     subjects = set(
         (
             await session.execute(
