@@ -42,9 +42,10 @@ from integrity.db.models import Case, CaseSearchTerm, CaseSubject, Person, Unit,
 from integrity.demo.data import DEMO_PASSWORD, load_demo
 from integrity.domain.cases import search, workflow
 from integrity.domain.cases.schemas import CaseOut
+from integrity.domain.cases.services import CASE_COLUMNS
 from integrity.domain.users.services import create_token
 from integrity.lib.audit import Actor
-from integrity.lib.pagination import Page, fetch_page
+from integrity.lib.pagination import Page, fetch_row_page
 
 PG_ADMIN = os.environ.get("INTEGRITY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
@@ -71,6 +72,15 @@ async def seed(url: str, settings: Settings, count: int) -> str:
     rng = random.Random(7)
     async with db.write_session() as session:
         units = [(u.id, u.name) for u in (await session.execute(select(Unit))).scalars()]
+        # Subjects drawn from a realistic population: each person is the subject of a few cases,
+        # not (as with the 28 demo persons alone) of thousands.
+        await session.execute(
+            insert(Person),
+            [
+                {"unit_id": rng.choice(units)[0], "name": f"人员{i}", "employee_no": f"BM{i:06d}"}
+                for i in range(20_000)
+            ],
+        )
         persons = [p.id for p in (await session.execute(select(Person))).scalars()]
         author = (await session.execute(select(User).where(User.username == "zhang.wei"))).scalar_one()  # type: ignore[arg-type]
         batch: list[dict[str, Any]] = []
@@ -102,10 +112,17 @@ async def seed(url: str, settings: Settings, count: int) -> str:
             await flush(session, batch, persons, rng)
         await session.commit()
     await db.dispose()
-    async with create_database(url).write_session() as session:
+    return await bench_token(url, settings)
+
+
+async def bench_token(url: str, settings: Settings) -> str:
+    """An API token for zhang.wei (group inspector: every unit in scope, so the widest visibility check)."""
+    db = create_database(url)
+    async with db.write_session() as session:
         user = (await session.execute(select(User).where(User.username == "zhang.wei"))).scalar_one()  # type: ignore[arg-type]
         token = (await create_token(session, settings, Actor("bench"), user, "bench", None)).token
         await session.commit()
+    await db.dispose()
     return token
 
 
@@ -144,14 +161,14 @@ def unscoped_app(url: str) -> Litestar:
         status: str | None = None, q: str | None = None, cursor: str | None = None, limit: int = 50
     ) -> Page[CaseOut]:
         async with db.read_session() as session:
-            stmt = select(Case)
+            stmt = select(*CASE_COLUMNS)
             if status:
                 stmt = stmt.where(Case.status == status)  # type: ignore[arg-type]
             if q:
                 clause = await search.matches(session, q)
                 assert clause is not None
                 stmt = stmt.where(clause)
-            page = await fetch_page(session, stmt, Case.id, cursor, limit)
+            page = await fetch_row_page(session, stmt, Case.id, cursor, limit)
         return Page([CaseOut.of(c) for c in page.items], page.next_cursor)
 
     return Litestar([unscoped])
@@ -169,11 +186,18 @@ async def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database and print its URL")
+    parser.add_argument("--reuse", metavar="URL", help="measure a database kept by an earlier --keep run")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="integrity-bench-"))
     pg_name = None
-    if args.engine == "sqlite":
+    if args.reuse:
+        url = args.reuse
+        args.engine = "sqlite" if url.startswith("sqlite") else "postgresql"
+        if args.engine == "sqlite":
+            folder = Path(url.split("///", 1)[1]).parent
+    elif args.engine == "sqlite":
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     else:
         pg_name = f"integrity_bench_{uuid.uuid4().hex[:8]}"
@@ -185,13 +209,16 @@ async def main() -> None:
         settings = Settings(env="test", secret_key=SECRET, database_url=url, data_dir=folder)
         await asyncio.to_thread(upgrade, url)
         started = time.perf_counter()
-        token = await seed(url, settings, args.cases)
-        if args.engine == "postgresql":
+        token = await bench_token(url, settings) if args.reuse else await seed(url, settings, args.cases)
+        if args.engine == "postgresql" and not args.reuse:
             db = create_database(url)
-            async with db.engine.begin() as conn2:
+            # What autovacuum does after a bulk load: statistics, and the visibility map that lets
+            # the search-term index answer without visiting the table.
+            async with db.engine.connect() as conn2:
                 from sqlalchemy import text
 
-                await conn2.execute(text("ANALYZE"))
+                await conn2.execution_options(isolation_level="AUTOCOMMIT")
+                await conn2.execute(text("VACUUM ANALYZE"))
             await db.dispose()
         print(f"engine={args.engine} cases={args.cases} seeded in {time.perf_counter() - started:.1f}s")
 
@@ -234,8 +261,10 @@ async def main() -> None:
         ratio(f"page depth {depth:,} vs page 1", deep_ms, page1_ms, 1.5)
         for client in (ours, floor, plain):
             await client.aclose()
+        if args.keep:
+            print(f"kept: --reuse {url}")
     finally:
-        if pg_name:
+        if pg_name and not args.keep:
             conn = await asyncpg.connect(PG_ADMIN)
             await conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
             await conn.close()

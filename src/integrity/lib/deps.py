@@ -18,6 +18,10 @@ from integrity.lib.requestctx import access_of, actor_of, principal_of
 
 async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     """Reads get a plain transaction; anything else begins with the write lock taken (SQLite)."""
+    shared = request.scope.get("state", {}).get("read_session")
+    if shared is not None:  # opened by the authentication middleware for this read request
+        yield shared
+        return
     db = request.app.state.db
     maker = db.read_session if request.method in ("GET", "HEAD", "OPTIONS") else db.write_session
     async with maker() as session:

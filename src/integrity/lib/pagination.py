@@ -69,3 +69,12 @@ async def fetch_page(
     rows = (await session.execute(keyset(statement, id_column, cursor, limit))).scalars().all()
     key = id_column.key
     return page_of(rows, limit, lambda row: getattr(row, key))
+
+
+async def fetch_row_page(
+    session: AsyncSession, statement: Select[Any], id_column: Any, cursor: str | None, limit: int
+) -> Page[Any]:
+    """As `fetch_page`, for a statement of plain columns: rows, not ORM objects (no identity-map cost)."""
+    rows = (await session.execute(keyset(statement, id_column, cursor, limit))).all()
+    key = id_column.key
+    return page_of(rows, limit, lambda row: getattr(row, key))

@@ -70,19 +70,22 @@ async def offline_access(session: AsyncSession, username: str, via: str) -> tupl
     return AccessScope(_principal(user, grants, via, None), authorizer), Actor(user.username, user.id, via)
 
 
-async def _from_token(session: AsyncSession, settings: Settings, token: str) -> tuple[User, ApiToken] | None:
+async def _from_token(
+    session: AsyncSession, settings: Settings, authorizer: Authorizer, token: str
+) -> tuple[User, ApiToken] | None:
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     found = (
         await session.execute(
-            select(ApiToken, User)
+            select(ApiToken, User, authorizer.version_column())
             .join(User, User.id == ApiToken.user_id)  # type: ignore[arg-type]
             .where(ApiToken.token_hash == keyed_hash(settings.secret_key, token))
         )
     ).first()
     if found is None:
         return None
-    api_token, user = found
+    api_token, user, version = found
+    await authorizer.sync(session, version)
     now = utcnow()
     if api_token.revoked_at or (api_token.expires_at and api_token.expires_at <= now) or not user.is_active:
         return None
@@ -94,41 +97,44 @@ async def resolve_principal(
     settings: Settings,
     authorizer: Authorizer,
     connection: ASGIConnection[Any, Any, Any, Any],
+    session: AsyncSession,
 ) -> Principal | None:
-    """Read-only lookup; the rare writes (touch, expiry) go in their own short transaction."""
+    """One read query (credential, user and grants version; grants come from the authorizer).
+
+    The rare writes (touch, expiry) go in their own short transaction.
+    """
     authorization = connection.headers.get("authorization", "")
     cookie = connection.cookies.get(settings.session_cookie)
     touch_session: str | None = None
     touch_token: int | None = None
     expired: str | None = None
     principal: Principal | None = None
-    async with db.read_session() as session:
-        await authorizer.refresh(session)
-        if authorization.lower().startswith("bearer "):
-            found = await _from_token(session, settings, authorization[7:].strip())
-            if found:
-                user, api_token = found
+    if authorization.lower().startswith("bearer "):
+        found = await _from_token(session, settings, authorizer, authorization[7:].strip())
+        if found:
+            user, api_token = found
+            assert user.id is not None
+            principal = _principal(user, authorizer.grants_of(user.id), "token", None)
+            if api_token.last_used_at is None or utcnow() - api_token.last_used_at > TOUCH_INTERVAL:
+                touch_token = api_token.id
+    elif cookie:
+        found_session = (
+            await session.execute(
+                select(UserSession, User, authorizer.version_column())
+                .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+                .where(UserSession.id == session_id_for(settings, cookie))
+            )
+        ).first()
+        if found_session:
+            row, user, version = found_session
+            await authorizer.sync(session, version)
+            if is_expired(settings, row) or not user.is_active:
+                expired = row.id
+            else:
                 assert user.id is not None
-                principal = _principal(user, await load_grants(session, user.id), "token", None)
-                if api_token.last_used_at is None or utcnow() - api_token.last_used_at > TOUCH_INTERVAL:
-                    touch_token = api_token.id
-        elif cookie:
-            found_session = (
-                await session.execute(
-                    select(UserSession, User)
-                    .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
-                    .where(UserSession.id == session_id_for(settings, cookie))
-                )
-            ).first()
-            if found_session:
-                row, user = found_session
-                if is_expired(settings, row) or not user.is_active:
-                    expired = row.id
-                else:
-                    assert user.id is not None
-                    principal = _principal(user, await load_grants(session, user.id), "session", row)
-                    if utcnow() - row.last_seen_at > TOUCH_INTERVAL:
-                        touch_session = row.id
+                principal = _principal(user, authorizer.grants_of(user.id), "session", row)
+                if utcnow() - row.last_seen_at > TOUCH_INTERVAL:
+                    touch_session = row.id
     if touch_session or touch_token or expired:
         async with db.write_session() as session:
             now = utcnow()
@@ -145,6 +151,9 @@ async def resolve_principal(
             await session.commit()
     return principal
 
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+READ_SESSION = "read_session"  # request-state key of the session a read request shares with its handler
 
 # Only our own scripts, styles and forms; no framing; no MIME sniffing.
 SECURITY_HEADERS = {
@@ -169,13 +178,24 @@ class AuthenticationMiddleware(ASGIMiddleware):
         state = state_of(connection)
         request_id = state["request_id"] = request_id_from(connection.headers)
         app_state = connection.app.state
-        principal = await resolve_principal(
-            app_state.db, app_state.settings, app_state.authorizer, connection
-        )
-        if principal is not None:
-            state["principal"] = principal
-            state["access"] = AccessScope(principal, app_state.authorizer)
+        reading = scope.get("method") in READ_METHODS
+        async with app_state.db.read_session() as session:
+            principal = await resolve_principal(
+                app_state.db, app_state.settings, app_state.authorizer, connection, session
+            )
+            if principal is not None:
+                state["principal"] = principal
+                state["access"] = AccessScope(principal, app_state.authorizer)
+            if reading:
+                # A read request goes on in the same session and transaction: one connection, one BEGIN.
+                state[READ_SESSION] = session
+                await self._next(scope, receive, send, next_app, request_id)
+                return
+        await self._next(scope, receive, send, next_app, request_id)
 
+    async def _next(
+        self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, request_id: str
+    ) -> None:
         async def send_with_request_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableScopeHeaders.from_message(message)

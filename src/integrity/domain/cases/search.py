@@ -66,17 +66,25 @@ COMMON_TERM = 2000
 
 
 async def _rarest(session: AsyncSession, wanted: set[str]) -> tuple[str, int]:
-    """The query's rarest term and how many cases hold it (counted only up to COMMON_TERM + 1)."""
-    counts = []
-    for term in sorted(wanted):
-        capped = (
-            select(col(CaseSearchTerm.case_id)).where(col(CaseSearchTerm.term) == term).limit(COMMON_TERM + 1)
+    """The query's rarest term and how many cases hold it (each counted only up to COMMON_TERM + 1).
+
+    One round trip: every term's capped count is a scalar subquery of the same SELECT.
+    """
+    terms = sorted(wanted)
+    counts = [
+        select(func.count())
+        .select_from(
+            select(col(CaseSearchTerm.case_id))
+            .where(col(CaseSearchTerm.term) == term)
+            .limit(COMMON_TERM + 1)
+            .subquery()
         )
-        counts.append(
-            ((await session.execute(select(func.count()).select_from(capped.subquery()))).scalar_one(), term)
-        )
-    count, term = min(counts)
-    return term, count
+        .scalar_subquery()
+        for term in terms
+    ]
+    row = (await session.execute(select(*counts))).one()
+    count, term = min(zip(row, terms, strict=True))
+    return term, int(count)
 
 
 async def matches(session: AsyncSession, query: str) -> ColumnElement[bool] | None:

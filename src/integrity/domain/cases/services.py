@@ -36,7 +36,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity.lib.i18n import N_
-from integrity.lib.pagination import Page, fetch_page
+from integrity.lib.pagination import Page, fetch_row_page
 
 CASE_FIELDS = (
     "number",
@@ -50,6 +50,9 @@ CASE_FIELDS = (
     "confidential",
     "received_on",
 )
+
+
+CASE_COLUMNS = tuple(Case.__table__.columns)  # type: ignore[attr-defined]
 
 
 def case_snapshot(case: Case) -> dict[str, object]:
@@ -222,10 +225,15 @@ async def list_cases(
     cursor: str | None,
     limit: int,
     filters: CaseFilters | None = None,
-) -> Page[Case]:
-    """Visible cases matching the filters, one keyset page at a time (stable order: by id)."""
-    stmt = await _filtered(session, select(Case).where(visible_case_filter(access)), filters or CaseFilters())
-    return await fetch_page(session, stmt, Case.id, cursor, limit)
+) -> Page[Any]:
+    """Visible cases matching the filters, one keyset page at a time (stable order: by id).
+
+    The items are rows with the case's columns as attributes (read-only views of a list, which skip
+    the ORM's per-object cost: a third of the request on a page of 50).
+    """
+    stmt = select(*CASE_COLUMNS).where(visible_case_filter(access))
+    stmt = await _filtered(session, stmt, filters or CaseFilters())
+    return await fetch_row_page(session, stmt, Case.id, cursor, limit)
 
 
 async def filtered_cases(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select, union_all
 from sqlmodel import col
 
 from integrity.db.models import Case, CaseAssignment, CaseSubject, Relation, Unit
@@ -18,25 +18,32 @@ CONFIDENTIAL_READERS = {"reviewer", "auditor"}
 def visible_case_filter(access: AccessScope, act: str = "read") -> ColumnElement[bool]:
     """Conditions on a Case row: the user may see it. Every read path uses this (or the ids below).
 
-    Written as conditions on the outer row (correlated EXISTS), not as `id IN (…)`, so that a list
-    walking cases in id order can stop after one page instead of computing every visible case.
+    Each condition is a test on the outer row that a list walking cases in id order can apply as it
+    goes, stopping after one page. The user's own sets (cases about them or their relations, cases
+    they recused from or work on) are small, uncorrelated `IN` lists that both engines compute once
+    and hash; as correlated `NOT EXISTS` PostgreSQL turned them into anti-joins that scan every
+    subject from the first case on (6.8 ms at page depth 1,000 against 1 ms).
     """
     principal = access.principal
-    subject = col(CaseSubject.person_id)
-    related = select(col(Relation.person_id)).where(col(Relation.user_id) == principal.user_id)
-    about_me: Any = subject.in_(related)
-    if principal.person_id is not None:
-        about_me = or_(about_me, subject == principal.person_id)
-    conflicted = exists().where(col(CaseSubject.case_id) == col(Case.id), about_me)
-    mine = (col(CaseAssignment.case_id) == col(Case.id)) & (col(CaseAssignment.user_id) == principal.user_id)
-    recused = exists().where(mine, col(CaseAssignment.recused_at).is_not(None))
-    on_team = exists().where(mine, col(CaseAssignment.recused_at).is_(None))
-    # Unit conditions are correlated EXISTS too: an `unit_id IN (…)` lets SQLite pick the unit index
+    people: Any = select(col(Relation.person_id)).where(col(Relation.user_id) == principal.user_id)
+    if principal.person_id is not None:  # one list, so the subjects' person_id index serves it
+        people = union_all(people, select(literal(principal.person_id)))
+    conflicted = select(col(CaseSubject.case_id)).where(col(CaseSubject.person_id).in_(people))
+    mine = select(col(CaseAssignment.case_id)).where(col(CaseAssignment.user_id) == principal.user_id)
+    recused = mine.where(col(CaseAssignment.recused_at).is_not(None))
+    on_team = mine.where(col(CaseAssignment.recused_at).is_(None))
+    # Unit conditions are correlated EXISTS: an `unit_id IN (…)` lets SQLite pick the unit index
     # and sort every visible case before the LIMIT (366 ms against 0.6 ms at 100,000 cases).
     case_unit = col(Unit.id) == col(Case.unit_id)
     in_scope = exists().where(case_unit, access.unit_filter("case", act, Unit.path))
     privileged = exists().where(case_unit, under_any(access.role_paths(CONFIDENTIAL_READERS), Unit.path))
-    return and_(in_scope, ~conflicted, ~recused, or_(col(Case.confidential).is_(False), on_team, privileged))
+    case_id = col(Case.id)
+    return and_(
+        in_scope,
+        case_id.not_in(conflicted),
+        case_id.not_in(recused),
+        or_(col(Case.confidential).is_(False), case_id.in_(on_team), privileged),
+    )
 
 
 def visible_case_ids(access: AccessScope, act: str = "read") -> Select[tuple[int]]:

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import casbin
 from casbin.util import key_match
+from sqlalchemy import ScalarSelect
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.config import POLICIES_DIR
 from integrity.db.models import AuthzState, RoleGrant, Unit
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    unit_path: str
+    unit_name: str
+    unit_name_en: str
 
 
 def grant_domain(unit_path: str) -> str:
@@ -50,6 +62,7 @@ class Authorizer:
         self._version: int | None = None
         self._reload_lock = asyncio.Lock()
         self._role_permits: dict[tuple[str, str, str], bool] = {}
+        self._grants_by_user: dict[int, tuple[Grant, ...]] = {}
 
     @property
     def version(self) -> int | None:
@@ -67,11 +80,25 @@ class Authorizer:
         """May this user do `act` on an `obj` that belongs to the unit at `unit_path`?"""
         return bool(self._enforcer.enforce(f"user:{user_id}", unit_path, obj, act))
 
+    def grants_of(self, user_id: int) -> tuple[Grant, ...]:
+        """A user's grants as of the loaded version (what `load_grants` would read, without a query)."""
+        return self._grants_by_user.get(user_id, ())
+
+    @staticmethod
+    def version_column() -> ScalarSelect[int]:
+        """The grants version as a column, so a request's one authentication query also reads it."""
+        return select(col(AuthzState.grants_version)).where(col(AuthzState.id) == 1).scalar_subquery()
+
     async def refresh(self, session: AsyncSession) -> None:
         """Reload grants if another request or process changed them since we last looked."""
         version = (
             await session.execute(select(col(AuthzState.grants_version)).where(col(AuthzState.id) == 1))
         ).scalar_one_or_none() or 0
+        await self.sync(session, version)
+
+    async def sync(self, session: AsyncSession, version: int | None) -> None:
+        """Reload grants when the database's version (read by the caller) differs from ours."""
+        version = version or 0
         if version == self._version:
             return
         async with self._reload_lock:
@@ -79,12 +106,25 @@ class Authorizer:
                 return
             rows = (
                 await session.execute(
-                    select(col(RoleGrant.user_id), col(RoleGrant.role), col(Unit.path)).join(
-                        Unit, col(Unit.id) == col(RoleGrant.unit_id)
+                    sa_select(
+                        col(RoleGrant.user_id),
+                        col(RoleGrant.role),
+                        col(Unit.id),
+                        col(Unit.path),
+                        col(Unit.name),
+                        col(Unit.name_en),
                     )
+                    .join(Unit, col(Unit.id) == col(RoleGrant.unit_id))
+                    .order_by(col(Unit.path), col(RoleGrant.role))
                 )
             ).all()
-            self.replace_grants([(uid, role, path) for uid, role, path in rows], version)
+            by_user: dict[int, list[Grant]] = {}
+            for uid, role, unit_id, path, name, name_en in rows:
+                by_user.setdefault(uid, []).append(Grant(role, unit_id or 0, path, name, name_en))
+            self.replace_grants(
+                [(uid, g.role, g.unit_path) for uid, gs in by_user.items() for g in gs], version
+            )
+            self._grants_by_user = {uid: tuple(gs) for uid, gs in by_user.items()}
 
     def replace_grants(self, grants: list[tuple[int, str, str]], version: int) -> None:
         """Load (user id, role, unit path) grants as g lines, replacing all earlier ones."""

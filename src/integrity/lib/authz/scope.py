@@ -8,16 +8,7 @@ from typing import Any
 from sqlalchemy import false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from integrity.lib.authz.enforcer import Authorizer
-
-
-@dataclass(frozen=True)
-class Grant:
-    role: str
-    unit_id: int
-    unit_path: str
-    unit_name: str
-    unit_name_en: str
+from integrity.lib.authz.enforcer import Authorizer, Grant
 
 
 @dataclass(frozen=True)
