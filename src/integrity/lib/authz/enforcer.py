@@ -89,13 +89,6 @@ class Authorizer:
         """The grants version as a column, so a request's one authentication query also reads it."""
         return select(col(AuthzState.grants_version)).where(col(AuthzState.id) == 1).scalar_subquery()
 
-    async def refresh(self, session: AsyncSession) -> None:
-        """Reload grants if another request or process changed them since we last looked."""
-        version = (
-            await session.execute(select(col(AuthzState.grants_version)).where(col(AuthzState.id) == 1))
-        ).scalar_one_or_none() or 0
-        await self.sync(session, version)
-
     async def sync(self, session: AsyncSession, version: int | None) -> None:
         """Reload grants when the database's version (read by the caller) differs from ours."""
         version = version or 0
