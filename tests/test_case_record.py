@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from integrity.app import create_app
 from integrity.domain.cases import workflow
-from integrity.domain.cases.evidence import content_disposition, sniff, stored_path
+from integrity.lib.uploads import content_disposition, sniff, stored_path
 from tests.conftest import Client, DemoApp, new_client
 from tests.helpers import audit_events, close
 from tests.test_cases import drive_to, register

@@ -25,14 +25,16 @@ from integrity.domain.accounts.controllers import (
     MeController,
     TokenController,
 )
+from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
+from integrity.domain.approvals.pages import ApprovalPages
 from integrity.domain.audit.controllers import AuditEventController
 from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
 from integrity.domain.cases import extensions as _clock_extensions  # noqa: F401  (registers the kind)
 from integrity.domain.cases import labels as case_labels
 from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController
-from integrity.domain.cases.pages import ApprovalPages, CasePages
+from integrity.domain.cases.pages import CasePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
@@ -89,6 +91,7 @@ def template_environment() -> Environment:
     env.globals["role_label"] = i18n.role_label
     env.globals["can"] = can_in_request
     env.globals["label"] = case_labels.label
+    env.globals["payload_of"] = approvals_services.payload_of
     return env
 
 

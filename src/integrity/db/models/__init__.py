@@ -17,10 +17,20 @@ from integrity.db.models.cases import (
 )
 from integrity.db.models.catalogue import CatalogueItem
 from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockExtension, ClockRule
+from integrity.db.models.decisions import Appeal, AppealPanelMember, Decision, DecisionClock, Measure
 from integrity.db.models.org import Person, Relation, Unit
+from integrity.db.models.rectification import (
+    RecommendationLetter,
+    RectificationEvidence,
+    RectificationItem,
+    RectificationStep,
+    ReInspection,
+)
 
 __all__ = [
     "ApiToken",
+    "Appeal",
+    "AppealPanelMember",
     "ApprovalRequest",
     "AuditCheckpoint",
     "AuditEvent",
@@ -39,8 +49,16 @@ __all__ = [
     "CatalogueItem",
     "ClockExtension",
     "ClockRule",
+    "Decision",
+    "DecisionClock",
     "LoginThrottle",
+    "Measure",
     "Person",
+    "ReInspection",
+    "RecommendationLetter",
+    "RectificationEvidence",
+    "RectificationItem",
+    "RectificationStep",
     "Relation",
     "RoleGrant",
     "Unit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select
@@ -17,11 +18,31 @@ Effect = Callable[[AsyncSession, ApprovalRequest, Actor], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class InboxLine:
+    """How the inbox shows one request: what it is about, where its page is, when it falls due."""
+
+    title: str
+    href: str
+    due_on: date | None = None
+    detail: str = ""
+
+
+Describe = Callable[[AsyncSession, list[ApprovalRequest]], Awaitable[dict[int, InboxLine]]]
+Makers = Callable[[AsyncSession, ApprovalRequest], Awaitable[set[int]]]
+
+
+async def requester_only(session: AsyncSession, request: ApprovalRequest) -> set[int]:
+    return set()
+
+
+@dataclass(frozen=True)
 class ApprovalKind:
     """`visible_ids` limits requests to objects the reviewer may see at all (conflict of interest).
 
     `approves` names the policy object whose `approve` action decides (default: `object_type`), so a
-    clock extension is decided by whoever may approve the case it belongs to.
+    clock extension is decided by whoever may approve the case it belongs to. `makers` names who,
+    besides the requester, made the thing (a decision's drafter) and so may not check it;
+    `describe` tells the inbox what each request is about.
     """
 
     name: str
@@ -30,7 +51,9 @@ class ApprovalKind:
     on_returned: Effect
     visible_ids: Callable[[AccessScope], Select[tuple[int]]]
     id_column: Any  # the column `visible_ids` selects, to test one object
+    describe: Describe
     approves: str = ""
+    makers: Makers = requester_only
 
     @property
     def policy_object(self) -> str:

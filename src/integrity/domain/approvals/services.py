@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Unit
 from integrity.db.types import utcnow
-from integrity.domain.approvals.registry import KINDS, ApprovalKind
+from integrity.domain.approvals.registry import KINDS, ApprovalKind, InboxLine, requester_only
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -91,7 +91,7 @@ async def decide(
     request, spec, unit = await _visible_request(session, access, request_id)
     if not access.can(spec.policy_object, "approve", unit.path):
         raise Forbidden(N_("You may not decide on this kind of proposal in this unit."))
-    if request.requested_by_id == actor.user_id:
+    if actor.user_id == request.requested_by_id or actor.user_id in await spec.makers(session, request):
         raise Forbidden(N_("You made this proposal; another reviewer must decide on it."))
     if not approve and not comment.strip():
         raise InvalidInput(N_("Say why you return the proposal."))
@@ -122,6 +122,32 @@ async def decide(
     return request
 
 
+async def pending_for(session: AsyncSession, object_type: str, object_id: int) -> ApprovalRequest | None:
+    """The request waiting on an object, if any (an object has at most one)."""
+    return (
+        await session.execute(
+            select(ApprovalRequest).where(
+                col(ApprovalRequest.object_type) == object_type,
+                col(ApprovalRequest.object_id) == object_id,
+                col(ApprovalRequest.status) == PENDING,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def may_decide(session: AsyncSession, access: AccessScope, request: ApprovalRequest) -> bool:
+    """Whether this user would be allowed to decide the request (to show or hide the buttons)."""
+    spec = KINDS[request.kind]
+    unit = await session.get(Unit, request.unit_id)
+    user_id = access.principal.user_id
+    return (
+        unit is not None
+        and access.can(spec.policy_object, "approve", unit.path)
+        and user_id != request.requested_by_id
+        and user_id not in await spec.makers(session, request)
+    )
+
+
 async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> list[ApprovalRequest]:
     """Pending requests this user may decide: their units, objects they may see, never their own."""
     found: list[ApprovalRequest] = []
@@ -144,5 +170,15 @@ async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> lis
             .scalars()
             .all()
         )
+        if spec.makers is not requester_only:
+            rows = [r for r in rows if user_id not in await spec.makers(session, r)]
         found.extend(rows)
     return sorted(found, key=lambda r: r.requested_at)
+
+
+async def describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:
+    """Each request's inbox line, asking each kind once for all of its requests."""
+    lines: dict[int, InboxLine] = {}
+    for name in {r.kind for r in requests}:
+        lines.update(await KINDS[name].describe(session, [r for r in requests if r.kind == name]))
+    return lines

@@ -2,15 +2,63 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Callable
 
-from integrity.db.models import ApprovalRequest, Case
-from integrity.domain.approvals.registry import ApprovalKind, register
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import ApprovalRequest, Case, CaseClock
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
 from integrity.domain.approvals.services import payload_of
 from integrity.domain.cases import workflow
+from integrity.domain.cases.labels import label
 from integrity.domain.cases.services import move
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.lib.audit import Actor
+
+
+def case_id_of(request: ApprovalRequest) -> int:
+    """The case a case-related request is about (a clock extension names it in its payload)."""
+    if request.object_type == "case":
+        return request.object_id
+    return int(payload_of(request)["case_id"])
+
+
+async def case_lines(
+    session: AsyncSession, requests: list[ApprovalRequest], detail: Callable[[ApprovalRequest], str]
+) -> dict[int, InboxLine]:
+    """Inbox lines of case requests: the case, and the earliest due date of its running clocks."""
+    ids = {case_id_of(r) for r in requests}
+    cases = {c.id: c for c in (await session.execute(select(Case).where(col(Case.id).in_(ids)))).scalars()}
+    due = dict(
+        (
+            await session.execute(
+                select(col(CaseClock.case_id), func.min(CaseClock.due_on))
+                .where(col(CaseClock.case_id).in_(ids), col(CaseClock.met_on).is_(None))
+                .group_by(col(CaseClock.case_id))
+            )
+        ).all()
+    )
+    lines: dict[int, InboxLine] = {}
+    for r in requests:
+        case_id = case_id_of(r)
+        case = cases[case_id]
+        assert r.id is not None
+        lines[r.id] = InboxLine(
+            f"{case.number} · {case.title}", f"/cases/{case_id}", due.get(case_id), detail(r)
+        )
+    return lines
+
+
+def _proposal_detail(request: ApprovalRequest) -> str:
+    payload = payload_of(request)
+    text = label("transition", payload.get("transition", ""))
+    return f"{text}: {label('status', payload['disposal'])}" if payload.get("disposal") else text
+
+
+async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:
+    return await case_lines(session, requests, _proposal_detail)
 
 
 async def _case(session: AsyncSession, request: ApprovalRequest) -> Case:
@@ -62,4 +110,6 @@ def _returned(kind: str):  # type: ignore[no-untyped-def]
 
 
 for _kind in workflow.BY_APPROVAL:
-    register(ApprovalKind(_kind, "case", _approved(_kind), _returned(_kind), visible_case_ids, Case.id))
+    register(
+        ApprovalKind(_kind, "case", _approved(_kind), _returned(_kind), visible_case_ids, Case.id, _describe)
+    )

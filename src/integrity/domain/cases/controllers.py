@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
-import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
@@ -46,6 +44,7 @@ from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_, gettext
 from integrity.lib.pagination import Page
+from integrity.lib.uploads import content_disposition, download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_HEADER = (
@@ -141,7 +140,7 @@ class CaseController(Controller):
             )
             await session.commit()
         return Response(
-            body, media_type=XLSX, headers={"content-disposition": evidence.content_disposition("cases.xlsx")}
+            body, media_type=XLSX, headers={"content-disposition": content_disposition("cases.xlsx")}
         )
 
     @post("/import", opt=permission("case", "create"), status_code=200)
@@ -180,7 +179,7 @@ class CaseController(Controller):
         return Response(
             body,
             media_type=XLSX,
-            headers={"content-disposition": evidence.content_disposition("leads-template.xlsx")},
+            headers={"content-disposition": content_disposition("leads-template.xlsx")},
         )
 
     @get("/count")
@@ -328,20 +327,7 @@ class CaseController(Controller):
     ) -> Stream:
         found = await evidence.open_evidence(db, settings, access, actor, case_id, evidence_id)
         await db.commit()  # the download is on record before the first byte leaves
-
-        async def chunks() -> AsyncIterator[bytes]:
-            async with await anyio.open_file(found.path, "rb") as handle:
-                while chunk := await handle.read(evidence.CHUNK):
-                    yield chunk
-
-        return Stream(
-            chunks(),
-            media_type=found.row.content_type,
-            headers={
-                "content-disposition": evidence.content_disposition(found.row.filename),
-                "content-length": str(found.row.size),
-            },
-        )
+        return download(found.path, found.row.content_type, found.row.filename, found.row.size)
 
     @post("/{case_id:int}/recusal", status_code=204)
     async def recuse(

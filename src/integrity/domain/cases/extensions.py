@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Case, CaseClock, ClockExtension, ClockRule
-from integrity.domain.approvals.registry import ApprovalKind, register
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
 from integrity.domain.approvals.services import open_request, payload_of
 from integrity.domain.cases import clocks, workflow
+from integrity.domain.cases.approvals import case_lines
+from integrity.domain.cases.labels import label
 from integrity.domain.cases.services import get_case, unit_path_of
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -132,4 +134,20 @@ def visible_clock_ids(access: AccessScope):  # type: ignore[no-untyped-def]
     )
 
 
-register(ApprovalKind(KIND, "case_clock", _grant, _refused, visible_clock_ids, CaseClock.id, approves="case"))
+def _detail(request: ApprovalRequest) -> str:
+    p = payload_of(request)
+    return (
+        f"{label('clock', p['rule_code'])}: +{p['amount']} {label('time_unit', p['unit'])} · "
+        f"{p['due_on']} → {p['proposed_due_on']}"
+    )
+
+
+async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:
+    return await case_lines(session, requests, _detail)
+
+
+register(
+    ApprovalKind(
+        KIND, "case_clock", _grant, _refused, visible_clock_ids, CaseClock.id, _describe, approves="case"
+    )
+)

@@ -22,7 +22,6 @@ from sqlmodel import col, select
 
 from integrity.config import Settings
 from integrity.db.models import CatalogueItem, Person, Unit
-from integrity.domain.cases.evidence import TooLarge
 from integrity.domain.cases.export import safe_cell
 from integrity.domain.cases.schemas import CaseIn
 from integrity.domain.cases.services import register_case
@@ -30,6 +29,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.i18n import LOCALES, N_, catalog
+from integrity.lib.uploads import TooLarge
 
 MAX_IMPORT_ROWS = 5_000
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

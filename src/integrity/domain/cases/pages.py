@@ -1,4 +1,4 @@
-"""Server-rendered pages for cases and the approval inbox; forms post here and come back here."""
+"""Server-rendered pages for cases; forms post here and come back here."""
 
 from __future__ import annotations
 
@@ -16,12 +16,10 @@ from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
 from integrity.db.models import (
-    ApprovalRequest,
     CatalogueItem,
     Person,
     Unit,
 )
-from integrity.domain.approvals import services as approvals
 from integrity.domain.cases import evidence, extensions, importing, record, services, workflow
 from integrity.domain.cases.case_file import load_case_file
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
@@ -119,18 +117,6 @@ class ExtensionForm(msgspec.Struct):
     unit: str
     reason: str = ""
     csrf_token: str = ""
-
-
-class DecisionForm(msgspec.Struct):
-    comment: str = ""
-    csrf_token: str = ""
-
-
-def case_id_of(request: ApprovalRequest) -> int:
-    """The case a case-related approval request is about (a clock extension names it in its payload)."""
-    if request.object_type == "case":
-        return request.object_id
-    return int(approvals.payload_of(request)["case_id"])
 
 
 class CasePages(Controller):
@@ -489,50 +475,3 @@ class CasePages(Controller):
         return await self._act_then_return(
             db, access, case_id, services.apply_transition(db, access, actor, case_id, body)
         )
-
-
-class ApprovalPages(Controller):
-    path = "/approvals"
-    opt = permission("approval", "decide")
-    include_in_schema = False
-
-    @get("/")
-    async def inbox(self, db: Db, access: Access) -> Template:
-        return await self._inbox(db, access)
-
-    async def _inbox(self, db: Db, access: Access, error: str = "", status: int = 200) -> Template:
-        requests = await approvals.inbox(db, access, access.principal.user_id)
-        cases = await services.visible_cases(db, access, {case_id_of(r) for r in requests})
-        return Template(
-            "cases/approvals.html",
-            status_code=status,
-            context={
-                "requests": requests,
-                "cases": cases,
-                "error": error,
-                "payload_of": approvals.payload_of,
-                "case_id_of": case_id_of,
-            },
-        )
-
-    @post("/{request_id:int}/{verb:str}", status_code=200)
-    async def decide(
-        self,
-        db: Db,
-        access: Access,
-        actor: AuditActor,
-        request_id: FromPath[int],
-        verb: FromPath[str],
-        data: Annotated[DecisionForm, FORM],
-    ) -> Template | Redirect:
-        if verb not in ("approve", "return"):
-            return Redirect("/approvals", status_code=303)
-        try:
-            await approvals.decide(
-                db, access, actor, request_id, approve=verb == "approve", comment=data.comment
-            )
-        except DomainError as exc:
-            await db.rollback()
-            return await self._inbox(db, access, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect("/approvals", status_code=303)

@@ -1,0 +1,71 @@
+"""The reviewer's approval inbox page, and the approve / return forms every item page posts to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from integrity.domain.approvals import services
+from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, AuditActor, Db
+from integrity.lib.errors import DomainError
+from integrity.lib.i18n import gettext as _
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class DecisionForm(msgspec.Struct):
+    comment: str = ""
+    next: str = ""
+    csrf_token: str = ""
+
+
+def local_path(target: str, default: str = "/approvals") -> str:
+    """Only a path on this site: never another host (`//evil`, `https:`) after a decision."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
+
+
+class ApprovalPages(Controller):
+    path = "/approvals"
+    opt = permission("approval", "decide")
+    include_in_schema = False
+
+    @get("/")
+    async def inbox(self, db: Db, access: Access) -> Template:
+        return await self._inbox(db, access)
+
+    async def _inbox(self, db: Db, access: Access, error: str = "", status: int = 200) -> Template:
+        requests = await services.inbox(db, access, access.principal.user_id)
+        return Template(
+            "approvals/inbox.html",
+            status_code=status,
+            context={"requests": requests, "lines": await services.describe(db, requests), "error": error},
+        )
+
+    @post("/{request_id:int}/{verb:str}", status_code=200)
+    async def decide(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        request_id: FromPath[int],
+        verb: FromPath[str],
+        data: Annotated[DecisionForm, FORM],
+    ) -> Template | Redirect:
+        back = local_path(data.next)
+        if verb not in ("approve", "return"):
+            return Redirect(back, status_code=303)
+        try:
+            await services.decide(
+                db, access, actor, request_id, approve=verb == "approve", comment=data.comment
+            )
+        except DomainError as exc:
+            await db.rollback()
+            return await self._inbox(db, access, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(back, status_code=303)
