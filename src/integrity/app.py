@@ -38,6 +38,9 @@ from integrity.domain.cases.pages import CasePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
+from integrity.domain.rectification import approvals as _closeouts  # noqa: F401  (registers the kind)
+from integrity.domain.rectification.controllers import RectificationController
+from integrity.domain.rectification.pages import RectificationPages
 from integrity.domain.users.controllers import GrantController, UserController
 from integrity.lib import i18n
 from integrity.lib.authz import ROLES, Authorizer
@@ -64,9 +67,11 @@ ROUTE_HANDLERS: list[Any] = [
     AuditEventController,
     CaseController,
     ApprovalController,
+    RectificationController,
     CalendarController,
     CasePages,
     ApprovalPages,
+    RectificationPages,
 ]
 
 

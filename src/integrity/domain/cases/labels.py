@@ -49,6 +49,9 @@ CLOCK_LABELS = {
     "inquiry_reply": N_("Written reply to an inquiry"),
     "verification": N_("Preliminary verification"),
     "hearing": N_("Hearing"),
+    "decision_announcement": N_("Announcing a decision"),
+    "decision_execution": N_("Report on execution"),
+    "appeal_review": N_("Appeal re-review"),
     "running": N_("running"),
     "due_soon": N_("due soon"),
     "overdue": N_("overdue"),
@@ -70,6 +73,40 @@ APPROVAL_LABELS = {
     "case.disposal": N_("Disposal proposal"),
     "case.filing": N_("Filing proposal"),
     "case.clock_extension": N_("More time on a clock"),
+    "rectification.closeout": N_("Close-out of a rectification item"),
+    "decision.approval": N_("Accountability decision"),
+}
+
+RECTIFICATION_LABELS = {
+    "open": N_("Open"),
+    "submitted": N_("Submitted for close-out"),
+    "approved": N_("Closed off"),
+    "returned": N_("Returned"),
+    "create": N_("Created"),
+    "edit": N_("Changed"),
+    "submit": N_("Submitted for close-out"),
+    "approve": N_("Close-out approved"),
+    "return": N_("Returned"),
+    "reopen": N_("Reopened"),
+    "comment": N_("Comment"),
+    "reinspection_scheduled": N_("Re-inspection scheduled"),
+    "reinspection_confirmed": N_("Re-inspection confirmed the close-out"),
+    "reinspection_reopened": N_("Re-inspection reopened the item"),
+}
+
+DECISION_LABELS = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "approved": N_("Approved"),
+    "returned": N_("Returned"),
+    "announced": N_("Announced"),
+    "executed": N_("Execution reported"),
+    "revoked": N_("Revoked"),
+    "superseded": N_("Superseded"),
+    "filed": N_("Filed"),
+    "under_review": N_("Under re-review"),
+    "upheld": N_("Upheld"),
+    "modified": N_("Modified"),
 }
 
 
@@ -83,6 +120,8 @@ def label(kind: str, code: str) -> str:
         "link": LINK_LABELS,
         "time_unit": UNIT_LABELS,
         "approval": APPROVAL_LABELS,
+        "rectification": RECTIFICATION_LABELS,
+        "decision": DECISION_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

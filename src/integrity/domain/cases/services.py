@@ -21,7 +21,6 @@ from integrity.db.models import (
     CatalogueItem,
     Person,
     Relation,
-    RoleGrant,
     Unit,
     User,
 )
@@ -31,7 +30,7 @@ from integrity.domain.cases import clocks, search, workflow
 from integrity.domain.cases.numbering import next_case_number
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
 from integrity.domain.cases.visibility import is_conflicted, visible_case_filter
-from integrity.domain.org.services import create_person, require_in_unit
+from integrity.domain.org.services import create_person, require_in_unit, role_holders
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -389,25 +388,9 @@ async def apply_transition(
 STAFF_ROLES = ("inspector", "reviewer")
 
 
-def _ancestor_paths(unit_path: str) -> list[str]:
-    """'/1/4/7/' -> ['/1/', '/1/4/', '/1/4/7/']: the units whose grants reach this one."""
-    parts = unit_path.strip("/").split("/")
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 async def team_candidates(session: AsyncSession, unit_path: str) -> list[User]:
     """Active users holding a staff role that reaches the unit, by name."""
-    holders = (
-        select(col(RoleGrant.user_id))
-        .join(Unit, col(Unit.id) == col(RoleGrant.unit_id))
-        .where(col(RoleGrant.role).in_(STAFF_ROLES), col(Unit.path).in_(_ancestor_paths(unit_path)))
-    )
-    rows = await session.execute(
-        select(User)
-        .where(col(User.id).in_(holders), col(User.is_active).is_(True))
-        .order_by(col(User.display_name), col(User.id))
-    )
-    return list(rows.scalars())
+    return await role_holders(session, unit_path, STAFF_ROLES)
 
 
 async def find_by_number(session: AsyncSession, access: AccessScope, number: str) -> Case:

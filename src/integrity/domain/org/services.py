@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from integrity.db.models import Person, Relation, Unit
+from integrity.db.models import Person, Relation, RoleGrant, Unit, User
 from integrity.db.models.org import RELATION_KINDS
 from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -211,3 +213,24 @@ async def list_relations(session: AsyncSession, user_id: int) -> list[Relation]:
         .scalars()
         .all()
     )
+
+
+def ancestor_paths(unit_path: str) -> list[str]:
+    """'/1/4/7/' -> ['/1/', '/1/4/', '/1/4/7/']: the units whose grants reach this one."""
+    parts = unit_path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+async def role_holders(session: AsyncSession, unit_path: str, roles: Sequence[str]) -> list[User]:
+    """Active users holding one of the roles in a unit that reaches this one, by name."""
+    holders = (
+        select(col(RoleGrant.user_id))
+        .join(Unit, col(Unit.id) == col(RoleGrant.unit_id))
+        .where(col(RoleGrant.role).in_(roles), col(Unit.path).in_(ancestor_paths(unit_path)))
+    )
+    rows = await session.execute(
+        select(User)
+        .where(col(User.id).in_(holders), col(User.is_active).is_(True))
+        .order_by(col(User.display_name), col(User.id))
+    )
+    return list(rows.scalars())

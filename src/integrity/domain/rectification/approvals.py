@@ -1,0 +1,61 @@
+"""The close-out request (申请销号) as an approvable kind: decided by a reviewer of the item's unit."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import ApprovalRequest, RectificationItem
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
+from integrity.domain.approvals.services import payload_of
+from integrity.domain.rectification.services import CLOSEOUT, OBJECT, decide_closeout, item_filter
+from integrity.lib.audit import Actor
+from integrity.lib.authz import AccessScope
+
+
+async def _approved(session: AsyncSession, request: ApprovalRequest, actor: Actor) -> None:
+    await decide_closeout(session, request, actor, approve=True)
+
+
+async def _returned(session: AsyncSession, request: ApprovalRequest, actor: Actor) -> None:
+    await decide_closeout(session, request, actor, approve=False)
+
+
+def _visible_ids(access: AccessScope):  # type: ignore[no-untyped-def]
+    return select(col(RectificationItem.id)).where(item_filter(access))
+
+
+async def _makers(session: AsyncSession, request: ApprovalRequest) -> set[int]:
+    """Whoever drafted the item does not close it off either."""
+    item = await session.get(RectificationItem, request.object_id)
+    return {item.created_by_id} if item else set()
+
+
+def _short(text: str, size: int = 80) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:
+    ids = [r.object_id for r in requests]
+    items = {
+        i.id: i
+        for i in (
+            await session.execute(select(RectificationItem).where(col(RectificationItem.id).in_(ids)))
+        ).scalars()
+    }
+    return {
+        r.id or 0: InboxLine(
+            _short(items[r.object_id].requirement),
+            f"/rectification/items/{r.object_id}",
+            items[r.object_id].due_on,
+            _short(payload_of(r).get("description", ""), 200),
+        )
+        for r in requests
+    }
+
+
+register(
+    ApprovalKind(
+        CLOSEOUT, OBJECT, _approved, _returned, _visible_ids, RectificationItem.id, _describe, makers=_makers
+    )
+)
