@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -65,8 +66,18 @@ class ClockView:
     extendable: bool  # running, and its rule allows an extension
 
 
+class ClockRow(Protocol):
+    """A clock of a case, a decision or an appeal: the fields judging needs."""
+
+    id: int | None
+    rule_code: str
+    started_on: date
+    due_on: date
+    met_on: date | None
+
+
 def judge(
-    clock: CaseClock, today: date, cal: WorkCalendar, extendable_rules: set[str] | None = None
+    clock: ClockRow, today: date, cal: WorkCalendar, extendable_rules: set[str] | None = None
 ) -> ClockView:
     if clock.met_on is not None:
         state, left = ("met" if clock.met_on <= clock.due_on else "met_late"), None

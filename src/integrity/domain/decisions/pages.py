@@ -1,0 +1,378 @@
+"""Server-rendered pages: decisions (draft, decide, announce, appeal), the sanction register, unit figures."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlmodel import col, select
+
+from integrity.db.models import Case, CaseSubject, Person, Unit, User
+from integrity.domain.approvals.services import may_decide
+from integrity.domain.cases.clocks import local_today
+from integrity.domain.cases.services import get_case, team_candidates, unit_path_of
+from integrity.domain.decisions import appeals, measures, register, services, workflow
+from integrity.domain.decisions.schemas import AppealIn, AppealOutcomeIn, DecisionIn, ModifiedMeasureIn
+from integrity.lib.authz import AccessScope
+from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, AuditActor, Db
+from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.i18n import N_
+from integrity.lib.i18n import gettext as _
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class DraftForm(msgspec.Struct):
+    case_id: int
+    person_id: int
+    measure_code: str
+    effective_on: date
+    reasoning: str = ""
+    period_months: str = ""
+    csrf_token: str = ""
+
+
+class DateForm(msgspec.Struct):
+    on: date
+    report: str = ""
+    grounds: str = ""
+    csrf_token: str = ""
+
+
+class PanelForm(msgspec.Struct):
+    user_id: int
+    csrf_token: str = ""
+
+
+class OutcomeForm(msgspec.Struct):
+    outcome: str
+    reason: str = ""
+    measure_code: str = ""
+    effective_on: str = ""
+    period_months: str = ""
+    csrf_token: str = ""
+
+
+def _months(text: str) -> int | None:
+    try:
+        return int(text) if text.strip() else None
+    except ValueError:
+        raise InvalidInput(N_("The effect period is a number of months.")) from None
+
+
+async def _names(db: Db, ids: set[int]) -> dict[int, str]:
+    rows = await db.execute(select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids)))
+    return {int(i or 0): str(n) for i, n in rows.all()}
+
+
+class DecisionPages(Controller):
+    path = "/decisions"
+    opt = permission("decision", "read")
+    include_in_schema = False
+
+    @get("/")
+    async def decision_list(self, db: Db, access: Access, status: FromQuery[str] = "") -> Template:
+        chosen = status if status in workflow.STATUSES else None
+        found = await services.list_decisions(db, access, status=chosen)
+        people = dict(
+            (
+                await db.execute(
+                    select(col(Person.id), col(Person.name)).where(
+                        col(Person.id).in_({d.person_id for d in found})
+                    )
+                )
+            ).all()
+        )
+        cases = dict(
+            (
+                await db.execute(
+                    select(col(Case.id), col(Case.number)).where(col(Case.id).in_({d.case_id for d in found}))
+                )
+            ).all()
+        )
+        return Template(
+            "decisions/list.html",
+            context={
+                "decisions": found,
+                "people": people,
+                "cases": cases,
+                "status": chosen or "",
+                "statuses": workflow.STATUSES,
+                "measures": {m.code: m for m in await measures.list_measures(db, True)},
+            },
+        )
+
+    @get("/new", opt=permission("decision", "create"))
+    async def new_decision(self, db: Db, access: Access, case_id: FromQuery[int]) -> Template:
+        return await self._form(db, access, case_id, {})
+
+    async def _form(
+        self,
+        db: Db,
+        access: AccessScope,
+        case_id: int,
+        values: dict[str, Any],
+        error: str = "",
+        status: int = 200,
+    ) -> Template:
+        case = await get_case(db, access, case_id)
+        subjects = await db.execute(
+            select(Person)
+            .join(CaseSubject, col(CaseSubject.person_id) == col(Person.id))
+            .where(col(CaseSubject.case_id) == case_id)
+        )
+        return Template(
+            "decisions/new.html",
+            status_code=status,
+            context={
+                "case": case,
+                "subjects": list(subjects.scalars()),
+                "measures": await measures.list_measures(db),
+                "values": values,
+                "error": error,
+                "today": local_today(),
+            },
+        )
+
+    @post("/new", opt=permission("decision", "create"), status_code=200)
+    async def draft(
+        self, db: Db, access: Access, actor: AuditActor, data: Annotated[DraftForm, FORM]
+    ) -> Template | Redirect:
+        try:
+            body = DecisionIn(
+                data.case_id,
+                data.person_id,
+                data.measure_code,
+                data.effective_on,
+                data.reasoning.strip(),
+                _months(data.period_months),
+            )
+            if not body.reasoning:
+                raise InvalidInput(N_("Give the reasoning of the decision."))
+            decision = await services.draft(db, access, actor, body)
+        except DomainError as exc:
+            await db.rollback()
+            values = msgspec.structs.asdict(data)
+            return await self._form(db, access, data.case_id, values, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(f"/decisions/{decision.id}", status_code=303)
+
+    @get("/{decision_id:int}")
+    async def decision_page(self, db: Db, access: Access, decision_id: FromPath[int]) -> Template:
+        return await self._page(db, access, decision_id)
+
+    async def _page(
+        self, db: Db, access: AccessScope, decision_id: int, error: str = "", status: int = 200
+    ) -> Template:
+        f = await services.load_decision_file(db, access, decision_id)
+        d = f.decision
+        case = await get_case(db, access, d.case_id)
+        path = await unit_path_of(db, case)
+        me = access.principal.user_id
+        panels = await appeals.appeals_with_panels(db, f.appeals)
+        open_appeal = next(((a, p) for a, p in panels if a.status in workflow.APPEAL_OPEN), None)
+        can_staff_panel = open_appeal is not None and access.can("decision", "approve", path)
+        people = {d.drafted_by_id, d.approved_by_id or 0} | {u for _a, p in panels for u in p}
+        return Template(
+            "decisions/detail.html",
+            status_code=status,
+            context={
+                "file": f,
+                "d": d,
+                "case": case,
+                "person": await db.get(Person, d.person_id),
+                "measure": await measures.get_measure(db, d.measure_code, active=False),
+                "names": await _names(db, people),
+                "panels": panels,
+                "open_appeal": open_appeal,
+                "error": error,
+                "can_draft": access.can("decision", "create", path),
+                "is_drafter": me == d.drafted_by_id,
+                "can_decide": f.pending is not None and await may_decide(db, access, f.pending),
+                "can_staff_panel": can_staff_panel,
+                "panel_candidates": await team_candidates(db, path) if can_staff_panel else [],
+                "on_panel": open_appeal is not None and me in open_appeal[1],
+                "measures": await measures.list_measures(db),
+                "today": local_today(),
+                "wf": workflow,
+            },
+        )
+
+    async def _then_back(
+        self, db: Db, access: AccessScope, decision_id: int, action: Awaitable[Any]
+    ) -> Template | Redirect:
+        try:
+            await action
+        except DomainError as exc:
+            await db.rollback()
+            return await self._page(db, access, decision_id, _(exc.detail), exc.status)
+        await db.commit()
+        return Redirect(f"/decisions/{decision_id}", status_code=303)
+
+    @post("/{decision_id:int}/submit", opt=permission("decision", "create"), status_code=200)
+    async def submit(
+        self, db: Db, access: Access, actor: AuditActor, decision_id: FromPath[int]
+    ) -> Template | Redirect:
+        return await self._then_back(db, access, decision_id, services.submit(db, access, actor, decision_id))
+
+    @post("/{decision_id:int}/announce", opt=permission("decision", "create"), status_code=200)
+    async def announce(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        decision_id: FromPath[int],
+        data: Annotated[DateForm, FORM],
+    ) -> Template | Redirect:
+        return await self._then_back(
+            db, access, decision_id, services.announce(db, access, actor, decision_id, data.on)
+        )
+
+    @post("/{decision_id:int}/execution", opt=permission("decision", "create"), status_code=200)
+    async def execution(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        decision_id: FromPath[int],
+        data: Annotated[DateForm, FORM],
+    ) -> Template | Redirect:
+        action = services.report_execution(db, access, actor, decision_id, data.on, data.report)
+        return await self._then_back(db, access, decision_id, action)
+
+    @post("/{decision_id:int}/appeals", opt=permission("decision", "create"), status_code=200)
+    async def file_appeal(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        decision_id: FromPath[int],
+        data: Annotated[DateForm, FORM],
+    ) -> Template | Redirect:
+        async def file() -> None:
+            if not data.grounds.strip():
+                raise InvalidInput(N_("Give the grounds of the appeal."))
+            await appeals.file_appeal(db, access, actor, decision_id, AppealIn(data.on, data.grounds))
+
+        return await self._then_back(db, access, decision_id, file())
+
+    @post(
+        "/{decision_id:int}/appeals/{appeal_id:int}/panel",
+        opt=permission("decision", "approve"),
+        status_code=200,
+    )
+    async def panel(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        decision_id: FromPath[int],
+        appeal_id: FromPath[int],
+        data: Annotated[PanelForm, FORM],
+    ) -> Template | Redirect:
+        return await self._then_back(
+            db, access, decision_id, appeals.assign_panel(db, access, actor, appeal_id, data.user_id)
+        )
+
+    @post("/{decision_id:int}/appeals/{appeal_id:int}/outcome", status_code=200)
+    async def outcome(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        decision_id: FromPath[int],
+        appeal_id: FromPath[int],
+        data: Annotated[OutcomeForm, FORM],
+    ) -> Template | Redirect:
+        async def decide() -> None:
+            if data.outcome not in workflow.OUTCOMES:
+                raise InvalidInput(N_("Choose an outcome."))
+            new = None
+            if data.outcome == workflow.MODIFIED:
+                try:
+                    effective = date.fromisoformat(data.effective_on)
+                except ValueError:
+                    raise InvalidInput(N_("Give the new decision's effective date.")) from None
+                new = ModifiedMeasureIn(data.measure_code, effective, _months(data.period_months))
+            body = AppealOutcomeIn(data.outcome, data.reason, new)  # type: ignore[arg-type]
+            await appeals.decide_appeal(db, access, actor, appeal_id, body)
+
+        return await self._then_back(db, access, decision_id, decide())
+
+
+class RegisterPages(Controller):
+    path = "/register"
+    opt = permission("decision", "read")
+    include_in_schema = False
+
+    @get("/persons/{person_id:int}")
+    async def person(self, db: Db, access: Access, person_id: FromPath[int]) -> Template:
+        today = local_today()
+        found = await register.person_register(db, access, person_id, today)
+        cases = dict(
+            (
+                await db.execute(
+                    select(col(Case.id), col(Case.number)).where(
+                        col(Case.id).in_({d.case_id for d in found.decisions})
+                    )
+                )
+            ).all()
+        )
+        return Template(
+            "decisions/person.html",
+            context={
+                "r": found,
+                "today": today,
+                "cases": cases,
+                "measures": {m.code: m for m in await measures.list_measures(db, True)},
+            },
+        )
+
+    @get("/units")
+    async def units(
+        self,
+        db: Db,
+        access: Access,
+        unit_id: FromQuery[int | None] = None,
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+    ) -> Template:
+        today = local_today()
+        start, end = start or date(today.year, 1, 1), end or today
+        units = list(
+            (
+                await db.execute(
+                    select(Unit)
+                    .where(access.unit_filter("decision", "read", col(Unit.path)))
+                    .order_by(col(Unit.path))
+                )
+            ).scalars()
+        )
+        chosen = unit_id or (units[0].id if units else None)
+        stats, error = None, ""
+        if chosen is not None:
+            try:
+                stats = await register.unit_statistics(
+                    db, access, chosen, start, min(max(end, start), date.max)
+                )
+            except DomainError as exc:
+                error = _(exc.detail)
+        return Template(
+            "decisions/units.html",
+            context={
+                "units": units,
+                "chosen": chosen,
+                "start": start,
+                "end": end,
+                "stats": stats,
+                "error": error,
+                "measures": {m.code: m for m in await measures.list_measures(db, True)},
+            },
+        )

@@ -1,0 +1,365 @@
+"""Decisions: draft, submit for approval, announce, report execution; clocks start on approval."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import Appeal, ApprovalRequest, CaseSubject, ClockRule, Decision, DecisionClock
+from integrity.domain.approvals.services import open_request, pending_for
+from integrity.domain.cases import clocks
+from integrity.domain.cases import workflow as case_workflow
+from integrity.domain.cases.clocks import local_today
+from integrity.domain.cases.services import get_case, unit_path_of
+from integrity.domain.cases.visibility import visible_case_ids
+from integrity.domain.decisions import measures, workflow
+from integrity.domain.decisions.schemas import DecisionIn, DecisionPatch
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.authz import AccessScope
+from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.i18n import N_
+
+KIND = "decision.approval"
+OBJECT = "decision"
+ANNOUNCEMENT, EXECUTION, APPEAL_REVIEW = "decision_announcement", "decision_execution", "appeal_review"
+
+
+def decision_filter(access: AccessScope):  # type: ignore[no-untyped-def]
+    """A decision is visible exactly when its case is (conflict of interest, recusal, confidentiality)."""
+    return col(Decision.case_id).in_(visible_case_ids(access))
+
+
+async def get_decision(session: AsyncSession, access: AccessScope, decision_id: int) -> Decision:
+    found: Decision | None = (
+        await session.execute(
+            select(Decision).where(col(Decision.id) == decision_id, decision_filter(access))
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"No decision {decision_id}.")
+    return found
+
+
+async def require(session: AsyncSession, access: AccessScope, decision: Decision, act: str) -> None:
+    case = await get_case(session, access, decision.case_id)
+    if not access.can(OBJECT, act, await unit_path_of(session, case)):
+        raise Forbidden(N_("Your roles do not allow this step on this decision."))
+
+
+def snapshot(d: Decision) -> dict[str, object]:
+    return {
+        "status": d.status,
+        "person_id": d.person_id,
+        "measure_code": d.measure_code,
+        "form": d.form,
+        "period_months": d.period_months,
+        "effective_on": d.effective_on.isoformat(),
+        "effect_ends_on": d.effect_ends_on.isoformat() if d.effect_ends_on else None,
+        "reasoning": d.reasoning,
+    }
+
+
+async def apply_measure(
+    session: AsyncSession, decision: Decision, code: str, effective_on: date, months: int | None
+) -> None:
+    """Set measure, form and effect period from the catalogue as it stands when drafted."""
+    measure = await measures.get_measure(session, code)
+    decision.measure_code = measure.code
+    decision.form = measure.form
+    decision.effective_on = effective_on
+    decision.period_months = measures.effect_period(measure, months)
+    decision.effect_ends_on = measures.effect_end(effective_on, decision.period_months)
+
+
+async def draft(session: AsyncSession, access: AccessScope, actor: Actor, data: DecisionIn) -> Decision:
+    """A draft about a subject of the case, by an inspector who may see the case."""
+    case = await get_case(session, access, data.case_id)
+    if not access.can(OBJECT, "create", await unit_path_of(session, case)):
+        raise Forbidden(N_("Your roles do not allow drafting decisions in this unit."))
+    if case.status == case_workflow.CLOSED:
+        raise Conflict(N_("A closed case is read-only; a reviewer can reopen it."))
+    subject = (
+        await session.execute(
+            select(col(CaseSubject.id)).where(
+                col(CaseSubject.case_id) == case.id, col(CaseSubject.person_id) == data.person_id
+            )
+        )
+    ).first()
+    if subject is None:
+        raise InvalidInput(N_("A decision names one of the case's subjects."))
+    assert actor.user_id is not None
+    decision = Decision(
+        case_id=data.case_id,
+        unit_id=case.unit_id,
+        person_id=data.person_id,
+        measure_code=data.measure_code,
+        form=0,
+        effective_on=data.effective_on,
+        reasoning=data.reasoning.strip(),
+        drafted_by_id=actor.user_id,
+    )
+    await apply_measure(session, decision, data.measure_code, data.effective_on, data.period_months)
+    session.add(decision)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry("decision.draft", OBJECT, decision.id or "", decision.unit_id, after=snapshot(decision)),
+    )
+    return decision
+
+
+async def edit(
+    session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int, patch: DecisionPatch
+) -> Decision:
+    decision = await get_decision(session, access, decision_id)
+    await require(session, access, decision, "create")
+    if decision.status not in workflow.EDITABLE:
+        raise Conflict(N_("Only a draft or a returned decision can be changed."))
+    if patch.version != decision.version:
+        raise Conflict(N_("Someone changed this decision since you opened it; reload and try again."))
+    before = snapshot(decision)
+    code = patch.measure_code or decision.measure_code
+    effective_on = patch.effective_on or decision.effective_on
+    months = patch.period_months if patch.period_months is not None else None
+    measure = await measures.get_measure(session, code)
+    if months is None and measures.choices(measure) and code == decision.measure_code:
+        months = decision.period_months
+    await apply_measure(session, decision, code, effective_on, months)
+    if patch.reasoning is not None:
+        decision.reasoning = patch.reasoning.strip()
+    decision.version += 1
+    await record(
+        session,
+        actor,
+        AuditEntry("decision.update", OBJECT, decision_id, decision.unit_id, before, snapshot(decision)),
+    )
+    return decision
+
+
+async def submit(
+    session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int
+) -> ApprovalRequest:
+    """The drafter submits; a reviewer other than the drafter approves or returns."""
+    decision = await get_decision(session, access, decision_id)
+    await require(session, access, decision, "create")
+    if actor.user_id != decision.drafted_by_id:
+        raise Forbidden(N_("Only the drafter submits a decision."))
+    before = decision.status
+    decision.status = workflow.check("submit", before)
+    decision.version += 1
+    request = await open_request(
+        session,
+        actor,
+        kind=KIND,
+        object_id=decision_id,
+        unit_id=decision.unit_id,
+        payload={
+            "person_id": decision.person_id,
+            "measure_code": decision.measure_code,
+            "form": decision.form,
+        },
+    )
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "decision.submit",
+            OBJECT,
+            decision_id,
+            decision.unit_id,
+            {"status": before},
+            {"status": decision.status},
+        ),
+    )
+    return request
+
+
+async def start_clock(
+    session: AsyncSession, decision_id: int, rule_code: str, start: date, appeal_id: int | None = None
+) -> DecisionClock:
+    rule = await session.get(ClockRule, rule_code)
+    assert rule is not None, f"clock rule {rule_code} is seeded by migration 0007"
+    clock = DecisionClock(
+        decision_id=decision_id,
+        appeal_id=appeal_id,
+        rule_code=rule_code,
+        started_on=start,
+        due_on=clocks.due_date(rule, start, await clocks.work_calendar(session)),
+    )
+    session.add(clock)
+    return clock
+
+
+async def meet_clock(session: AsyncSession, decision_id: int, rule_code: str, on: date) -> None:
+    await session.execute(
+        update(DecisionClock)
+        .where(
+            col(DecisionClock.decision_id) == decision_id,
+            col(DecisionClock.rule_code) == rule_code,
+            col(DecisionClock.met_on).is_(None),
+        )
+        .values(met_on=on)
+    )
+
+
+async def on_decided(session: AsyncSession, request: ApprovalRequest, actor: Actor, *, approve: bool) -> None:
+    """The reviewer's decision: approval starts the announcement and execution-report clocks."""
+    decision = await session.get(Decision, request.object_id)
+    assert decision is not None
+    assert decision.id is not None
+    before = decision.status
+    step = "approve" if approve else "return"
+    decision.status = workflow.check(step, before)
+    decision.version += 1
+    entries = []
+    if approve:
+        today = local_today()
+        decision.approved_by_id, decision.approved_on = actor.user_id, today
+        await start_clock(session, decision.id, ANNOUNCEMENT, today)
+        await start_clock(session, decision.id, EXECUTION, today)
+        if decision.supersedes_id is not None:
+            old = await session.get(Decision, decision.supersedes_id)
+            assert old is not None
+            old_status = old.status
+            old.status = workflow.check("supersede", old_status)
+            old.version += 1
+            entries.append(
+                AuditEntry(
+                    "decision.supersede",
+                    OBJECT,
+                    old.id or "",
+                    old.unit_id,
+                    {"status": old_status},
+                    {"status": old.status},
+                    extra={"superseded_by": decision.id},
+                )
+            )
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            f"decision.{step}",
+            OBJECT,
+            decision.id,
+            decision.unit_id,
+            {"status": before},
+            {"status": decision.status},
+            extra={"approval_id": request.id, "comment": request.comment},
+        ),
+        *entries,
+    )
+
+
+async def announce(
+    session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int, on: date
+) -> Decision:
+    decision = await get_decision(session, access, decision_id)
+    await require(session, access, decision, "create")
+    before = decision.status
+    decision.status = workflow.check("announce", before)
+    if decision.approved_on and on < decision.approved_on:
+        raise InvalidInput(N_("A decision is announced on or after its approval."))
+    decision.announced_on = on
+    decision.version += 1
+    await meet_clock(session, decision_id, ANNOUNCEMENT, on)
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "decision.announce",
+            OBJECT,
+            decision_id,
+            decision.unit_id,
+            {"status": before},
+            {"status": decision.status, "announced_on": on.isoformat()},
+        ),
+    )
+    return decision
+
+
+async def report_execution(
+    session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int, on: date, report: str
+) -> Decision:
+    decision = await get_decision(session, access, decision_id)
+    await require(session, access, decision, "create")
+    before = decision.status
+    decision.status = workflow.check("report_execution", before)
+    if not report.strip():
+        raise InvalidInput(N_("Describe how the decision was carried out."))
+    decision.executed_on, decision.execution_report = on, report.strip()
+    decision.version += 1
+    await meet_clock(session, decision_id, EXECUTION, on)
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "decision.report_execution",
+            OBJECT,
+            decision_id,
+            decision.unit_id,
+            {"status": before},
+            {"status": decision.status, "executed_on": on.isoformat()},
+            extra={"report": report.strip()},
+        ),
+    )
+    return decision
+
+
+async def list_decisions(
+    session: AsyncSession,
+    access: AccessScope,
+    *,
+    case_id: int | None = None,
+    person_id: int | None = None,
+    status: str | None = None,
+) -> Sequence[Decision]:
+    query = select(Decision).where(decision_filter(access))
+    if case_id is not None:
+        query = query.where(col(Decision.case_id) == case_id)
+    if person_id is not None:
+        query = query.where(col(Decision.person_id) == person_id)
+    if status is not None:
+        query = query.where(col(Decision.status) == status)
+    return (await session.execute(query.order_by(col(Decision.id).desc()).limit(500))).scalars().all()
+
+
+@dataclass(frozen=True)
+class DecisionFile:
+    decision: Decision
+    clocks: list[clocks.ClockView]
+    appeals: Sequence[Appeal]
+    pending: ApprovalRequest | None
+
+
+async def load_decision_file(session: AsyncSession, access: AccessScope, decision_id: int) -> DecisionFile:
+    decision = await get_decision(session, access, decision_id)
+    rows = (
+        await session.execute(
+            select(DecisionClock)
+            .where(col(DecisionClock.decision_id) == decision_id)
+            .order_by(col(DecisionClock.id))
+        )
+    ).scalars()
+    cal = await clocks.work_calendar(session)
+    today = local_today()
+    appeals = (
+        (
+            await session.execute(
+                select(Appeal).where(col(Appeal.decision_id) == decision_id).order_by(col(Appeal.id))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return DecisionFile(
+        decision,
+        [clocks.judge(c, today, cal) for c in rows],
+        appeals,
+        await pending_for(session, OBJECT, decision_id),
+    )
