@@ -11,6 +11,7 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
+from integrity.demo.followup import load_demo_followup
 from integrity.domain.org.schemas import PersonIn, UnitIn
 from integrity.domain.org.services import create_person, create_unit, declare_relation
 from integrity.domain.users.schemas import GrantIn, UserIn
@@ -159,6 +160,7 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         await _load(session, Actor.command_line(), password)
         await session.flush()
         cases = await load_demo_cases(session, settings)
+        await load_demo_followup(session)
         await session.commit()
     return (
         f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases.\n"

@@ -22,7 +22,10 @@ from integrity.db.models import (
 )
 from integrity.domain.cases import evidence, extensions, importing, record, services, workflow
 from integrity.domain.cases.case_file import load_case_file
+from integrity.domain.cases.followup import follow_up
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
+from integrity.domain.rectification import services as rectification
+from integrity.domain.rectification.schemas import ItemIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
@@ -116,6 +119,13 @@ class ExtensionForm(msgspec.Struct):
     amount: int
     unit: str
     reason: str = ""
+    csrf_token: str = ""
+
+
+class FollowUpItemForm(msgspec.Struct):
+    assignee: str  # "unit_id:user_id", one of the case page's choices
+    requirement: str
+    due_on: date
     csrf_token: str = ""
 
 
@@ -296,9 +306,30 @@ class CasePages(Controller):
                 "link_kinds": record.LINK_KINDS,
                 "time_units": tuple(extensions.MAX_AMOUNT),
                 "on_team": any(a.user_id == me and a.recused_at is None for a in found.team),
+                "followup": await follow_up(db, access, found.case, found.unit),
                 "error": error,
             },
         )
+
+    @post("/{case_id:int}/rectification-items", opt=permission("rectification", "create"), status_code=200)
+    async def add_rectification_item(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[FollowUpItemForm, FORM],
+    ) -> Template | Redirect:
+        async def create() -> None:
+            unit_text, _sep, user_text = data.assignee.partition(":")
+            if not (unit_text.isdigit() and user_text.isdigit()):
+                raise DomainError(N_("Choose the responsible unit and person."))
+            if not data.requirement.strip():
+                raise DomainError(N_("Write the requirement."))
+            body = ItemIn(int(unit_text), data.requirement, int(user_text), data.due_on, case_id=case_id)
+            await rectification.create_item(db, access, actor, body)
+
+        return await self._act_then_return(db, access, case_id, create(), "#followup")
 
     @get("/{case_id:int}/edit", opt=permission("case", "update"))
     async def edit_form(self, db: Db, access: Access, case_id: FromPath[int]) -> Template:

@@ -19,7 +19,9 @@ from integrity.db.models import (
     RectificationItem,
     RectificationStep,
     ReInspection,
+    RoleGrant,
     Unit,
+    User,
 )
 from integrity.domain.approvals.services import open_request, pending_for
 from integrity.domain.cases.clocks import local_today
@@ -579,3 +581,19 @@ async def load_item_file(session: AsyncSession, access: AccessScope, item_id: in
         await pending_closeout(session, item_id),
         case_visible,
     )
+
+
+async def rectifier_choices(session: AsyncSession, unit_path: str) -> list[tuple[Unit, User]]:
+    """(unit, rectifier) pairs at or below a unit: whom an item from this case can be assigned to."""
+    rows = await session.execute(
+        select(Unit, User)
+        .join(RoleGrant, col(RoleGrant.unit_id) == col(Unit.id))
+        .join(User, col(User.id) == col(RoleGrant.user_id))
+        .where(
+            col(RoleGrant.role) == "rectifier",
+            col(User.is_active).is_(True),
+            col(Unit.path).startswith(unit_path, autoescape=True),
+        )
+        .order_by(col(Unit.path), col(User.display_name))
+    )
+    return [(u, usr) for u, usr in rows.tuples()]
