@@ -1,0 +1,137 @@
+"""End to end in Chromium: a close-out returned and resubmitted, and a drafter who cannot approve."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser_support import LiveServer, browser, live, live_server, sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "live", "live_server"]  # fixtures
+
+REQUIREMENT = "建立供应商比价和定期轮换制度"
+
+
+def test_rectifier_submits_reviewer_returns_rectifier_resubmits_second_reviewer_approves(
+    live_server: str, browser: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    proof = tmp_path / "供应商比价制度.txt"
+    proof.write_text("《供应商比价和轮换管理办法》已印发。", encoding="utf-8")
+    page = browser.new_page()
+    sign_in(page, live_server, "sun.qiang")
+    page.click("a[data-nav=rectification]")
+    expect(page.locator("h1")).to_have_text("我的整改事项")
+    expect(page.locator("[data-testid=rectification-item]")).to_have_count(2)
+    expect(page.locator("tr.overdue")).to_have_count(1)  # the demo's second item is past due
+    page.click(f"a:has-text('{REQUIREMENT}')")
+    item_url = page.url
+    expect(page.locator("body")).not_to_contain_text("华东分公司采购中涉嫌收受供应商回扣")  # never the case
+    form = page.locator("[data-testid=submit-form]")
+    form.locator("input[name=file]").set_input_files(str(proof))
+    form.locator("textarea[name=description]").fill("已制定并印发比价和轮换制度。")
+    form.locator("button").click()
+    expect(page.locator("[data-testid=item-status]")).to_have_attribute("data-status", "submitted")
+    expect(page.locator("[data-testid=evidence]")).to_have_count(1)
+    sign_out(page)
+
+    sign_in(page, live_server, "chen.jing")
+    page.click("a[data-nav=approvals]")
+    row = page.locator("[data-testid=approval][data-kind='rectification.closeout']", has_text=REQUIREMENT)
+    row.locator("form[action$=return] input[name=comment]").fill("缺少制度印发文件的盖章页")
+    row.locator("button[data-decision=return]").click()
+    expect(page.locator("[data-testid=approval]", has_text=REQUIREMENT)).to_have_count(0)
+    page.goto(item_url)
+    expect(page.locator("[data-testid=item-status]")).to_have_attribute("data-status", "returned")
+    sign_out(page)
+
+    sign_in(page, live_server, "sun.qiang")
+    page.goto(item_url)
+    expect(page.locator("[data-testid=step][data-action=return]")).to_contain_text("缺少制度印发文件的盖章页")
+    stamped = tmp_path / "盖章页.txt"
+    stamped.write_text("盖章页扫描件说明。", encoding="utf-8")
+    form = page.locator("[data-testid=submit-form]")
+    form.locator("input[name=file]").set_input_files(str(stamped))
+    form.locator("textarea[name=description]").fill("已补充盖章页。")
+    form.locator("button").click()
+    expect(page.locator("[data-testid=item-status]")).to_have_attribute("data-status", "submitted")
+    sign_out(page)
+
+    sign_in(page, live_server, "liu.yang")
+    page.goto(item_url)
+    pending = page.locator("[data-testid=pending-closeout]")
+    expect(pending).to_contain_text("已补充盖章页。")
+    pending.locator("form[action$=approve] input[name=comment]").fill("同意销号")
+    pending.locator("button[data-decision=approve]").click()
+    expect(page).to_have_url(item_url)
+    expect(page.locator("[data-testid=item-status]")).to_have_attribute("data-status", "approved")
+    expect(page.locator("[data-testid=item-status]")).to_have_text("已销号")
+    expect(page.locator("[data-testid=step]")).to_have_count(
+        5
+    )  # created, submitted, returned, submitted, approved
+    page.screenshot(path=str(tmp_path / "item.png"), full_page=True)
+
+
+def api(live: LiveServer, token: str, method: str, path: str) -> tuple[int, Any]:
+    request = urllib.request.Request(  # noqa: S310
+        f"{live.base}{path}",
+        method=method,
+        data=json.dumps({"comment": "自己批"}).encode() if method == "POST" else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_the_drafter_finds_no_approve_button_and_the_api_refuses_them(
+    live: LiveServer, browser: Any, tmp_path: Path
+) -> None:
+    """王芳 is inspector and reviewer of the company: she drafts a decision, and cannot approve it."""
+    from playwright.sync_api import expect
+
+    live.cli(
+        "users", "create", "wang.fang", "--name", "王芳", "--unit", "HXP", "--password", "Integrity-2026"
+    )
+    live.cli("users", "grant", "wang.fang", "inspector", "--unit", "HXP")
+    live.cli("users", "grant", "wang.fang", "reviewer", "--unit", "HXP")
+    token = live.cli("tokens", "create", "wang.fang", "--name", "browser test").strip()
+
+    page = browser.new_page()
+    sign_in(page, live.base, "wang.fang")
+    page.click("a[data-nav=cases]")
+    page.click("tr:has-text('反映马俊周末公车私用问题') a")
+    page.click("[data-testid=draft-decision]")
+    page.select_option("select[name=measure_code]", "party_warning")
+    page.fill("textarea[name=reasoning]", "多次周末公车私用，违反中央八项规定精神。")
+    page.click("form button.primary")
+    expect(page.locator("[data-testid=decision-status]")).to_have_attribute("data-status", "draft")
+    decision_id = int(re.search(r"/decisions/(\d+)$", page.url).group(1))  # type: ignore[union-attr]
+    page.click("button:has-text('提交审批')")
+    expect(page.locator("[data-testid=decision-status]")).to_have_attribute("data-status", "submitted")
+    expect(page.locator("button[data-decision=approve]")).to_have_count(0)
+    expect(page.locator("[data-testid=no-self-approval]")).to_be_visible()
+    page.click("a[data-nav=approvals]")
+    expect(page.locator(f"[data-testid=approval] a[href='/decisions/{decision_id}']")).to_have_count(0)
+
+    status, body = api(live, token, "GET", f"/api/v1/decisions/{decision_id}")
+    assert status == 200
+    request_id = body["pending_approval_id"]
+    status, problem = api(live, token, "POST", f"/api/v1/approvals/{request_id}/approve")
+    assert status == 403, problem
+    assert "another reviewer" in problem["detail"]
+    sign_out(page)
+
+    sign_in(page, live.base, "liu.yang")  # another reviewer sees the approve button
+    page.goto(f"{live.base}/decisions/{decision_id}")
+    expect(page.locator("button[data-decision=approve]")).to_have_count(1)
