@@ -38,7 +38,7 @@ from integrity.domain.cases.pages import CasePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.decisions import approvals as _decision_approvals  # noqa: F401  (registers the kind)
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
-from integrity.domain.decisions.pages import DecisionPages, RegisterPages
+from integrity.domain.decisions.pages import DecisionPages, MeasurePages, RegisterPages
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
 from integrity.domain.rectification import approvals as _closeouts  # noqa: F401  (registers the kind)
@@ -80,6 +80,7 @@ ROUTE_HANDLERS: list[Any] = [
     RectificationPages,
     DecisionPages,
     RegisterPages,
+    MeasurePages,
 ]
 
 

@@ -28,11 +28,7 @@ class InboxLine:
 
 
 Describe = Callable[[AsyncSession, list[ApprovalRequest]], Awaitable[dict[int, InboxLine]]]
-Makers = Callable[[AsyncSession, ApprovalRequest], Awaitable[set[int]]]
-
-
-async def requester_only(session: AsyncSession, request: ApprovalRequest) -> set[int]:
-    return set()
+MadeBy = Callable[[int], Select[tuple[int]]]
 
 
 @dataclass(frozen=True)
@@ -40,8 +36,9 @@ class ApprovalKind:
     """`visible_ids` limits requests to objects the reviewer may see at all (conflict of interest).
 
     `approves` names the policy object whose `approve` action decides (default: `object_type`), so a
-    clock extension is decided by whoever may approve the case it belongs to. `makers` names who,
-    besides the requester, made the thing (a decision's drafter) and so may not check it;
+    clock extension is decided by whoever may approve the case it belongs to. `made_by(user_id)`
+    selects the objects that user made besides requesting them (items and decisions they drafted),
+    which they may not check either;
     `describe` tells the inbox what each request is about.
     """
 
@@ -53,7 +50,7 @@ class ApprovalKind:
     id_column: Any  # the column `visible_ids` selects, to test one object
     describe: Describe
     approves: str = ""
-    makers: Makers = requester_only
+    made_by: MadeBy | None = None
 
     @property
     def policy_object(self) -> str:

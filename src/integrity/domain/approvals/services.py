@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Unit
 from integrity.db.types import utcnow
-from integrity.domain.approvals.registry import KINDS, ApprovalKind, InboxLine, requester_only
+from integrity.domain.approvals.registry import KINDS, ApprovalKind, InboxLine
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -66,20 +67,34 @@ async def open_request(
     return request
 
 
+async def _made(
+    session: AsyncSession, spec: ApprovalKind, request: ApprovalRequest, user_id: int | None
+) -> bool:
+    """Whether the user made the object (drafted it) besides requesting the approval."""
+    if spec.made_by is None or user_id is None:
+        return False
+    query = spec.made_by(user_id).where(spec.id_column == request.object_id)
+    return (await session.execute(query)).first() is not None
+
+
 async def _visible_request(
     session: AsyncSession, access: AccessScope, request_id: int
 ) -> tuple[ApprovalRequest, ApprovalKind, Unit]:
-    request = await session.get(ApprovalRequest, request_id)
-    if request is None or request.kind not in KINDS:
+    found = (
+        await session.execute(
+            select(ApprovalRequest, Unit)
+            .join(Unit, col(Unit.id) == col(ApprovalRequest.unit_id))
+            .where(col(ApprovalRequest.id) == request_id)
+        )
+    ).first()
+    if found is None or found[0].kind not in KINDS:
         raise NotFound(f"No approval request {request_id}.")
+    request, unit = found
     spec = KINDS[request.kind]
-    unit = await session.get(Unit, request.unit_id)
     visible = (
-        (await session.execute(spec.visible_ids(access).where(spec.id_column == request.object_id))).first()
-        if unit
-        else None
-    )
-    if unit is None or visible is None:
+        await session.execute(spec.visible_ids(access).where(spec.id_column == request.object_id))
+    ).first()
+    if visible is None:
         raise NotFound(f"No approval request {request_id}.")
     return request, spec, unit
 
@@ -91,19 +106,23 @@ async def decide(
     request, spec, unit = await _visible_request(session, access, request_id)
     if not access.can(spec.policy_object, "approve", unit.path):
         raise Forbidden(N_("You may not decide on this kind of proposal in this unit."))
-    if actor.user_id == request.requested_by_id or actor.user_id in await spec.makers(session, request):
+    if actor.user_id == request.requested_by_id or await _made(session, spec, request, actor.user_id):
         raise Forbidden(N_("You made this proposal; another reviewer must decide on it."))
     if not approve and not comment.strip():
         raise InvalidInput(N_("Say why you return the proposal."))
     status = APPROVED if approve else RETURNED
+    decision = {"status": status, "decided_by_id": actor.user_id, "decided_at": utcnow(), "comment": comment}
+    # One conditional UPDATE decides the race: under concurrency exactly one reviewer's row count is 1.
     decided = await session.execute(
         update(ApprovalRequest)
         .where(col(ApprovalRequest.id) == request_id, col(ApprovalRequest.status) == PENDING)
-        .values(status=status, decided_by_id=actor.user_id, decided_at=utcnow(), comment=comment)
+        .values(**decision)
+        .execution_options(synchronize_session=False)
     )
     if decided.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(N_("This proposal has already been decided."))
-    await session.refresh(request)
+    for field, value in decision.items():  # what the UPDATE wrote, without reading the row back
+        set_committed_value(request, field, value)
     effect = spec.on_approved if approve else spec.on_returned
     await effect(session, request, actor)
     await record(
@@ -144,7 +163,7 @@ async def may_decide(session: AsyncSession, access: AccessScope, request: Approv
         unit is not None
         and access.can(spec.policy_object, "approve", unit.path)
         and user_id != request.requested_by_id
-        and user_id not in await spec.makers(session, request)
+        and not await _made(session, spec, request, user_id)
     )
 
 
@@ -163,6 +182,11 @@ async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> lis
                         col(ApprovalRequest.requested_by_id) != user_id,
                         col(ApprovalRequest.unit_id).in_(units),
                         col(ApprovalRequest.object_id).in_(spec.visible_ids(access)),
+                        *(
+                            [col(ApprovalRequest.object_id).not_in(spec.made_by(user_id))]
+                            if spec.made_by
+                            else []
+                        ),
                     )
                     .order_by(col(ApprovalRequest.requested_at))
                 )
@@ -170,8 +194,6 @@ async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> lis
             .scalars()
             .all()
         )
-        if spec.makers is not requester_only:
-            rows = [r for r in rows if user_id not in await spec.makers(session, r)]
         found.extend(rows)
     return sorted(found, key=lambda r: r.requested_at)
 

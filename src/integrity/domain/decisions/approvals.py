@@ -25,10 +25,9 @@ def _visible_ids(access: AccessScope):  # type: ignore[no-untyped-def]
     return select(col(Decision.id)).where(decision_filter(access))
 
 
-async def _makers(session: AsyncSession, request: ApprovalRequest) -> set[int]:
+def _made_by(user_id: int):  # type: ignore[no-untyped-def]
     """The drafter never approves their own decision, whoever submitted it."""
-    decision = await session.get(Decision, request.object_id)
-    return {decision.drafted_by_id} if decision else set()
+    return select(col(Decision.id)).where(col(Decision.drafted_by_id) == user_id)
 
 
 async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:
@@ -55,5 +54,5 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
 
 
 register(
-    ApprovalKind(KIND, OBJECT, _approved, _returned, _visible_ids, Decision.id, _describe, makers=_makers)
+    ApprovalKind(KIND, OBJECT, _approved, _returned, _visible_ids, Decision.id, _describe, made_by=_made_by)
 )

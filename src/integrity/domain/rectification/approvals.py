@@ -25,10 +25,9 @@ def _visible_ids(access: AccessScope):  # type: ignore[no-untyped-def]
     return select(col(RectificationItem.id)).where(item_filter(access))
 
 
-async def _makers(session: AsyncSession, request: ApprovalRequest) -> set[int]:
+def _made_by(user_id: int):  # type: ignore[no-untyped-def]
     """Whoever drafted the item does not close it off either."""
-    item = await session.get(RectificationItem, request.object_id)
-    return {item.created_by_id} if item else set()
+    return select(col(RectificationItem.id)).where(col(RectificationItem.created_by_id) == user_id)
 
 
 def _short(text: str, size: int = 80) -> str:
@@ -56,6 +55,13 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
 
 register(
     ApprovalKind(
-        CLOSEOUT, OBJECT, _approved, _returned, _visible_ids, RectificationItem.id, _describe, makers=_makers
+        CLOSEOUT,
+        OBJECT,
+        _approved,
+        _returned,
+        _visible_ids,
+        RectificationItem.id,
+        _describe,
+        made_by=_made_by,
     )
 )

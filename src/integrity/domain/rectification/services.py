@@ -596,4 +596,4 @@ async def rectifier_choices(session: AsyncSession, unit_path: str) -> list[tuple
         )
         .order_by(col(Unit.path), col(User.display_name))
     )
-    return [(u, usr) for u, usr in rows.tuples()]
+    return [(u, usr) for u, usr in rows.all()]

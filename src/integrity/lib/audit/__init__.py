@@ -1,5 +1,5 @@
 """The tamper-evident audit trail."""
 
-from integrity.lib.audit.chain import Actor, AuditEntry, append_event, record
+from integrity.lib.audit.chain import Actor, AuditEntry, record
 
-__all__ = ["Actor", "AuditEntry", "append_event", "record"]
+__all__ = ["Actor", "AuditEntry", "record"]

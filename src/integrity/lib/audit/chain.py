@@ -6,7 +6,7 @@ import getpass
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -16,6 +16,8 @@ from integrity.lib.audit.canonical import GENESIS_HASH, canonical_json, event_ha
 
 # Any fixed number; all writers of the chain take this transaction-scoped lock on PostgreSQL.
 _PG_CHAIN_LOCK = 0x1A7E_C4A1
+_LOCKED_IN = "audit_chain_locked_in"  # session.info key: the transaction that holds the lock
+_HEAD = "audit_chain_head"  # session.info key: (transaction, seq, hash) of the last event it appended
 
 
 @dataclass(frozen=True)
@@ -62,43 +64,60 @@ class AuditEntry:
 
 
 async def _lock_chain(session: AsyncSession) -> None:
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    """Take the chain lock once per transaction; it is held until the caller's commit or rollback."""
+    transaction = session.sync_session.get_transaction()
+    if transaction is not None and session.info.get(_LOCKED_IN) is transaction:
+        return
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK})
     # SQLite: write transactions begin IMMEDIATE, so this transaction already holds the write lock.
-
-
-async def append_event(session: AsyncSession, actor: Actor, entry: AuditEntry) -> AuditEvent:
-    """Number, link and insert one event; the lock is held until the caller's commit."""
-    await _lock_chain(session)
-    head = (
-        await session.execute(
-            select(col(AuditEvent.seq), col(AuditEvent.hash)).order_by(col(AuditEvent.seq).desc()).limit(1)
-        )
-    ).first()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    values: dict[str, Any] = {
-        "seq": seq,
-        "occurred_at": utcnow(),
-        "actor_id": actor.user_id,
-        "actor": actor.label[:200],
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": str(entry.object_id),
-        "unit_id": entry.unit_id,
-        "request_id": actor.request_id[:64],
-        "client_addr": actor.client_addr[:64],
-        "outcome": entry.outcome,
-        "changes": entry.changes(),
-        "prev_hash": prev_hash,
-    }
-    event = AuditEvent(**values, hash=event_hash(hashed_fields(**values)))
-    session.add(event)
-    await session.flush()
-    return event
+    session.info[_LOCKED_IN] = session.sync_session.get_transaction()
 
 
 async def record(session: AsyncSession, actor: Actor, *entries: AuditEntry) -> None:
-    """Append several events in order (call it last, just before commit, to keep the lock short)."""
+    """Number, link and insert events in order, in one statement (call it last, just before commit).
+
+    The head is read under the chain lock, so concurrent writers append one after the other.
+    """
+    if not entries:
+        return
+    await _lock_chain(session)
+    # The innermost transaction: events appended inside a savepoint that is later rolled back
+    # must not be taken for the head, so the cache is only good within the same (sub)transaction.
+    sync = session.sync_session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
+    known = session.info.get(_HEAD)
+    if known is not None and known[0] is transaction:
+        # This transaction holds the lock and wrote the head itself: nobody can have appended since.
+        seq, prev_hash = known[1] + 1, known[2]
+    else:
+        head = (
+            await session.execute(
+                select(col(AuditEvent.seq), col(AuditEvent.hash))
+                .order_by(col(AuditEvent.seq).desc())
+                .limit(1)
+            )
+        ).first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    rows: list[dict[str, Any]] = []
     for entry in entries:
-        await append_event(session, actor, entry)
+        values: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": utcnow(),
+            "actor_id": actor.user_id,
+            "actor": actor.label[:200],
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": str(entry.object_id),
+            "unit_id": entry.unit_id,
+            "request_id": actor.request_id[:64],
+            "client_addr": actor.client_addr[:64],
+            "outcome": entry.outcome,
+            "changes": entry.changes(),
+            "prev_hash": prev_hash,
+        }
+        prev_hash = event_hash(hashed_fields(**values))
+        rows.append({**values, "hash": prev_hash})
+        seq += 1
+    await session.execute(insert(AuditEvent), rows)
+    session.info[_HEAD] = (transaction, seq - 1, prev_hash)
