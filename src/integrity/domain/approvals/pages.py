@@ -13,8 +13,7 @@ from litestar.response import Redirect, Template
 from integrity.domain.approvals import services
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.errors import DomainError
-from integrity.lib.i18n import gettext as _
+from integrity.lib.forms import act_then_redirect
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -60,12 +59,11 @@ class ApprovalPages(Controller):
         back = local_path(data.next)
         if verb not in ("approve", "return"):
             return Redirect(back, status_code=303)
-        try:
-            await services.decide(
-                db, access, actor, request_id, approve=verb == "approve", comment=data.comment
-            )
-        except DomainError as exc:
-            await db.rollback()
-            return await self._inbox(db, access, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(back, status_code=303)
+
+        async def show_again(error: str, status: int) -> Template:
+            return await self._inbox(db, access, error, status)
+
+        decision = services.decide(
+            db, access, actor, request_id, approve=verb == "approve", comment=data.comment
+        )
+        return await act_then_redirect(db, decision, back, show_again)

@@ -29,6 +29,7 @@ from integrity.domain.rectification.schemas import ItemIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
+from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
 from integrity.lib.pagination import Page
@@ -456,13 +457,11 @@ class CasePages(Controller):
         self, db: Db, access: Access, case_id: int, action: Awaitable[Any], anchor: str = ""
     ) -> Template | Redirect:
         """Do one change; on a domain error show the case page with the message, else go back to it."""
-        try:
-            await action
-        except DomainError as exc:
-            await db.rollback()
-            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(f"/cases/{case_id}{anchor}", status_code=303)
+
+        async def show_again(error: str, status: int) -> Template:
+            return await self._detail(db, access, case_id, error, status)
+
+        return await act_then_redirect(db, action, f"/cases/{case_id}{anchor}", show_again)
 
     @post("/{case_id:int}/notes", status_code=200)
     async def add_note(

@@ -23,6 +23,7 @@ from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
 
@@ -208,13 +209,10 @@ class DecisionPages(Controller):
     async def _then_back(
         self, db: Db, access: AccessScope, decision_id: int, action: Awaitable[Any]
     ) -> Template | Redirect:
-        try:
-            await action
-        except DomainError as exc:
-            await db.rollback()
-            return await self._page(db, access, decision_id, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(f"/decisions/{decision_id}", status_code=303)
+        async def show_again(error: str, status: int) -> Template:
+            return await self._page(db, access, decision_id, error, status)
+
+        return await act_then_redirect(db, action, f"/decisions/{decision_id}", show_again)
 
     @post("/{decision_id:int}/submit", opt=permission("decision", "create"), status_code=200)
     async def submit(

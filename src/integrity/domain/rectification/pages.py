@@ -23,8 +23,8 @@ from integrity.domain.rectification.schemas import ReInspectionOutcomeIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
+from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
-from integrity.lib.i18n import gettext as _
 from integrity.lib.uploads import download
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -137,13 +137,10 @@ class RectificationPages(Controller):
     async def _then_back(
         self, db: Db, access: Access, item_id: int, action: Awaitable[Any]
     ) -> Template | Redirect:
-        try:
-            await action
-        except DomainError as exc:
-            await db.rollback()
-            return await self._page(db, access, item_id, _(exc.detail), exc.status)
-        await db.commit()
-        return Redirect(f"/rectification/items/{item_id}", status_code=303)
+        async def show_again(error: str, status: int) -> Template:
+            return await self._page(db, access, item_id, error, status)
+
+        return await act_then_redirect(db, action, f"/rectification/items/{item_id}", show_again)
 
     @post("/items/{item_id:int}/submit", opt=permission("rectification", "submit"), status_code=200)
     async def submit(

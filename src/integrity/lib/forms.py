@@ -1,0 +1,27 @@
+"""The one way a page form makes a change: commit and go back, or show the page again with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from integrity.lib.errors import DomainError
+from integrity.lib.i18n import gettext
+
+ShowAgain = Callable[[str, int], Awaitable[Template]]
+
+
+async def act_then_redirect(
+    db: AsyncSession, action: Awaitable[Any], target: str, show_again: ShowAgain
+) -> Template | Redirect:
+    """Run one change in the request's transaction; on a domain error roll back and re-render."""
+    try:
+        await action
+    except DomainError as exc:
+        await db.rollback()
+        return await show_again(gettext(exc.detail), exc.status)
+    await db.commit()
+    return Redirect(target, status_code=303)
