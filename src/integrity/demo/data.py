@@ -163,8 +163,8 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         await load_demo_followup(session)
         await session.commit()
     return (
-        f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases.\n"
-        + logins(password)
+        f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases, "
+        "a recommendation letter with 2 rectification items and 2 decisions.\n" + logins(password)
     )
 
 
