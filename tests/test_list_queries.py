@@ -40,3 +40,32 @@ async def test_each_engine_runs_with_the_settings_the_lists_rely_on(demo_app: De
         assert (await sql(demo_app, "SHOW plan_cache_mode"))[0][0] == "force_custom_plan"
     else:  # readers never wait for the writer
         assert (await sql(demo_app, "PRAGMA journal_mode"))[0][0] == "wal"
+
+
+async def test_the_inbox_and_the_item_list_do_not_grow_with_their_rows(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    """One query per approvable kind (and its description), one for the items: never one per row."""
+    from tests.conftest import new_client
+    from tests.helpers import close
+    from tests.rectification_helpers import new_item, submit_with_evidence
+
+    inspector, reviewer = team
+    rectifier = await new_client(demo_app, "sun.qiang")
+    try:
+
+        async def costs() -> tuple[int, int]:
+            inbox = count_statements(reviewer)
+            assert (await reviewer.get("/approvals")).status_code == 200
+            items = count_statements(inspector)
+            assert (await inspector.get("/rectification")).status_code == 200
+            return len(inbox), len(items)
+
+        await submit_with_evidence(rectifier, await new_item(inspector, demo_app))
+        before = await costs()
+        for _ in range(3):
+            await submit_with_evidence(rectifier, await new_item(inspector, demo_app))
+        after = await costs()
+    finally:
+        await close(rectifier)
+    assert after == before
