@@ -19,6 +19,7 @@ import asyncio
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -207,8 +208,6 @@ def main() -> None:
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        import tempfile
-
         data_dir = tempfile.mkdtemp(prefix="integrity-bench-")
         upgrade(url)
         settings = settings_for(url, data_dir)

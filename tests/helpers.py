@@ -81,3 +81,7 @@ async def audit_events(demo_app: DemoApp, **where: Any) -> list[Any]:
 
 async def person_id(demo_app: DemoApp, employee_no: str) -> int:
     return int((await sql(demo_app, "SELECT id FROM persons WHERE employee_no = :n", n=employee_no))[0][0])
+
+
+async def user_id(demo_app: DemoApp, username: str) -> int:
+    return int((await sql(demo_app, "SELECT id FROM users WHERE username = :u", u=username))[0][0])

@@ -6,14 +6,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.conftest import Client, DemoApp
-from tests.helpers import sql, unit_id
+from tests.helpers import unit_id, user_id
 from tests.test_cases import register
 
 EVIDENCE = ("整改报告.txt", "已完成公车管理制度修订并组织学习。".encode(), "text/plain")
-
-
-async def user_id(demo_app: DemoApp, username: str) -> int:
-    return int((await sql(demo_app, "SELECT id FROM users WHERE username = :u", u=username))[0][0])
 
 
 async def new_item(

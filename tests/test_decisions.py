@@ -13,8 +13,7 @@ from integrity.lib.errors import InvalidInput
 from integrity.lib.workdays import add_months
 from tests.conftest import Client, DemoApp, new_client
 from tests.decision_helpers import approved_decision, new_decision, pending_request
-from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id, sql, unit_id
-from tests.rectification_helpers import user_id
+from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id, sql, unit_id, user_id
 from tests.test_cases import register
 
 

@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 from tests.conftest import Client, DemoApp, new_client
 from tests.decision_helpers import approved_decision
-from tests.helpers import close, person_id, sql, unit_id
-from tests.rectification_helpers import user_id
+from tests.helpers import close, person_id, sql, unit_id, user_id
 from tests.test_cases import register
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import Client, DemoApp, new_client
-from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, sql, unit_id
-from tests.rectification_helpers import closeout_request, new_item, submit_with_evidence, user_id
+from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, sql, unit_id, user_id
+from tests.rectification_helpers import closeout_request, new_item, submit_with_evidence
 from tests.test_cases import register
 
 

@@ -22,10 +22,10 @@ from integrity.db.models import (
     ClockExtension,
     Person,
     Unit,
-    User,
 )
 from integrity.domain.cases import clocks, services, workflow
 from integrity.domain.cases.visibility import visible_case_filter
+from integrity.domain.users.services import display_names
 from integrity.lib.authz import AccessScope
 
 
@@ -104,7 +104,7 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         | {n.author_id for n in notes}
         | {f.uploaded_by_id for f in files}
     )
-    people = {u.id: u.display_name for u in await _all(session, select(User).where(col(User.id).in_(named)))}
+    people = await display_names(session, named)
     today, cal = clocks.local_today(), await clocks.work_calendar(session)
     extendable = await clocks.extendable_rules(session)
     return CaseFile(

@@ -170,20 +170,7 @@ async def decide_appeal(
     today = local_today()
     entries: list[AuditEntry] = []
     if data.outcome == workflow.APPEAL_REVOKED:
-        before = decision.status
-        decision.status = workflow.check("revoke", before)
-        decision.version += 1
-        entries.append(
-            AuditEntry(
-                "decision.revoke",
-                OBJECT,
-                decision.id,
-                decision.unit_id,
-                {"status": before},
-                {"status": decision.status},
-                extra={"appeal_id": appeal_id},
-            )
-        )
+        entries.append(services.transition(decision, "revoke", extra={"appeal_id": appeal_id}))
     elif data.outcome == workflow.MODIFIED:
         if data.new_measure is None:
             raise InvalidInput(N_("A modified decision needs its new measure."))

@@ -45,6 +45,11 @@ async def list_measures(session: AsyncSession, include_inactive: bool = False) -
     return list((await session.execute(query)).scalars())
 
 
+async def by_code(session: AsyncSession) -> dict[str, Measure]:
+    """Every measure, retired ones too, by code: to name the measure of any decision."""
+    return {m.code: m for m in await list_measures(session, include_inactive=True)}
+
+
 async def get_measure(session: AsyncSession, code: str, *, active: bool = True) -> Measure:
     measure = await session.get(Measure, code)
     if measure is None or (active and not measure.active):

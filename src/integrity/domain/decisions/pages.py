@@ -13,12 +13,13 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
-from integrity.db.models import Case, CaseSubject, Person, Unit, User
+from integrity.db.models import Case, CaseSubject, Person, Unit
 from integrity.domain.approvals.services import may_decide
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.services import get_case, team_candidates, unit_path_of
 from integrity.domain.decisions import appeals, measures, register, services, workflow
 from integrity.domain.decisions.schemas import AppealIn, AppealOutcomeIn, DecisionIn, ModifiedMeasureIn
+from integrity.domain.users.services import display_names
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
@@ -68,11 +69,6 @@ def _months(text: str) -> int | None:
         raise InvalidInput(N_("The effect period is a number of months.")) from None
 
 
-async def _names(db: Db, ids: set[int]) -> dict[int, str]:
-    rows = await db.execute(select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids)))
-    return {int(i or 0): str(n) for i, n in rows.all()}
-
-
 class DecisionPages(Controller):
     path = "/decisions"
     opt = permission("decision", "read")
@@ -106,7 +102,7 @@ class DecisionPages(Controller):
                 "cases": cases,
                 "status": chosen or "",
                 "statuses": workflow.STATUSES,
-                "measures": {m.code: m for m in await measures.list_measures(db, True)},
+                "measures": await measures.by_code(db),
             },
         )
 
@@ -190,7 +186,7 @@ class DecisionPages(Controller):
                 "case": case,
                 "person": await db.get(Person, d.person_id),
                 "measure": await measures.get_measure(db, d.measure_code, active=False),
-                "names": await _names(db, people),
+                "names": await display_names(db, people),
                 "panels": panels,
                 "open_appeal": open_appeal,
                 "error": error,
@@ -329,7 +325,7 @@ class RegisterPages(Controller):
                 "r": found,
                 "today": today,
                 "cases": cases,
-                "measures": {m.code: m for m in await measures.list_measures(db, True)},
+                "measures": await measures.by_code(db),
             },
         )
 
@@ -371,7 +367,7 @@ class RegisterPages(Controller):
                 "end": end,
                 "stats": stats,
                 "error": error,
-                "measures": {m.code: m for m in await measures.list_measures(db, True)},
+                "measures": await measures.by_code(db),
             },
         )
 

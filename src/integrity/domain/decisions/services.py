@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +63,24 @@ def snapshot(d: Decision) -> dict[str, object]:
         "effect_ends_on": d.effect_ends_on.isoformat() if d.effect_ends_on else None,
         "reasoning": d.reasoning,
     }
+
+
+def transition(
+    decision: Decision, step: str, *, after: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Move the decision along its table (409 if the step does not start here); the audit entry to record."""
+    before = decision.status
+    decision.status = workflow.check(step, before)
+    decision.version += 1
+    return AuditEntry(
+        f"decision.{step}",
+        OBJECT,
+        decision.id or "",
+        decision.unit_id,
+        {"status": before},
+        {"status": decision.status, **(after or {})},
+        extra=extra or {},
+    )
 
 
 async def apply_measure(
@@ -126,7 +145,7 @@ async def edit(
     before = snapshot(decision)
     code = patch.measure_code or decision.measure_code
     effective_on = patch.effective_on or decision.effective_on
-    months = patch.period_months if patch.period_months is not None else None
+    months = patch.period_months
     measure = await measures.get_measure(session, code)
     if months is None and measures.choices(measure) and code == decision.measure_code:
         months = decision.period_months
@@ -150,9 +169,7 @@ async def submit(
     await require(session, access, decision, "create")
     if actor.user_id != decision.drafted_by_id:
         raise Forbidden(N_("Only the drafter submits a decision."))
-    before = decision.status
-    decision.status = workflow.check("submit", before)
-    decision.version += 1
+    moved = transition(decision, "submit")
     request = await open_request(
         session,
         actor,
@@ -165,18 +182,7 @@ async def submit(
             "form": decision.form,
         },
     )
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "decision.submit",
-            OBJECT,
-            decision_id,
-            decision.unit_id,
-            {"status": before},
-            {"status": decision.status},
-        ),
-    )
+    await record(session, actor, moved)
     return request
 
 
@@ -213,11 +219,13 @@ async def on_decided(session: AsyncSession, request: ApprovalRequest, actor: Act
     decision = await session.get(Decision, request.object_id)
     assert decision is not None
     assert decision.id is not None
-    before = decision.status
-    step = "approve" if approve else "return"
-    decision.status = workflow.check(step, before)
-    decision.version += 1
-    entries = []
+    moved = [
+        transition(
+            decision,
+            "approve" if approve else "return",
+            extra={"approval_id": request.id, "comment": request.comment},
+        )
+    ]
     if approve:
         today = local_today()
         decision.approved_by_id, decision.approved_on = actor.user_id, today
@@ -226,34 +234,8 @@ async def on_decided(session: AsyncSession, request: ApprovalRequest, actor: Act
         if decision.supersedes_id is not None:
             old = await session.get(Decision, decision.supersedes_id)
             assert old is not None
-            old_status = old.status
-            old.status = workflow.check("supersede", old_status)
-            old.version += 1
-            entries.append(
-                AuditEntry(
-                    "decision.supersede",
-                    OBJECT,
-                    old.id or "",
-                    old.unit_id,
-                    {"status": old_status},
-                    {"status": old.status},
-                    extra={"superseded_by": decision.id},
-                )
-            )
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            f"decision.{step}",
-            OBJECT,
-            decision.id,
-            decision.unit_id,
-            {"status": before},
-            {"status": decision.status},
-            extra={"approval_id": request.id, "comment": request.comment},
-        ),
-        *entries,
-    )
+            moved.append(transition(old, "supersede", extra={"superseded_by": decision.id}))
+    await record(session, actor, *moved)
 
 
 async def announce(
@@ -261,25 +243,12 @@ async def announce(
 ) -> Decision:
     decision = await get_decision(session, access, decision_id)
     await require(session, access, decision, "create")
-    before = decision.status
-    decision.status = workflow.check("announce", before)
+    moved = transition(decision, "announce", after={"announced_on": on.isoformat()})
     if decision.approved_on and on < decision.approved_on:
         raise InvalidInput(N_("A decision is announced on or after its approval."))
     decision.announced_on = on
-    decision.version += 1
     await meet_clock(session, decision_id, ANNOUNCEMENT, on)
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "decision.announce",
-            OBJECT,
-            decision_id,
-            decision.unit_id,
-            {"status": before},
-            {"status": decision.status, "announced_on": on.isoformat()},
-        ),
-    )
+    await record(session, actor, moved)
     return decision
 
 
@@ -288,26 +257,14 @@ async def report_execution(
 ) -> Decision:
     decision = await get_decision(session, access, decision_id)
     await require(session, access, decision, "create")
-    before = decision.status
-    decision.status = workflow.check("report_execution", before)
+    moved = transition(
+        decision, "report_execution", after={"executed_on": on.isoformat()}, extra={"report": report.strip()}
+    )
     if not report.strip():
         raise InvalidInput(N_("Describe how the decision was carried out."))
     decision.executed_on, decision.execution_report = on, report.strip()
-    decision.version += 1
     await meet_clock(session, decision_id, EXECUTION, on)
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "decision.report_execution",
-            OBJECT,
-            decision_id,
-            decision.unit_id,
-            {"status": before},
-            {"status": decision.status, "executed_on": on.isoformat()},
-            extra={"report": report.strip()},
-        ),
-    )
+    await record(session, actor, moved)
     return decision
 
 

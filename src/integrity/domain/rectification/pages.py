@@ -15,11 +15,12 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 from sqlmodel import col, select
 
-from integrity.db.models import Case, Unit, User
+from integrity.db.models import Case, Unit
 from integrity.domain.approvals.services import may_decide
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.rectification import services, workflow
 from integrity.domain.rectification.schemas import ReInspectionOutcomeIn
+from integrity.domain.users.services import display_names
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
@@ -60,11 +61,6 @@ class SubmitForm:
     csrf_token: str = ""
 
 
-async def _names(db: Db, ids: set[int]) -> dict[int, str]:
-    rows = await db.execute(select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids)))
-    return dict(rows.all())  # type: ignore[arg-type]
-
-
 class RectificationPages(Controller):
     path = "/rectification"
     opt = permission("rectification", "read")
@@ -88,8 +84,9 @@ class RectificationPages(Controller):
             context={
                 "items": items,
                 "units": units,
-                "names": await _names(db, {i.responsible_user_id for i in items}),
+                "names": await display_names(db, {i.responsible_user_id for i in items}),
                 "today": local_today(),
+                "is_overdue": workflow.is_overdue,
                 "filters": {"status": chosen or "", "overdue": overdue, "mine": mine},
                 "statuses": workflow.STATUSES,
             },
@@ -116,8 +113,9 @@ class RectificationPages(Controller):
                 "item": item,
                 "case": case,
                 "unit": await db.get(Unit, item.unit_id),
-                "names": await _names(db, people),
+                "names": await display_names(db, people),
                 "today": local_today(),
+                "is_overdue": workflow.is_overdue,
                 "error": error,
                 "can_submit": me == item.responsible_user_id
                 and item.status in workflow.EDITABLE

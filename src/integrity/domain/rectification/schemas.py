@@ -14,6 +14,7 @@ from integrity.db.models import (
     RectificationStep,
     ReInspection,
 )
+from integrity.domain.rectification.workflow import is_overdue
 
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 
@@ -86,7 +87,7 @@ class ItemOut(msgspec.Struct):
     @classmethod
     def of(cls, i: RectificationItem, today: date, case_visible: bool) -> ItemOut:
         assert i.id is not None
-        overdue = i.status != "approved" and i.due_on < today
+        overdue = is_overdue(i.status, i.due_on, today)
         case_id = i.case_id if case_visible else None
         return cls(
             i.id, i.unit_id, i.letter_id, case_id, i.requirement, i.responsible_user_id,

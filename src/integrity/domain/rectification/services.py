@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,6 +122,35 @@ def _step(
     )
 
 
+def _move(
+    session: AsyncSession,
+    actor: Actor,
+    item: RectificationItem,
+    step: str,
+    body: str = "",
+    approval_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Move the item along its table (409 if the step does not start here), with its history step.
+
+    Returns the audit entry to record. `closed_on` follows the status: set on approval, cleared otherwise.
+    """
+    before = item.status
+    item.status = workflow.check(step, before)
+    item.closed_on = local_today() if item.status == workflow.APPROVED else None
+    item.version += 1
+    session.add(_step(item, step, actor, before, body, approval_id))
+    return AuditEntry(
+        f"rectification.{step}",
+        OBJECT,
+        item.id or "",
+        item.unit_id,
+        {"status": before},
+        {"status": item.status},
+        extra=extra or {},
+    )
+
+
 async def create_item(
     session: AsyncSession, access: AccessScope, actor: Actor, data: ItemIn
 ) -> RectificationItem:
@@ -227,7 +257,7 @@ async def edit_item(
     if patch.due_on is not None:
         item.due_on = patch.due_on
     item.version += 1
-    session.add(_step(item, "edit", actor, before["status"]))  # type: ignore[arg-type]
+    session.add(_step(item, "edit", actor, item.status))
     await record(
         session,
         actor,
@@ -320,8 +350,7 @@ async def submit(
     await _require(session, access, item, "submit")
     if actor.user_id != item.responsible_user_id:
         raise Forbidden(N_("Only the item's responsible person submits it for close-out."))
-    before = item.status
-    item.status = workflow.check("submit", before)
+    workflow.check("submit", item.status)  # a wrong status answers 409 before anything else is checked
     if not description.strip():
         raise InvalidInput(N_("Describe what was done."))
     evidence = [e.id for e in await evidence_of(session, item_id)]
@@ -335,21 +364,10 @@ async def submit(
         unit_id=item.unit_id,
         payload={"description": description.strip(), "evidence": evidence},
     )
-    item.version += 1
-    session.add(_step(item, "submit", actor, before, description.strip(), request.id))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.submit",
-            OBJECT,
-            item_id,
-            item.unit_id,
-            {"status": before},
-            {"status": item.status},
-            extra={"approval_id": request.id},
-        ),
+    moved = _move(
+        session, actor, item, "submit", description.strip(), request.id, {"approval_id": request.id}
     )
+    await record(session, actor, moved)
     return request
 
 
@@ -359,25 +377,9 @@ async def decide_closeout(
     """The effect of a reviewer's decision on the item (called inside the approval's transaction)."""
     item = await session.get(RectificationItem, request.object_id)
     assert item is not None
-    before = item.status
+    extra = {"approval_id": request.id, "comment": request.comment}
     step = "approve" if approve else "return"
-    item.status = workflow.check(step, before)
-    item.closed_on = local_today() if approve else None
-    item.version += 1
-    session.add(_step(item, step, actor, before, request.comment, request.id))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            f"rectification.{step}",
-            OBJECT,
-            item.id or "",
-            item.unit_id,
-            {"status": before},
-            {"status": item.status},
-            extra={"approval_id": request.id, "comment": request.comment},
-        ),
-    )
+    await record(session, actor, _move(session, actor, item, step, request.comment, request.id, extra))
     return item
 
 
@@ -400,26 +402,10 @@ async def reopen(session: AsyncSession, access: AccessScope, actor: Actor, item_
     """A change after approval is a new, audited step, never an edit in place."""
     item = await get_item(session, access, item_id)
     await _require(session, access, item, "approve")
-    before = item.status
-    item.status = workflow.check("reopen", before)
+    moved = _move(session, actor, item, "reopen", reason.strip(), extra={"reason": reason.strip()})
     if not reason.strip():
         raise InvalidInput(N_("Say why the item is reopened."))
-    item.closed_on = None
-    item.version += 1
-    session.add(_step(item, "reopen", actor, before, reason.strip()))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.reopen",
-            OBJECT,
-            item_id,
-            item.unit_id,
-            {"status": before},
-            {"status": item.status},
-            extra={"reason": reason.strip()},
-        ),
-    )
+    await record(session, actor, moved)
 
 
 async def reinspections_of(session: AsyncSession, item_id: int) -> Sequence[ReInspection]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from integrity.lib.errors import Conflict
 from integrity.lib.i18n import N_
@@ -13,6 +14,11 @@ STATUSES = (OPEN, SUBMITTED, APPROVED, RETURNED)
 OUTSTANDING = (OPEN, RETURNED, SUBMITTED)
 # Statuses in which the item may be edited and evidence added; an approved item is locked.
 EDITABLE = (OPEN, RETURNED)
+
+
+def is_overdue(status: str, due_on: date, today: date) -> bool:
+    """Past its due date with work still to do (the same rule as the list's `overdue` filter)."""
+    return status in OUTSTANDING and due_on < today
 
 
 @dataclass(frozen=True)

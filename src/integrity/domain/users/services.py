@@ -9,6 +9,7 @@ from anyio import to_thread
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from integrity.config import Settings
 from integrity.db.models import ApiToken, AuthzState, Person, RoleGrant, Unit, User
@@ -255,3 +256,11 @@ async def find_user(session: AsyncSession, username: str) -> User | None:
     return (
         await session.execute(select(User).where(func.lower(User.username) == username.strip().lower()))
     ).scalar_one_or_none()
+
+
+async def display_names(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    """The display name of each of these users, in one query (for pages that name people)."""
+    rows = await session.execute(
+        select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
+    )
+    return {int(user_id or 0): str(name) for user_id, name in rows.all()}
