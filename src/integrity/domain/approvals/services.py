@@ -104,10 +104,9 @@ async def decide(
 ) -> ApprovalRequest:
     """Approve or return; the loser of a race gets 409 and writes nothing."""
     request, spec, unit = await _visible_request(session, access, request_id)
-    if not access.can(spec.policy_object, "approve", unit.path):
-        raise Forbidden(N_("You may not decide on this kind of proposal in this unit."))
-    if actor.user_id == request.requested_by_id or await _made(session, spec, request, actor.user_id):
-        raise Forbidden(N_("You made this proposal; another reviewer must decide on it."))
+    refusal = await _refusal(session, access, spec, request, unit.path)
+    if refusal:
+        raise Forbidden(refusal)
     if not approve and not comment.strip():
         raise InvalidInput(N_("Say why you return the proposal."))
     status = APPROVED if approve else RETURNED
@@ -154,16 +153,23 @@ async def pending_for(session: AsyncSession, object_type: str, object_id: int) -
     ).scalar_one_or_none()
 
 
+async def _refusal(
+    session: AsyncSession, access: AccessScope, spec: ApprovalKind, request: ApprovalRequest, unit_path: str
+) -> str | None:
+    """Why this user may not decide the request, or None: the one rule for deciding and for the buttons."""
+    if not access.can(spec.policy_object, "approve", unit_path):
+        return N_("You may not decide on this kind of proposal in this unit.")
+    user_id = access.principal.user_id
+    if user_id == request.requested_by_id or await _made(session, spec, request, user_id):
+        return N_("You made this proposal; another reviewer must decide on it.")
+    return None
+
+
 async def may_decide(session: AsyncSession, access: AccessScope, request: ApprovalRequest) -> bool:
     """Whether this user would be allowed to decide the request (to show or hide the buttons)."""
-    spec = KINDS[request.kind]
     unit = await session.get(Unit, request.unit_id)
-    user_id = access.principal.user_id
     return (
-        unit is not None
-        and access.can(spec.policy_object, "approve", unit.path)
-        and user_id != request.requested_by_id
-        and not await _made(session, spec, request, user_id)
+        unit is not None and await _refusal(session, access, KINDS[request.kind], request, unit.path) is None
     )
 
 
