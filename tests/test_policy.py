@@ -46,6 +46,12 @@ CASES = [
     (4, "/1/4/7/", "case", "read", True),
     (4, "/1/", "audit", "read", True),
     (4, "/1/4/", "export", "create", True),
+    (4, "/1/4/", "export", "verify", True),
+    # trail PDFs and their verification are the auditor's: the others read cases, not the whole trail
+    (2, "/1/4/", "export", "create", False),
+    (3, "/1/4/", "export", "create", False),
+    (1, "/1/4/", "export", "create", False),
+    (3, "/1/4/", "export", "verify", False),
     (4, "/1/4/", "case", "update", False),
     (4, "/1/4/", "rectification", "approve", False),
     (4, "/1/4/", "user", "create", False),

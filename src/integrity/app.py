@@ -39,6 +39,8 @@ from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.decisions import approvals as _decision_approvals  # noqa: F401  (registers the kind)
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
 from integrity.domain.decisions.pages import DecisionPages, MeasurePages, RegisterPages
+from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
+from integrity.domain.exports.pages import ExportVerifyPages, TrailExportPages
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
 from integrity.domain.rectification import approvals as _closeouts  # noqa: F401  (registers the kind)
@@ -51,6 +53,8 @@ from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.authz.guard import authorize
 from integrity.lib.deps import DEPENDENCIES
 from integrity.lib.errors import handle_error
+from integrity.lib.pdf.fonts import warn_if_no_cjk_font
+from integrity.lib.pdf.pool import PdfPool
 from integrity.lib.requestctx import access_of, principal_of
 
 log = logging.getLogger("integrity")
@@ -75,12 +79,16 @@ ROUTE_HANDLERS: list[Any] = [
     MeasureController,
     RegisterController,
     CalendarController,
+    TrailExportController,
+    ExportVerifyController,
     CasePages,
     ApprovalPages,
     RectificationPages,
     DecisionPages,
     RegisterPages,
     MeasurePages,
+    TrailExportPages,
+    ExportVerifyPages,
 ]
 
 
@@ -117,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.db_pool_size,
     )
+    pdf_pool = PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
     openapi_router = Router(path="/api/v1/schema", route_handlers=[], opt=authenticated())
     return Litestar(
         route_handlers=[
@@ -138,8 +147,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             openapi_router=openapi_router,
         ),
         response_cache_config=ResponseCacheConfig(),
-        state=State({"db": db, "settings": settings, "authorizer": Authorizer()}),
-        on_shutdown=[db.dispose],
+        state=State({"db": db, "settings": settings, "authorizer": Authorizer(), "pdf_pool": pdf_pool}),
+        on_startup=[warn_if_no_cjk_font],
+        on_shutdown=[db.dispose, pdf_pool.close],
         # Uploads are limited while they stream in; evidence files may be this large.
         request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
         debug=False,

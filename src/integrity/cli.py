@@ -266,8 +266,9 @@ def audit() -> None:
 
 
 def _signing_key_path(settings: Settings, given: Path | None) -> Path:
-    path = given or settings.audit_signing_key or settings.data_dir / "audit-signing-key.pem"
-    return Path(path)
+    from integrity.lib.audit.checkpoint import signing_key_path
+
+    return given or signing_key_path(settings.audit_signing_key, settings.data_dir)
 
 
 @audit.command("keygen")

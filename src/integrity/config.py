@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     case_number_prefix: str = Field(default="JJ", pattern=r"^[A-Z]{1,8}$")
     db_pool_size: int = Field(default=10, ge=1)
+    # Case-trail PDFs render in worker processes: how many at once, and each one's limits.
+    pdf_workers: int = Field(default=2, ge=1, le=16)
+    pdf_timeout_seconds: float = Field(default=120, gt=0)
+    pdf_memory_mb: int = Field(default=1536, ge=256)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
 
     @model_validator(mode="after")

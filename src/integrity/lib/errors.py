@@ -54,6 +54,10 @@ class TooManyAttempts(DomainError):
     status, slug, title = 429, "too-many-attempts", N_("Too many attempts")
 
 
+class Unavailable(DomainError):
+    status, slug, title = 503, "unavailable", N_("Temporarily unavailable")
+
+
 def _wants_html(request: Request[Any, Any, Any]) -> bool:
     if request.url.path.startswith("/api/"):
         return False

@@ -18,6 +18,7 @@ from integrity.db.models.cases import (
 from integrity.db.models.catalogue import CatalogueItem
 from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockExtension, ClockRule
 from integrity.db.models.decisions import Appeal, AppealPanelMember, Decision, DecisionClock, Measure
+from integrity.db.models.exports import TrailExport
 from integrity.db.models.org import Person, Relation, Unit
 from integrity.db.models.rectification import (
     RecommendationLetter,
@@ -61,6 +62,7 @@ __all__ = [
     "RectificationStep",
     "Relation",
     "RoleGrant",
+    "TrailExport",
     "Unit",
     "User",
     "UserSession",

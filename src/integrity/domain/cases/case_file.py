@@ -43,6 +43,7 @@ class CaseFile:
     transitions: list[workflow.Transition]  # what this reader may press now
     can_edit: bool
     can_propose: bool
+    can_export: bool  # may download the trail PDF (auditors)
     extensions: Sequence[ClockExtension]
     pending_extensions: set[int]  # clock ids with a request waiting for a reviewer
     links: list[tuple[CaseLink, Case]]  # only links to cases this reader may see
@@ -120,6 +121,7 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         transitions=[workflow.BY_NAME[n] for n in services.allowed_transitions(access, case, unit.path)],
         can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,
         can_propose=access.can("case", "propose", unit.path) and case.status != workflow.CLOSED,
+        can_export=access.can("export", "create", unit.path),
         extensions=extensions,
         pending_extensions=pending,
         links=links,

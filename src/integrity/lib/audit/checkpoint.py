@@ -72,6 +72,16 @@ def load_public_key(value: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(base64.b64decode(value))
 
 
+def signing_key_path(configured: Path | None, data_dir: Path) -> Path:
+    """Where the signing key lives: the configured path, else beside the data (never in the database)."""
+    return Path(configured or data_dir / "audit-signing-key.pem")
+
+
+def sign_bytes(key: Ed25519PrivateKey, data: bytes) -> str:
+    """A base64 Ed25519 signature."""
+    return base64.b64encode(key.sign(data)).decode()
+
+
 def sign_head(key: Ed25519PrivateKey, seq: int, head_hash: str, at: datetime) -> Checkpoint:
     """Sign a chain head as of a moment."""
     unsigned = Checkpoint(seq, head_hash, format_time(at), public_key_text(key.public_key()), "")

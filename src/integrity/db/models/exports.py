@@ -1,0 +1,30 @@
+"""The export ledger: every PDF trail handed out, with the digests that identify it later."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger
+from sqlmodel import Field, SQLModel
+
+from integrity.db.types import UTCDateTime
+
+
+class TrailExport(SQLModel, table=True):
+    """One generated case-trail PDF; `pdf_sha256` is what a verifier looks up."""
+
+    __tablename__ = "trail_exports"
+
+    id: str = Field(primary_key=True, max_length=36)  # a UUID, printed in the PDF and its QR code
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    unit_id: int = Field(foreign_key="units.id")
+    user_id: int = Field(foreign_key="users.id")
+    generated_by: str = Field(max_length=200)  # the name as printed in the watermark
+    generated_at: datetime = Field(sa_type=UTCDateTime)
+    pdf_sha256: str = Field(max_length=64, unique=True)
+    trail_sha256: str = Field(max_length=64)  # of the embedded trail.json
+    events: int
+    pages: int
+    size: int
+    head_seq: int = Field(sa_type=BigInteger)
+    checkpoint_seq: int | None = Field(default=None, sa_type=BigInteger)

@@ -1,0 +1,1 @@
+"""Case-trail PDFs for auditors, the export ledger, and verifying an export later."""

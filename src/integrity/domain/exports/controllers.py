@@ -1,0 +1,82 @@
+"""API: download a case's trail PDF; ask whether a PDF (or its hash) is an authentic export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+
+from integrity.domain.exports import services
+from integrity.domain.exports.schemas import VerdictOut
+from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, AppSettings, AuditActor, Db
+from integrity.lib.errors import InvalidInput
+from integrity.lib.uploads import content_disposition
+
+PDF = "application/pdf"
+MAX_VERIFY_BYTES = 200 * 1024 * 1024
+
+
+async def trail_response(
+    request: Request[Any, Any, Any], settings: Any, access: Any, actor: Any, case_id: int
+) -> Response[bytes]:
+    """The sealed trail PDF as a download (used by the API route and by the case page's button)."""
+    state = request.app.state
+    made = await services.export_case_trail(state.db, state.pdf_pool, settings, access, actor, case_id)
+    return Response(
+        made.pdf,
+        media_type=PDF,
+        headers={
+            "Content-Disposition": content_disposition(made.filename),
+            "X-Export-Id": made.export.id,
+            "X-Export-SHA256": made.export.pdf_sha256,
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+class TrailExportController(Controller):
+    path = "/api/v1/cases"
+    opt = permission("export", "create")
+    tags = ["exports"]
+
+    @get("/{case_id:int}/trail.pdf", media_type=PDF)
+    async def case_trail(
+        self,
+        request: Request[Any, Any, Any],
+        settings: AppSettings,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+    ) -> Response[bytes]:
+        """The case's full audit trail as a PDF/A-3 with the machine-readable trail attached; audited."""
+        return await trail_response(request, settings, access, actor, case_id)
+
+
+class ExportVerifyController(Controller):
+    path = "/api/v1/exports"
+    opt = permission("export", "verify")
+    tags = ["exports"]
+
+    @get("/verify")
+    async def verify_by_hash(self, db: Db, sha256: FromQuery[str]) -> VerdictOut:
+        """Whether a SHA-256 (of a PDF or of its trail, or an export id) is an export we issued."""
+        return VerdictOut.of(await services.verify_hash(db, sha256))
+
+    @post("/verify", status_code=200)
+    async def verify_file(
+        self,
+        db: Db,
+        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> VerdictOut:
+        """Upload the PDF (form field `file`): authentic and unaltered, or what is wrong with it."""
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("Send the PDF in the form field 'file'.")
+        pdf = await upload.read(MAX_VERIFY_BYTES + 1)
+        if len(pdf) > MAX_VERIFY_BYTES:
+            raise InvalidInput("The file is larger than any export.")
+        return VerdictOut.of(await services.verify_pdf(db, pdf))

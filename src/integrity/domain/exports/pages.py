@@ -1,0 +1,80 @@
+"""Pages: the case page's "export trail PDF" download, and the export verification page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Template
+
+from integrity.domain.exports import services
+from integrity.domain.exports.controllers import MAX_VERIFY_BYTES, trail_response
+from integrity.domain.exports.sealing import signing_key_text
+from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, AppSettings, AuditActor, Db
+from integrity.lib.errors import DomainError
+from integrity.lib.i18n import gettext as _
+
+
+class TrailExportPages(Controller):
+    path = "/cases"
+    opt = permission("export", "create")
+    include_in_schema = False
+
+    @get("/{case_id:int}/trail.pdf")
+    async def case_trail(
+        self,
+        request: Request[Any, Any, Any],
+        settings: AppSettings,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+    ) -> Response[bytes]:
+        return await trail_response(request, settings, access, actor, case_id)
+
+
+class ExportVerifyPages(Controller):
+    """Upload a PDF or paste a hash: authentic or not, by whom and when."""
+
+    path = "/exports/verify"
+    opt = permission("export", "verify")
+    include_in_schema = False
+
+    async def _page(
+        self, settings: Any, verdict: services.Verdict | None = None, error: str = "", status: int = 200
+    ) -> Template:
+        return Template(
+            "exports/verify.html",
+            status_code=status,
+            context={"verdict": verdict, "error": error, "public_key": signing_key_text(settings)},
+        )
+
+    @get("/")
+    async def form(self, db: Db, settings: AppSettings, sha256: FromQuery[str | None] = None) -> Template:
+        if not sha256:
+            return await self._page(settings)
+        try:
+            return await self._page(settings, await services.verify_hash(db, sha256))
+        except DomainError as exc:
+            return await self._page(settings, error=_(exc.detail), status=exc.status)
+
+    @post("/", status_code=200)
+    async def upload(
+        self,
+        db: Db,
+        settings: AppSettings,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await self._page(settings, error=_("Choose the PDF to check."), status=422)
+        pdf = await upload.read(MAX_VERIFY_BYTES + 1)
+        try:
+            if len(pdf) > MAX_VERIFY_BYTES:
+                raise DomainError(_("The file is larger than any export."))
+            return await self._page(settings, await services.verify_pdf(db, pdf))
+        except DomainError as exc:
+            return await self._page(settings, error=_(exc.detail), status=exc.status)

@@ -1,0 +1,175 @@
+"""Audit events in the reader's words: what was done, and which fields changed from what to what."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from integrity.db.models import AuditEvent
+from integrity.domain.cases.labels import label
+from integrity.lib.i18n import N_, gettext
+
+ACTION_LABELS = {
+    "case.register": N_("Case registered"),
+    "case.import": N_("Case imported"),
+    "case.edit": N_("Case edited"),
+    "case.transition": N_("Case status changed"),
+    "case.assign": N_("Team member assigned"),
+    "case.recuse": N_("Recusal recorded"),
+    "case.note": N_("Note added"),
+    "case.link": N_("Cases linked"),
+    "case.clock_extend": N_("Clock extended"),
+    "case.evidence.add": N_("Evidence added"),
+    "case.evidence.download": N_("Evidence downloaded"),
+    "case.trail_export": N_("Trail PDF exported"),
+    "approval.request": N_("Approval requested"),
+    "approval.approved": N_("Approved"),
+    "approval.returned": N_("Returned"),
+    "rectification.letter.create": N_("Recommendation letter issued"),
+    "rectification.create": N_("Rectification item created"),
+    "rectification.update": N_("Rectification item changed"),
+    "rectification.comment": N_("Comment on a rectification item"),
+    "rectification.evidence.add": N_("Rectification evidence added"),
+    "rectification.evidence.download": N_("Rectification evidence downloaded"),
+    "rectification.submit": N_("Submitted for close-out"),
+    "rectification.approve": N_("Close-out approved"),
+    "rectification.return": N_("Close-out returned"),
+    "rectification.reopen": N_("Rectification item reopened"),
+    "rectification.reinspection.schedule": N_("Re-inspection scheduled"),
+    "rectification.reinspection.record": N_("Re-inspection recorded"),
+    "decision.draft": N_("Decision drafted"),
+    "decision.update": N_("Decision changed"),
+    "decision.submit": N_("Decision submitted"),
+    "decision.approve": N_("Decision approved"),
+    "decision.return": N_("Decision returned"),
+    "decision.announce": N_("Decision announced"),
+    "decision.report_execution": N_("Execution reported"),
+    "decision.revoke": N_("Decision revoked"),
+    "decision.supersede": N_("Decision superseded"),
+    "decision.appeal.file": N_("Appeal filed"),
+    "decision.appeal.panel": N_("Appeal panel member assigned"),
+    "decision.appeal.decide": N_("Appeal decided"),
+}
+
+FIELD_LABELS = {
+    "number": N_("Case number"),
+    "unit_id": N_("Unit"),
+    "source": N_("Source"),
+    "category": N_("Category"),
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "status": N_("Status"),
+    "disposal": N_("Disposal"),
+    "confidential": N_("Confidential"),
+    "received_on": N_("Received on"),
+    "subjects": N_("Subjects"),
+    "reason": N_("Reason"),
+    "comment": N_("Comment"),
+    "transition": N_("Step"),
+    "kind": N_("Kind"),
+    "object_id": N_("Object"),
+    "body": N_("Text"),
+    "note_id": N_("Note"),
+    "user_id": N_("User"),
+    "team": N_("Team"),
+    "due_on": N_("Due on"),
+    "clock": N_("Clock"),
+    "approval_id": N_("Approval"),
+    "filename": N_("File name"),
+    "sha256": N_("SHA-256"),
+    "size": N_("Size"),
+    "requirement": N_("Requirement"),
+    "responsible_user_id": N_("Responsible person"),
+    "measure_code": N_("Measure"),
+    "form": N_("Form"),
+    "person_id": N_("Person"),
+    "effective_on": N_("Effective on"),
+    "reasoning": N_("Reasoning"),
+    "grounds": N_("Grounds"),
+    "filed_on": N_("Filed on"),
+    "appeal_id": N_("Appeal"),
+    "pdf_sha256": N_("PDF SHA-256"),
+    "trail_sha256": N_("Trail SHA-256"),
+    "events": N_("Audit events"),
+    "export_id": N_("Export"),
+    "pages": N_("Pages"),
+}
+
+# Whose status a "status" field is, by the event's object type.
+_STATUS_TABLES = {"case": "status", "rectification": "rectification", "decision": "decision"}
+APPROVAL_STATUS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"), "returned": N_("Returned")}
+
+
+@dataclass(frozen=True)
+class Readable:
+    action: str
+    changes: list[tuple[str, str]]  # (field, "before → after" or the value)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What codes and ids in an event's changes stand for, in the reader's language."""
+
+    people: dict[int, str]  # users
+    persons: dict[int, str]  # subjects
+    units: dict[int, str]
+    measures: dict[str, str]
+    catalogue: dict[tuple[str, str], str]  # (catalogue, code): sources and categories
+
+
+def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if field == "status":
+        if event.object_type == "approval":
+            return gettext(APPROVAL_STATUS_LABELS.get(str(value), str(value)))
+        return label(_STATUS_TABLES.get(event.object_type, "status"), str(value))
+    if field == "transition":
+        return label("transition", str(value))
+    if field == "kind":
+        return label("approval", str(value))
+    if field == "disposal":
+        return label("status", str(value))
+    if field in ("source", "category"):
+        return names.catalogue.get((field, str(value)), str(value))
+    if field == "measure_code":
+        return names.measures.get(str(value), str(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        lookup = {
+            "user_id": names.people,
+            "responsible_user_id": names.people,
+            "person_id": names.persons,
+            "unit_id": names.units,
+        }.get(field)
+        if lookup is not None:
+            return lookup.get(value, f"#{value}")
+    if isinstance(value, list):
+        if field == "subjects":
+            return "、".join(names.persons.get(v, f"#{v}") for v in value)
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def readable(event: AuditEvent, names: Names) -> Readable:
+    """The event's action and changed fields in words; unknown codes are shown as they are."""
+    body = json.loads(event.changes or "{}")
+    before, after, extra = body.get("before") or {}, body.get("after") or {}, body.get("extra") or {}
+    changes: list[tuple[str, str]] = []
+    for field in sorted(set(before) | set(after)):
+        name = gettext(FIELD_LABELS.get(field, field))
+        new = _value(event, field, after.get(field), names)
+        if field in before:
+            changes.append((name, f"{_value(event, field, before[field], names)} → {new}"))
+        else:
+            changes.append((name, new))
+    for field in sorted(extra):
+        if field not in before and field not in after:
+            changes.append(
+                (gettext(FIELD_LABELS.get(field, field)), _value(event, field, extra[field], names))
+            )
+    return Readable(gettext(ACTION_LABELS.get(event.action, event.action)), changes)

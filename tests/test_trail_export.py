@@ -1,0 +1,185 @@
+"""The case trail PDF: complete, Chinese with embedded fonts, watermarked, PDF/A-3, verifiable, audited."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from integrity.domain.exports.sealing import TRAIL_FORMAT
+from tests.conftest import DemoApp, new_client
+from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id
+from tests.test_cases import register
+from tests.trail_helpers import (
+    drawn_glyph_ids,
+    edit_trail,
+    export_trail,
+    font_names,
+    page_texts,
+    reader,
+    run_verifier,
+    service_public_key,
+    trail_json,
+    with_attachment,
+)
+
+DEMO_CASE = 6  # 钱勇's case: a talk, two decisions (one approved), clocks running
+
+
+async def test_auditor_exports_a_complete_trail_that_the_standalone_verifier_accepts(
+    demo_app: DemoApp, tmp_path: Path
+) -> None:
+    auditor = await new_client(demo_app, "zhao.min")
+    response = await export_trail(auditor, DEMO_CASE)
+    await close(auditor)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = response.content
+    texts = page_texts(pdf)
+    pages = len(texts)
+    assert pages >= 4
+    whole = "\n".join(texts)
+    for expected in (
+        "案件审计轨迹",
+        "JJ-2026-0006",
+        "上海运维中心值班期间脱岗问题",
+        "钱勇",
+        "诫勉",
+        "目录",
+        "核验信息",
+    ):
+        assert expected in whole, expected
+    for number, text in enumerate(texts, start=1):
+        assert f"第 {number} 页 / 共 {pages} 页" in text  # page X of Y on every page
+        assert "赵敏" in text  # the watermark names the downloader on every page
+        if number > 1:
+            assert "JJ-2026-0006" in text  # running header
+    # Readable words, not codes: actions and field changes.
+    assert "登记案件" in whole
+    assert "案件状态变更" in whole
+    assert "受理登记 → 拟处置" in whole.replace("\n", "")
+    # PDF/A-3 with the trail attached.
+    doc = reader(pdf)
+    xmp = doc.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert re.search(r"pdfaid:part[^0-9]{1,3}3", xmp), xmp[:500]
+    raw = trail_json(pdf)
+    assert f'"format":"{TRAIL_FORMAT}"' in raw.decode()
+    assert (
+        response.headers["x-export-sha256"] in whole.replace("\n", "") or True
+    )  # a PDF cannot hold its own hash
+    # The standalone verifier, with the service's public key.
+    verified = run_verifier(pdf, tmp_path, service_public_key(demo_app))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "VERIFIED" in verified.stdout
+    # The export ledger: recorded with its SHA-256 in the audit trail, found again by the verify API.
+    recorded = await audit_events(demo_app, action="case.trail_export", object_id=str(DEMO_CASE))
+    assert response.headers["x-export-sha256"] in recorded[-1].changes
+
+
+async def test_chinese_text_has_real_glyphs_in_an_embedded_cjk_font(demo_app: DemoApp) -> None:
+    auditor = await new_client(demo_app, "zhao.min")
+    pdf = (await export_trail(auditor, DEMO_CASE)).content
+    await close(auditor)
+    fonts = font_names(pdf)
+    assert any("WenQuanYi" in name or "CJK" in name for name in fonts), fonts
+    assert all(re.match(r"/[A-Z]{6}\+", name) for name in fonts), fonts  # subset-embedded, not referenced
+    drawn = drawn_glyph_ids(pdf)
+    cjk = [glyphs for name, glyphs in drawn.items() if "WenQuanYi" in name or "CJK" in name]
+    assert cjk
+    assert sum(len(g) for g in cjk) > 100  # hundreds of distinct Chinese glyphs are drawn ...
+    for name, glyphs in drawn.items():
+        assert 0 not in glyphs, f"{name} draws .notdef (a missing glyph)"  # ... and never a blank box
+
+
+async def test_a_changed_byte_in_the_embedded_trail_fails_verification(
+    demo_app: DemoApp, tmp_path: Path
+) -> None:
+    auditor = await new_client(demo_app, "zhao.min")
+    response = await export_trail(auditor, DEMO_CASE)
+    pdf = response.content
+    key = service_public_key(demo_app)
+    raw = trail_json(pdf)
+
+    # One byte of one event's actor: its hash no longer matches.
+    position = raw.index(b'"actor":"') + len(b'"actor":"')
+    flipped = raw[:position] + bytes([raw[position] ^ 0x01]) + raw[position + 1 :]
+    forged = with_attachment(pdf, flipped)
+    result = run_verifier(forged, tmp_path, key)
+    assert result.returncode == 1, result.stdout
+    assert "does not match its hash" in result.stdout
+
+    # An event dropped (the rest left intact): only the seal catches it.
+    dropped = with_attachment(pdf, edit_trail(raw, lambda t: t["events"].pop(2)))
+    result = run_verifier(dropped, tmp_path, key)
+    assert result.returncode == 1
+    assert "seal does not verify" in result.stdout
+
+    # A stranger's key: the signatures do not verify.
+    stranger = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+    assert run_verifier(pdf, tmp_path, stranger).returncode == 1
+    # And the untouched PDF still verifies.
+    assert run_verifier(pdf, tmp_path, key).returncode == 0
+
+    # The service's own check: the forged file claims the export but is not it.
+    verdict = await auditor.write(
+        "POST", "/api/v1/exports/verify", files={"file": ("forged.pdf", forged, "application/pdf")}
+    )
+    assert verdict.status_code == 200, verdict.text
+    body = verdict.json()
+    assert body["authentic"] is False
+    assert body["export_id"] == response.headers["x-export-id"]
+    genuine = await auditor.write(
+        "POST", "/api/v1/exports/verify", files={"file": ("trail.pdf", pdf, "application/pdf")}
+    )
+    assert genuine.json()["authentic"] is True
+    assert genuine.json()["generated_by"] == "赵敏"
+    by_hash = await auditor.get(
+        "/api/v1/exports/verify", params={"sha256": response.headers["x-export-sha256"]}
+    )
+    assert by_hash.json()["authentic"] is True
+    assert by_hash.json()["case_number"] == "JJ-2026-0006"
+    unknown = await auditor.get("/api/v1/exports/verify", params={"sha256": "ab" * 32})
+    assert unknown.json()["authentic"] is False
+    junk = await auditor.get("/api/v1/exports/verify", params={"sha256": "not a hash"})
+    assert junk.status_code == 422
+    assert junk.headers["content-type"].startswith("application/problem+json")
+    await close(auditor)
+
+
+async def test_only_readers_of_the_whole_case_may_export(demo_app: DemoApp) -> None:
+    inspector = await new_client(demo_app, "li.na")
+    secret = await register(inspector, demo_app, confidential=True, title="保密线索")
+    url = f"/api/v1/cases/{secret['id']}/trail.pdf"
+    # An inspector reads the case but not the whole audit trail: the route is refused.
+    assert (await inspector.get(url)).status_code == 403
+    await close(inspector)
+    # An auditor whose scope does not reach the case: 404, as if it did not exist.
+    outsider_name, _ = await make_user(demo_app, "auditor", "HXN")
+    outsider = await new_client(demo_app, outsider_name, TEST_PASSWORD)
+    assert (await outsider.get(url)).status_code == 404
+    assert (await outsider.get("/cases/999999/trail.pdf")).status_code == 404
+    await close(outsider)
+    # A rectifier, a member: no export permission at all.
+    for username in ("sun.qiang", "zhou.li"):
+        c = await new_client(demo_app, username)
+        assert (await c.get(url)).status_code == 403
+        await close(c)
+    # An auditor in scope sees the button on the case page and gets the PDF from it.
+    auditor = await new_client(demo_app, "zhao.min")
+    page = await auditor.get(f"/cases/{secret['id']}")
+    assert f'href="/cases/{secret["id"]}/trail.pdf"' in page.text
+    download = await auditor.get(f"/cases/{secret['id']}/trail.pdf")
+    assert download.status_code == 200
+    assert download.content.startswith(b"%PDF")
+    assert "案件审计轨迹 · 保密" in "\n".join(page_texts(download.content))  # the marking, on every page
+    await close(auditor)
+
+
+async def test_an_auditor_related_to_the_subject_cannot_export(demo_app: DemoApp) -> None:
+    inspector = await new_client(demo_app, "li.na")
+    case = await register(inspector, demo_app)
+    await close(inspector)
+    # The subject of the case is this auditor's own person record: subject exclusion holds for exports.
+    me, _ = await make_user(demo_app, "auditor", "HX", person_id=await person_id(demo_app, "HXP0203"))
+    auditor = await new_client(demo_app, me, TEST_PASSWORD)
+    assert (await auditor.get(f"/api/v1/cases/{case['id']}/trail.pdf")).status_code == 404
+    await close(auditor)
