@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from integrity.db.engine import create_database
 from integrity.domain.exports.sealing import TRAIL_FORMAT
+from integrity.lib.audit import Actor, AuditEntry, record
 from tests.conftest import DemoApp, new_client
 from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id
 from tests.test_cases import register
@@ -183,3 +185,40 @@ async def test_an_auditor_related_to_the_subject_cannot_export(demo_app: DemoApp
     auditor = await new_client(demo_app, me, TEST_PASSWORD)
     assert (await auditor.get(f"/api/v1/cases/{case['id']}/trail.pdf")).status_code == 404
     await close(auditor)
+
+
+async def test_a_long_trail_laid_out_in_parts_keeps_its_page_numbers_and_contents(
+    demo_app: DemoApp, tmp_path: Path
+) -> None:
+    inspector = await new_client(demo_app, "li.na")
+    case = await register(inspector, demo_app)
+    await close(inspector)
+    # 600 real chained events: enough for the events to be cut into parts laid out side by side.
+    db = create_database(demo_app.db.url)
+    async with db.write_session() as session:
+        entries = [
+            AuditEntry(
+                "case.note", "case", case["id"], case["unit_id"], after={"note_id": n, "body": f"第{n}条记录"}
+            )
+            for n in range(600)
+        ]
+        await record(session, Actor("li.na"), *entries)
+        await session.commit()
+    await db.dispose()
+    auditor = await new_client(demo_app, "zhao.min")
+    response = await export_trail(auditor, case["id"])
+    await close(auditor)
+    assert response.status_code == 200, response.text
+    texts = page_texts(response.content)
+    pages = len(texts)
+    assert pages > 20
+    for number, text in enumerate(texts, start=1):
+        assert f"第 {number} 页 / 共 {pages} 页" in text
+    # Every numbered section listed in the contents starts on the page the contents give.
+    contents = dict(re.findall(r"(\d)\. [^\n\d]+?(\d+)\n", texts[1] + "\n"))
+    assert set(contents) == {str(n) for n in range(1, 10)}, texts[1]
+    for number, title in ((8, "审计事件"), (9, "核验信息")):
+        page = int(contents[str(number)])
+        assert f"{number}. {title}" in texts[page - 1], (number, page)
+    assert "第599条记录" in texts[-2] or "第599条记录" in texts[-3]  # the last event, before the verification
+    assert run_verifier(response.content, tmp_path, service_public_key(demo_app)).returncode == 0

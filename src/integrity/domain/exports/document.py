@@ -20,6 +20,7 @@ from integrity.lib.audit.checkpoint import Checkpoint
 from integrity.lib.i18n import N_, current_locale, gettext
 
 TEMPLATE = "pdf/trail.html"
+OVERLAY = "pdf/overlay.html"
 
 
 @dataclass(frozen=True)
@@ -55,21 +56,59 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def page_css(case_number: str, title: str, page_of: str) -> Markup:
-    """The running header and "page X of Y" footer, in the reader's language."""
+def page_css(
+    case_number: str, title: str, downloaded: str, page_of: str, total: int, first_page: int
+) -> Markup:
+    """Running header and footer ("page X of Y", who downloaded it) for overlay pages from `first_page`."""
     before, _, rest = page_of.partition("%(page)s")
     middle, _, after = rest.partition("%(pages)s")
-    header, title_text = css_string(case_number), css_string(title)
-    footer = f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}"
-    return Markup(  # noqa: S704  (every text in it went through css_string)
+    header, title_text, who = css_string(case_number), css_string(title), css_string(downloaded)
+    footer = f"{css_string(before)} counter(page) {css_string(middle + str(total) + after)}"
+    # A run of the overlay starts its page counter where the run starts; the cover has no header.
+    first = f"counter-reset: page {int(first_page)};"
+    if first_page == 1:
+        first += " @top-left { content: none; } @top-right { content: none; }"
+    return Markup(  # noqa: S704  (every text in it went through css_string; the numbers are ints)
         f"@page {{ @top-left {{ content: {header}; }} @top-right {{ content: {title_text}; }}"
-        f" @bottom-right {{ content: {footer}; }} }}"
+        f" @bottom-left {{ content: {who}; }} @bottom-right {{ content: {footer}; }} }}"
+        f" @page :first {{ {first} }}"
     )
 
 
-def trail_html(
-    trail: CaseTrail, facts: ExportFacts, checkpoint: Checkpoint, public_key: str, trail_sha256: str
-) -> str:
+SECTIONS = (
+    ("summary", N_("Case summary")),
+    ("clocks", N_("Clocks")),
+    ("evidence", N_("Evidence")),
+    ("notes", N_("Notes")),
+    ("rectification", N_("Rectification items")),
+    ("decisions", N_("Accountability decisions")),
+    ("approvals", N_("Approvals")),
+    ("events", N_("Audit events")),
+    ("verification", N_("Verification")),
+)
+NUMBERS = {anchor: n for n, (anchor, _) in enumerate(SECTIONS, start=1)}
+CONTENTS_PAGE = 2  # the cover is page 1; the front part leaves page 2 blank for the contents
+EVENTS_PER_PART = 250  # below this a part is not worth a worker of its own
+OVERLAY_PAGES_PER_RUN = 20  # likewise for the overlay
+
+
+@dataclass(frozen=True)
+class TrailDocument:
+    """The trail as parts to lay out side by side, and what the overlay needs once they are laid out."""
+
+    parts: list[str]  # the front matter, then runs of events (the last one ends with the verification)
+    overlay: dict[str, Any]
+
+
+def trail_document(
+    trail: CaseTrail,
+    facts: ExportFacts,
+    checkpoint: Checkpoint,
+    public_key: str,
+    trail_sha256: str,
+    workers: int = 1,
+) -> TrailDocument:
+    """Render the trail's parts from templates/pdf/trail.html; events are cut into runs for `workers`."""
     zone = ZoneInfo(facts.zone)
 
     def local(moment: datetime | None) -> str:
@@ -90,7 +129,6 @@ def trail_html(
         rows.append(
             {
                 "seq": event.seq,
-                "short_hash": event.hash[:10],
                 "time": local(event.occurred_at),
                 "actor": people.get(event.actor_id, event.actor) if event.actor_id else event.actor,
                 "action": words.action,
@@ -98,6 +136,93 @@ def trail_html(
                 "changes": words.changes,
             }
         )
+    case = trail.file.case
+    marking = gettext(N_("Confidential")) if case.confidential else gettext(N_("Not classified"))
+    context = {
+        "trail": trail,
+        "export": {
+            "id": facts.id,
+            "generated_by": facts.generated_by,
+            "generated_at_local": facts.generated_at_local,
+        },
+        "locale": current_locale.get(),
+        "zone": facts.zone,
+        "marking": marking,
+        "catalogue": names.catalogue,
+        "number": NUMBERS.__getitem__,
+        "event_count": len(rows),
+        "first_seq": rows[0]["seq"] if rows else None,
+        "last_seq": rows[-1]["seq"] if rows else None,
+        "local": local,
+        "approval_status": lambda s: gettext(APPROVAL_STATUS_LABELS.get(s) or s),
+        "checkpoint": checkpoint,
+        "public_key": public_key,
+        "verify_command": f"python verify_trail.py {gettext('this-file.pdf')} --public-key {public_key}",
+        "trail_sha256": trail_sha256,
+        "qr_svg": qr_svg(f"integrity-export:{facts.id}:{trail_sha256}"),
+        **_follow_up(trail, local),
+    }
+    template = _environment().get_template(TEMPLATE)
+    parts = [template.render({**context, "part": "front"})]
+    runs = max(1, min(workers, len(rows) // EVENTS_PER_PART))
+    size = -(-len(rows) // runs) if rows else 0
+    for index in range(runs):
+        chunk = rows[index * size : (index + 1) * size]
+        parts.append(
+            template.render(
+                {
+                    **context,
+                    "part": "events",
+                    "rows": chunk,
+                    "first_chunk": index == 0,
+                    "last_chunk": index == runs - 1,
+                }
+            )
+        )
+    overlay = {
+        "locale": context["locale"],
+        "generated_by": facts.generated_by,
+        "generated_at_local": facts.generated_at_local,
+        "case_number": case.number,
+        "title": f"{gettext('Case audit trail')} · {marking}",
+        "downloaded": gettext("Downloaded by %(name)s at %(time)s")
+        % {"name": facts.generated_by, "time": facts.generated_at_local},
+        "page_of": gettext("Page %(page)s of %(pages)s"),
+    }
+    return TrailDocument(parts, overlay)
+
+
+def overlay_html(document: TrailDocument, part_pages: list[int], anchors: list[dict[str, int]]) -> list[str]:
+    """The overlay, cut into runs of pages to lay out side by side, for parts with these page counts
+    and anchors (element id -> page index within its part)."""
+    offsets = [sum(part_pages[:i]) for i in range(len(part_pages))]
+    found = {name: offsets[i] + page + 1 for i, part in enumerate(anchors) for name, page in part.items()}
+    contents = [(n, gettext(title), found.get(anchor, "")) for n, (anchor, title) in enumerate(SECTIONS, 1)]
+    total = sum(part_pages)
+    facts = document.overlay
+    runs = max(1, min(len(part_pages) - 1, total // OVERLAY_PAGES_PER_RUN))
+    size = -(-total // runs)
+    layers = []
+    for first in range(1, total + 1, size):
+        last = min(total, first + size - 1)
+        context = {
+            "locale": facts["locale"],
+            "generated_by": facts["generated_by"],
+            "generated_at_local": facts["generated_at_local"],
+            "page_css": page_css(
+                facts["case_number"], facts["title"], facts["downloaded"], facts["page_of"], total, first
+            ),
+            "first_page": first,
+            "last_page": last,
+            "contents_page": CONTENTS_PAGE,
+            "contents": contents,
+        }
+        layers.append(_environment().get_template(OVERLAY).render(context))
+    return layers
+
+
+def _follow_up(trail: CaseTrail, local: Any) -> dict[str, Any]:
+    """Clocks, evidence, steps, appeals and panels arranged the way the template walks them."""
     clocks: list[dict[str, Any]] = [
         {
             "name": label("clock", k.rule_code),
@@ -141,34 +266,7 @@ def trail_html(
     panel_by_appeal: dict[int, list[Any]] = defaultdict(list)
     for member in trail.panel:
         panel_by_appeal[member.appeal_id].append(member)
-    case = trail.file.case
-    marking = gettext(N_("Confidential")) if case.confidential else gettext(N_("Not classified"))
-    context = {
-        "trail": trail,
-        "export": {
-            "id": facts.id,
-            "generated_by": facts.generated_by,
-            "generated_at_local": facts.generated_at_local,
-        },
-        "locale": current_locale.get(),
-        "zone": facts.zone,
-        "marking": marking,
-        "page_css": page_css(
-            case.number, f"{gettext('Case audit trail')} · {marking}", gettext("Page %(page)s of %(pages)s")
-        ),
-        "catalogue": names.catalogue,
-        "sections": [
-            ("summary", gettext("Case summary")),
-            ("clocks", gettext("Clocks")),
-            ("evidence", gettext("Evidence")),
-            ("notes", gettext("Notes")),
-            ("rectification", gettext("Rectification items")),
-            ("decisions", gettext("Accountability decisions")),
-            ("approvals", gettext("Approvals")),
-            ("events", gettext("Audit events")),
-            ("verification", gettext("Verification")),
-        ],
-        "rows": rows,
+    return {
         "clocks": clocks,
         "evidence": evidence,
         "steps_by_item": steps_by_item,
@@ -176,15 +274,7 @@ def trail_html(
         "panel_by_appeal": panel_by_appeal,
         "decision_numbers": numbers,
         "subjects": {p.id: p.name for p in trail.file.subjects},
-        "local": local,
-        "approval_status": lambda s: gettext(APPROVAL_STATUS_LABELS.get(s) or s),
-        "checkpoint": checkpoint,
-        "public_key": public_key,
-        "verify_command": f"python verify_trail.py {gettext('this-file.pdf')} --public-key {public_key}",
-        "trail_sha256": trail_sha256,
-        "qr_svg": qr_svg(f"integrity-export:{facts.id}:{trail_sha256}"),
     }
-    return _environment().get_template(TEMPLATE).render(context)
 
 
 def _file(f: Any) -> dict[str, Any]:

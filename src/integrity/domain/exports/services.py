@@ -18,7 +18,7 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import Case, TrailExport
 from integrity.db.types import utcnow
-from integrity.domain.exports.document import ExportFacts, trail_html
+from integrity.domain.exports.document import ExportFacts, overlay_html, trail_document
 from integrity.domain.exports.sealing import ATTACHMENT_NAME, sealed_trail, sha256_hex, signing_key
 from integrity.domain.exports.trail import load_case_trail
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -67,11 +67,21 @@ async def export_case_trail(
     trail_bytes = sealed_trail(key, export_json, trail.events, checkpoint)
     trail_sha = sha256_hex(trail_bytes)
     public_key = public_key_text(key.public_key())
-    html = await anyio.to_thread.run_sync(lambda: trail_html(trail, facts, checkpoint, public_key, trail_sha))
+    document = await anyio.to_thread.run_sync(
+        lambda: trail_document(trail, facts, checkpoint, public_key, trail_sha, pool.workers)
+    )
     attachment = EmbeddedFile(
         ATTACHMENT_NAME, trail_bytes, "Machine-readable audit trail (integrity-trail/1)"
     )
-    rendered = await pool.render(RenderJob(html, (attachment,), facts.generated_at))
+    # The front part carries the attachment and the PDF/A catalogue that the merged document keeps.
+    jobs = [RenderJob(document.parts[0], (attachment,), facts.generated_at)]
+    jobs += [RenderJob(html, (), facts.generated_at) for html in document.parts[1:]]
+    parts = await pool.render_parts(jobs)
+    overlays = await anyio.to_thread.run_sync(
+        lambda: overlay_html(document, [p.pages for p in parts], [p.anchors for p in parts])
+    )
+    layers = await pool.render_parts([RenderJob(html) for html in overlays])
+    rendered = await pool.compose([p.pdf for p in parts], [layer.pdf for layer in layers])
     export = TrailExport(
         id=facts.id,
         case_id=int(case.id or 0),

@@ -7,12 +7,14 @@ import logging
 import multiprocessing
 import os
 import resource
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
 from integrity.lib.errors import Unavailable
-from integrity.lib.pdf.render import Rendered, RenderJob, render
+from integrity.lib.pdf.render import Rendered, RenderJob, compose, render
 
 log = logging.getLogger("integrity.pdf")
 
@@ -51,7 +53,18 @@ class PdfPool:
 
     async def render(self, job: RenderJob) -> Rendered:
         """Render in a worker; RenderFailed when it runs out of time or memory (the worker is replaced)."""
-        future = self._started().schedule(render, args=(job,), timeout=self.timeout)
+        return await self._run(render, job)
+
+    async def render_parts(self, jobs: list[RenderJob]) -> list[Rendered]:
+        """Lay out the parts side by side (as many at once as there are workers), in order."""
+        return list(await asyncio.gather(*(self._run(render, job) for job in jobs)))
+
+    async def compose(self, parts: list[bytes], layers: list[bytes]) -> Rendered:
+        """Join the parts and stamp the overlay layers (page numbers, header, watermark, contents) on top."""
+        return await self._run(compose, parts, layers)
+
+    async def _run(self, function: Callable[..., Rendered], *args: Any) -> Rendered:
+        future = self._started().schedule(function, args=args, timeout=self.timeout)
         try:
             return await asyncio.wrap_future(future)
         except (FutureTimeout, TimeoutError) as exc:

@@ -1,11 +1,18 @@
-"""What a worker process does: lay out our HTML with WeasyPrint and write a PDF/A-3 with attachments."""
+"""What a worker process does: lay out one part of a document, or lay the overlay over the parts.
+
+A long trail is cut into parts that workers lay out side by side. Page numbers, the running
+header, the watermark and the table of contents need the final page count, so they are drawn
+afterwards as an overlay document of exactly that many pages, merged onto the parts' pages.
+"""
 
 from __future__ import annotations
 
+import io
 import resource
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from integrity.lib.pdf.fetcher import ASSETS_DIR, PackagedAssetFetcher
 
@@ -33,20 +40,29 @@ class RenderJob:
 class Rendered:
     pdf: bytes
     pages: int
-    layout_seconds: float
-    write_seconds: float
+    seconds: float
     peak_rss_mb: int  # of the worker process so far
+    anchors: dict[str, int] = field(default_factory=dict)  # element id -> page index (0-based)
     refused: list[str] = field(default_factory=list)  # URLs the fetcher turned away
 
 
+def _peak_rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _html(source: str, fetcher: PackagedAssetFetcher) -> object:
+    from weasyprint import HTML
+
+    return HTML(string=source, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
+
+
 def render(job: RenderJob) -> Rendered:
-    """Runs in a worker: HTML (already escaped by Jinja) to PDF bytes; resources only via our fetcher."""
-    from weasyprint import HTML, Attachment
+    """HTML (already escaped by Jinja) to a PDF/A-3; resources only through our fetcher."""
+    from weasyprint import Attachment
 
     fetcher = PackagedAssetFetcher()
     started = time.perf_counter()
-    document = HTML(string=job.html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher).render()
-    laid_out = time.perf_counter()
+    document = _html(job.html, fetcher).render()  # type: ignore[attr-defined]
     attachments = [
         Attachment(
             string=item.data.decode("utf-8"),
@@ -59,14 +75,76 @@ def render(job: RenderJob) -> Rendered:
         )
         for item in job.attachments
     ]
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments, uncompressed_pdf=False)
-    assert pdf is not None
-    written = time.perf_counter()
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments)
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:  # an element split over pages is listed on each: keep where it starts
+            anchors.setdefault(name, index)
     return Rendered(
         pdf=pdf,
         pages=len(document.pages),
-        layout_seconds=laid_out - started,
-        write_seconds=written - laid_out,
-        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        seconds=time.perf_counter() - started,
+        peak_rss_mb=_peak_rss_mb(),
+        anchors=anchors,
         refused=fetcher.refused,
+    )
+
+
+def compose(parts: list[bytes], layers: list[bytes]) -> Rendered:
+    """Join the parts (the first one's catalogue, metadata and attachments are kept) and stamp the layers
+    (overlay documents with one page per page of the whole, in order) over them."""
+    from pypdf import PdfReader, PdfWriter
+
+    started = time.perf_counter()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(parts[0])))
+    for part in parts[1:]:
+        for page in PdfReader(io.BytesIO(part)).pages:
+            writer.add_page(page)
+    tops = [page for layer in layers for page in PdfReader(io.BytesIO(layer)).pages]
+    if len(tops) != len(writer.pages):
+        raise ValueError(f"the overlay has {len(tops)} pages for {len(writer.pages)}")
+    for number, (page, top) in enumerate(zip(writer.pages, tops, strict=True), start=1):
+        _stamp(writer, page, top, f"/IntegrityOverlay{number}")
+    out = io.BytesIO()
+    writer.write(out)
+    return Rendered(
+        pdf=out.getvalue(),
+        pages=len(writer.pages),
+        seconds=time.perf_counter() - started,
+        peak_rss_mb=_peak_rss_mb(),
+    )
+
+
+def _stamp(writer: Any, page: Any, layer: Any, name: str) -> None:
+    """Draw `layer` over `page` as a form XObject: the page's own content is never parsed or rewritten.
+
+    Pages of one part share their resource dictionary, so each page's layer needs a name of its own.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+    form = StreamObject()
+    form.set_data(layer.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): layer.mediabox,
+            NameObject("/Resources"): layer["/Resources"].clone(writer),
+        }
+    )
+    form = form.flate_encode()
+    resources = page["/Resources"].get_object()
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        xobjects = DictionaryObject()
+        resources[NameObject("/XObject")] = xobjects
+    xobjects = xobjects.get_object()
+    xobjects[NameObject(name)] = writer._add_object(form)
+    before, after = StreamObject(), StreamObject()
+    before.set_data(b"q\n")
+    after.set_data(f"\nQ q {name} Do Q\n".encode())
+    contents = page.get("/Contents")
+    existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(before), *existing, writer._add_object(after)]
     )
