@@ -216,3 +216,16 @@ def test_no_template_turns_escaping_off() -> None:
         if "|safe" in source.replace(" ", "") or "autoescape false" in source or "Markup" in source:
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_start_up_says_clearly_when_no_cjk_font_is_installed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from integrity.lib.pdf import fonts
+
+    assert fonts.warn_if_no_cjk_font() is True  # the set-up command installed one
+    monkeypatch.setattr(fonts.shutil, "which", lambda _name: None)
+    with caplog.at_level("WARNING", logger="integrity.pdf"):
+        assert fonts.warn_if_no_cjk_font() is False
+    assert "No CJK font found" in caplog.text
+    assert "fonts-wqy-microhei" in caplog.text

@@ -139,6 +139,15 @@ async def test_a_changed_byte_in_the_embedded_trail_fails_verification(
     )
     assert by_hash.json()["authentic"] is True
     assert by_hash.json()["case_number"] == "JJ-2026-0006"
+    page = await auditor.get("/exports/verify", params={"sha256": response.headers["x-export-sha256"]})
+    assert page.status_code == 200
+    assert 'data-authentic="yes"' in page.text
+    assert "赵敏" in page.text
+    uploaded = await auditor.write(
+        "POST", "/exports/verify", files={"file": ("forged.pdf", forged, "application/pdf")}
+    )
+    assert 'data-authentic="no"' in uploaded.text
+    assert "已被改动" in uploaded.text
     unknown = await auditor.get("/api/v1/exports/verify", params={"sha256": "ab" * 32})
     assert unknown.json()["authentic"] is False
     junk = await auditor.get("/api/v1/exports/verify", params={"sha256": "not a hash"})
