@@ -40,7 +40,7 @@ from integrity.domain.decisions import approvals as _decision_approvals  # noqa:
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
 from integrity.domain.decisions.pages import DecisionPages, MeasurePages, RegisterPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
-from integrity.domain.exports.pages import ExportVerifyPages, TrailExportPages
+from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
 from integrity.domain.rectification import approvals as _closeouts  # noqa: F401  (registers the kind)
@@ -87,7 +87,6 @@ ROUTE_HANDLERS: list[Any] = [
     DecisionPages,
     RegisterPages,
     MeasurePages,
-    TrailExportPages,
     ExportVerifyPages,
 ]
 

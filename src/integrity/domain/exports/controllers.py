@@ -23,7 +23,7 @@ MAX_VERIFY_BYTES = 200 * 1024 * 1024
 async def trail_response(
     request: Request[Any, Any, Any], settings: Any, access: Any, actor: Any, case_id: int
 ) -> Response[bytes]:
-    """The sealed trail PDF as a download (used by the API route and by the case page's button)."""
+    """The sealed trail PDF as a download."""
     state = request.app.state
     made = await services.export_case_trail(state.db, state.pdf_pool, settings, access, actor, case_id)
     return Response(
@@ -39,11 +39,13 @@ async def trail_response(
 
 
 class TrailExportController(Controller):
-    path = "/api/v1/cases"
+    """One handler for the API and for the case page's button (errors as problem+json or as a page)."""
+
+    path = "/"
     opt = permission("export", "create")
     tags = ["exports"]
 
-    @get("/{case_id:int}/trail.pdf", media_type=PDF)
+    @get(["/api/v1/cases/{case_id:int}/trail.pdf", "/cases/{case_id:int}/trail.pdf"], media_type=PDF)
     async def case_trail(
         self,
         request: Request[Any, Any, Any],

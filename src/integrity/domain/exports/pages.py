@@ -1,39 +1,22 @@
-"""Pages: the case page's "export trail PDF" download, and the export verification page."""
+"""The export verification page (the trail PDF download itself is in controllers.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromQuery
 from litestar.response import Template
 
 from integrity.domain.exports import services
-from integrity.domain.exports.controllers import MAX_VERIFY_BYTES, trail_response
+from integrity.domain.exports.controllers import MAX_VERIFY_BYTES
 from integrity.domain.exports.sealing import signing_key_text
 from integrity.lib.authz.declarations import permission
-from integrity.lib.deps import Access, AppSettings, AuditActor, Db
+from integrity.lib.deps import AppSettings, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import gettext as _
-
-
-class TrailExportPages(Controller):
-    path = "/cases"
-    opt = permission("export", "create")
-    include_in_schema = False
-
-    @get("/{case_id:int}/trail.pdf")
-    async def case_trail(
-        self,
-        request: Request[Any, Any, Any],
-        settings: AppSettings,
-        access: Access,
-        actor: AuditActor,
-        case_id: FromPath[int],
-    ) -> Response[bytes]:
-        return await trail_response(request, settings, access, actor, case_id)
 
 
 class ExportVerifyPages(Controller):

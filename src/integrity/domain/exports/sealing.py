@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from integrity.config import Settings
 from integrity.db.models import AuditEvent
-from integrity.lib.audit.canonical import canonical_json, hashed_fields
+from integrity.lib.audit.canonical import canonical_json
 from integrity.lib.audit.checkpoint import (
     Checkpoint,
     generate_key,
@@ -25,6 +25,7 @@ from integrity.lib.audit.checkpoint import (
     sign_bytes,
     signing_key_path,
 )
+from integrity.lib.audit.verify import fields_of
 from integrity.lib.errors import Unavailable
 
 log = logging.getLogger("integrity")
@@ -48,22 +49,7 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
 
 def event_record(event: AuditEvent) -> dict[str, Any]:
     """An event exactly as hashed, with its hash: enough to recompute the link."""
-    fields = hashed_fields(
-        seq=event.seq,
-        occurred_at=event.occurred_at,
-        actor_id=event.actor_id,
-        actor=event.actor,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        unit_id=event.unit_id,
-        request_id=event.request_id,
-        client_addr=event.client_addr,
-        outcome=event.outcome,
-        changes=event.changes,
-        prev_hash=event.prev_hash,
-    )
-    return {**fields, "hash": event.hash}
+    return {**fields_of(event), "hash": event.hash}
 
 
 def sealed_trail(

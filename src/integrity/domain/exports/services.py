@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from integrity.lib.i18n import N_, gettext
 from integrity.lib.pdf.pool import PdfPool
 from integrity.lib.pdf.render import EmbeddedFile, RenderJob
 
+log = logging.getLogger("integrity")
 # Reading an uploaded PDF is CPU work: at most two at a time, in worker threads.
 _readers = anyio.CapacityLimiter(2)
 EXPORT_ACTION = "case.trail_export"
@@ -82,6 +84,11 @@ async def export_case_trail(
     )
     layers = await pool.render_parts([RenderJob(html) for html in overlays])
     rendered = await pool.compose([p.pdf for p in parts], [layer.pdf for layer in layers])
+    refused = [url for p in (*parts, *layers) for url in p.refused]
+    if refused:  # our templates reference nothing outside the assets: someone tried
+        log.warning(
+            "case %s trail: the PDF fetcher refused %d URLs, e.g. %s", case_id, len(refused), refused[0]
+        )
     export = TrailExport(
         id=facts.id,
         case_id=int(case.id or 0),

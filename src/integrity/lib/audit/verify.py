@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,25 +30,28 @@ class VerifyResult:
         return self.broken_at is None
 
 
+def fields_of(event: AuditEvent) -> dict[str, Any]:
+    """A stored event's fields in the form that is hashed (also what a trail export carries)."""
+    return hashed_fields(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        unit_id=event.unit_id,
+        request_id=event.request_id,
+        client_addr=event.client_addr,
+        outcome=event.outcome,
+        changes=event.changes,
+        prev_hash=event.prev_hash,
+    )
+
+
 def recompute(event: AuditEvent) -> str:
     """The hash an event ought to carry."""
-    return event_hash(
-        hashed_fields(
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            actor=event.actor,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            unit_id=event.unit_id,
-            request_id=event.request_id,
-            client_addr=event.client_addr,
-            outcome=event.outcome,
-            changes=event.changes,
-            prev_hash=event.prev_hash,
-        )
-    )
+    return event_hash(fields_of(event))
 
 
 async def _batches(session: AsyncSession) -> AsyncIterator[list[AuditEvent]]:
