@@ -25,7 +25,7 @@ class RenderFailed(Unavailable):
 
 def _prepare_worker(memory_mb: int) -> None:
     """Runs once in each worker: a lower CPU priority than the web process, a memory ceiling, warm imports."""
-    os.nice(10)  # the web process keeps answering while a long trail renders
+    os.nice(19)  # the lowest priority: the web process keeps answering while a long trail renders
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
