@@ -87,6 +87,14 @@ async def _copy(upload: UploadFile, target: Path, limit: int) -> tuple[str, int,
     return digest.hexdigest(), size, head
 
 
+async def read_bounded(upload: UploadFile, limit: int) -> bytes:
+    """A whole upload in memory (for a file that is checked, not kept); TooLarge past `limit` bytes."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"Files may be at most {limit // (1024 * 1024)} MB.")
+    return data
+
+
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str

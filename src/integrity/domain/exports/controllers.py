@@ -14,28 +14,10 @@ from integrity.domain.exports.schemas import VerdictOut
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
-from integrity.lib.uploads import content_disposition
+from integrity.lib.uploads import content_disposition, read_bounded
 
 PDF = "application/pdf"
 MAX_VERIFY_BYTES = 200 * 1024 * 1024
-
-
-async def trail_response(
-    request: Request[Any, Any, Any], settings: Any, access: Any, actor: Any, case_id: int
-) -> Response[bytes]:
-    """The sealed trail PDF as a download."""
-    state = request.app.state
-    made = await services.export_case_trail(state.db, state.pdf_pool, settings, access, actor, case_id)
-    return Response(
-        made.pdf,
-        media_type=PDF,
-        headers={
-            "Content-Disposition": content_disposition(made.filename),
-            "X-Export-Id": made.export.id,
-            "X-Export-SHA256": made.export.pdf_sha256,
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 class TrailExportController(Controller):
@@ -55,7 +37,18 @@ class TrailExportController(Controller):
         case_id: FromPath[int],
     ) -> Response[bytes]:
         """The case's full audit trail as a PDF/A-3 with the machine-readable trail attached; audited."""
-        return await trail_response(request, settings, access, actor, case_id)
+        state = request.app.state
+        made = await services.export_case_trail(state.db, state.pdf_pool, settings, access, actor, case_id)
+        return Response(
+            made.pdf,
+            media_type=PDF,
+            headers={
+                "Content-Disposition": content_disposition(made.filename),
+                "X-Export-Id": made.export.id,
+                "X-Export-SHA256": made.export.pdf_sha256,
+                "Cache-Control": "no-store",
+            },
+        )
 
 
 class ExportVerifyController(Controller):
@@ -78,7 +71,5 @@ class ExportVerifyController(Controller):
         upload = data.get("file")
         if not isinstance(upload, UploadFile):
             raise InvalidInput("Send the PDF in the form field 'file'.")
-        pdf = await upload.read(MAX_VERIFY_BYTES + 1)
-        if len(pdf) > MAX_VERIFY_BYTES:
-            raise InvalidInput("The file is larger than any export.")
+        pdf = await read_bounded(upload, MAX_VERIFY_BYTES)
         return VerdictOut.of(await services.verify_pdf(db, pdf))

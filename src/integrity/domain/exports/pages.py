@@ -17,6 +17,7 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import AppSettings, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import gettext as _
+from integrity.lib.uploads import read_bounded
 
 
 class ExportVerifyPages(Controller):
@@ -54,10 +55,8 @@ class ExportVerifyPages(Controller):
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return await self._page(settings, error=_("Choose the PDF to check."), status=422)
-        pdf = await upload.read(MAX_VERIFY_BYTES + 1)
         try:
-            if len(pdf) > MAX_VERIFY_BYTES:
-                raise DomainError(_("The file is larger than any export."))
+            pdf = await read_bounded(upload, MAX_VERIFY_BYTES)
             return await self._page(settings, await services.verify_pdf(db, pdf))
         except DomainError as exc:
             return await self._page(settings, error=_(exc.detail), status=exc.status)
