@@ -2,7 +2,7 @@
 
 from integrity.db.models.accounts import ApiToken, LoginThrottle, User, UserSession
 from integrity.db.models.approvals import ApprovalRequest
-from integrity.db.models.audit import AuditCheckpoint, AuditEvent
+from integrity.db.models.audit import AuditCheckpoint, AuditEvent, AuditEventCase
 from integrity.db.models.authz import AuthzState, RoleGrant
 from integrity.db.models.cases import (
     Case,
@@ -35,6 +35,7 @@ __all__ = [
     "ApprovalRequest",
     "AuditCheckpoint",
     "AuditEvent",
+    "AuditEventCase",
     "AuthzState",
     "CalendarOverride",
     "Case",

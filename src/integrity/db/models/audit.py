@@ -47,3 +47,16 @@ class AuditCheckpoint(SQLModel, table=True):
     signed_at: datetime = Field(sa_type=UTCDateTime)
     public_key: str = Field(max_length=128)
     signature: str = Field(max_length=256)
+
+
+class AuditEventCase(SQLModel, table=True):
+    """The case an event belongs to (its own, or that of its item, decision, letter or approval).
+
+    Kept beside the chain rather than in it, so the hashed fields stay as they were; append-only too.
+    Every read of events joins it, so an event follows its case's visibility.
+    """
+
+    __tablename__ = "audit_event_cases"
+
+    seq: int = Field(sa_column=Column(BigIntPK, primary_key=True, autoincrement=False))
+    case_id: int = Field(foreign_key="cases.id", index=True)

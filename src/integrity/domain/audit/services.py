@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import String, cast, or_
+from sqlalchemy import exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from integrity.db.models import AuditEvent, Case, Unit
+from integrity.db.models import AuditEvent, AuditEventCase, Unit
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.lib.authz import AccessScope
 from integrity.lib.pagination import Page, fetch_page
@@ -67,10 +67,14 @@ async def list_events(
     scope = AuditEvent.unit_id.in_(in_units)  # type: ignore[union-attr]
     if any(p.count("/") == 2 for p in prefixes):
         scope = or_(scope, AuditEvent.unit_id.is_(None))  # type: ignore[union-attr]
-    # Events of a case follow the case: hidden from anyone the case is hidden from (subjects, relations,
-    # recusals, confidentiality).
-    visible_cases = select(cast(col(Case.id), String)).where(col(Case.id).in_(visible_case_ids(access)))
-    case_rule = or_(col(AuditEvent.object_type) != "case", col(AuditEvent.object_id).in_(visible_cases))
+    # Every event of a case (its own, and those of its items, decisions, letters, clocks and approvals)
+    # follows the case: hidden from anyone the case is hidden from (subjects, relations, recusals,
+    # confidentiality).
+    hidden = select(col(AuditEventCase.seq)).where(
+        col(AuditEventCase.seq) == col(AuditEvent.seq),
+        col(AuditEventCase.case_id).not_in(visible_case_ids(access)),
+    )
+    case_rule = ~exists(hidden)
     stmt = select(AuditEvent).where(scope, case_rule)
     if object_type:
         stmt = stmt.where(AuditEvent.object_type == object_type)

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from integrity.db.models import AuditEvent
 from integrity.db.types import utcnow
 from integrity.lib.audit.canonical import GENESIS_HASH, canonical_json, event_hash, hashed_fields
+from integrity.lib.audit.cases import link_events_to_cases
 
 # Any fixed number; all writers of the chain take this transaction-scoped lock on PostgreSQL.
 _PG_CHAIN_LOCK = 0x1A7E_C4A1
@@ -120,4 +121,5 @@ async def record(session: AsyncSession, actor: Actor, *entries: AuditEntry) -> N
         rows.append({**values, "hash": prev_hash})
         seq += 1
     await session.execute(insert(AuditEvent), rows)
+    await link_events_to_cases(session, rows)
     session.info[_HEAD] = (transaction, seq - 1, prev_hash)
