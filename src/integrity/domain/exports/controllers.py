@@ -57,14 +57,15 @@ class ExportVerifyController(Controller):
     tags = ["exports"]
 
     @get("/verify")
-    async def verify_by_hash(self, db: Db, sha256: FromQuery[str]) -> VerdictOut:
+    async def verify_by_hash(self, db: Db, access: Access, sha256: FromQuery[str]) -> VerdictOut:
         """Whether a SHA-256 (of a PDF or of its trail, or an export id) is an export we issued."""
-        return VerdictOut.of(await services.verify_hash(db, sha256))
+        return VerdictOut.of(await services.verify_hash(db, access, sha256))
 
     @post("/verify", status_code=200)
     async def verify_file(
         self,
         db: Db,
+        access: Access,
         data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> VerdictOut:
         """Upload the PDF (form field `file`): authentic and unaltered, or what is wrong with it."""
@@ -72,4 +73,4 @@ class ExportVerifyController(Controller):
         if not isinstance(upload, UploadFile):
             raise InvalidInput("Send the PDF in the form field 'file'.")
         pdf = await read_bounded(upload, MAX_VERIFY_BYTES)
-        return VerdictOut.of(await services.verify_pdf(db, pdf))
+        return VerdictOut.of(await services.verify_pdf(db, access, pdf))

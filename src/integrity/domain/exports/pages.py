@@ -14,7 +14,7 @@ from integrity.domain.exports import services
 from integrity.domain.exports.controllers import MAX_VERIFY_BYTES
 from integrity.domain.exports.sealing import signing_key_text
 from integrity.lib.authz.declarations import permission
-from integrity.lib.deps import AppSettings, Db
+from integrity.lib.deps import Access, AppSettings, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import gettext as _
 from integrity.lib.uploads import read_bounded
@@ -37,11 +37,13 @@ class ExportVerifyPages(Controller):
         )
 
     @get("/")
-    async def form(self, db: Db, settings: AppSettings, sha256: FromQuery[str | None] = None) -> Template:
+    async def form(
+        self, db: Db, access: Access, settings: AppSettings, sha256: FromQuery[str | None] = None
+    ) -> Template:
         if not sha256:
             return await self._page(settings)
         try:
-            return await self._page(settings, await services.verify_hash(db, sha256))
+            return await self._page(settings, await services.verify_hash(db, access, sha256))
         except DomainError as exc:
             return await self._page(settings, error=_(exc.detail), status=exc.status)
 
@@ -49,6 +51,7 @@ class ExportVerifyPages(Controller):
     async def upload(
         self,
         db: Db,
+        access: Access,
         settings: AppSettings,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
@@ -57,6 +60,6 @@ class ExportVerifyPages(Controller):
             return await self._page(settings, error=_("Choose the PDF to check."), status=422)
         try:
             pdf = await read_bounded(upload, MAX_VERIFY_BYTES)
-            return await self._page(settings, await services.verify_pdf(db, pdf))
+            return await self._page(settings, await services.verify_pdf(db, access, pdf))
         except DomainError as exc:
             return await self._page(settings, error=_(exc.detail), status=exc.status)

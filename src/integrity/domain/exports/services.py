@@ -19,6 +19,7 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import Case, TrailExport
 from integrity.db.types import utcnow
+from integrity.domain.cases.visibility import visible_case_ids
 from integrity.domain.exports.document import ExportFacts, overlay_html, trail_document
 from integrity.domain.exports.sealing import ATTACHMENT_NAME, sealed_trail, sha256_hex, signing_key
 from integrity.domain.exports.trail import load_case_trail
@@ -136,14 +137,23 @@ class Verdict:
     sha256: str = ""
 
 
-async def _with_case(session: AsyncSession, export: TrailExport | None) -> str:
-    if export is None:
-        return ""
-    number = (await session.execute(select(col(Case.number)).where(col(Case.id) == export.case_id))).scalar()
-    return str(number or "")
+async def _verdict(
+    session: AsyncSession, access: AccessScope, authentic: bool, reason: str, export: TrailExport, sha256: str
+) -> Verdict:
+    """The verdict with the export's facts, which only a reader who may see its case is told."""
+    number = (
+        await session.execute(
+            select(col(Case.number)).where(
+                col(Case.id) == export.case_id, col(Case.id).in_(visible_case_ids(access))
+            )
+        )
+    ).scalar()
+    if number is None:  # authentic or not, and nothing about a case this reader may not see
+        return Verdict(authentic, reason, sha256=sha256)
+    return Verdict(authentic, reason, export, str(number), sha256)
 
 
-async def verify_hash(session: AsyncSession, value: str) -> Verdict:
+async def verify_hash(session: AsyncSession, access: AccessScope, value: str) -> Verdict:
     """A PDF's SHA-256 (or the trail's, or an export id from the QR code) looked up in the ledger."""
     value = value.strip().lower()
     if value.startswith("integrity-export:"):  # the QR code's text: integrity-export:<id>:<trail sha-256>
@@ -173,7 +183,7 @@ async def verify_hash(session: AsyncSession, value: str) -> Verdict:
     else:
         authentic = False
         reason = gettext(N_("This export exists; give the PDF or its SHA-256 to check that it is unaltered."))
-    return Verdict(authentic, reason, export, await _with_case(session, export), value)
+    return await _verdict(session, access, authentic, reason, export, value)
 
 
 def embedded_trail(pdf: bytes) -> dict[str, Any] | None:
@@ -185,7 +195,7 @@ def embedded_trail(pdf: bytes) -> dict[str, Any] | None:
         return None
 
 
-async def verify_pdf(session: AsyncSession, pdf: bytes) -> Verdict:
+async def verify_pdf(session: AsyncSession, access: AccessScope, pdf: bytes) -> Verdict:
     """An uploaded PDF: authentic when its SHA-256 is in the ledger; otherwise say what it claims to be."""
     if not pdf.startswith(b"%PDF"):
         raise InvalidInput(gettext("The file is not a PDF."))
@@ -195,7 +205,7 @@ async def verify_pdf(session: AsyncSession, pdf: bytes) -> Verdict:
     ).scalar_one_or_none()
     if found is not None:
         reason = gettext(N_("Authentic: this is the PDF exactly as the service issued it."))
-        return Verdict(True, reason, found, await _with_case(session, found), digest)
+        return await _verdict(session, access, True, reason, found, digest)
     async with _readers:
         claimed = await anyio.to_thread.run_sync(embedded_trail, pdf)
     export_id = str(((claimed or {}).get("export") or {}).get("id", ""))
@@ -207,4 +217,4 @@ async def verify_pdf(session: AsyncSession, pdf: bytes) -> Verdict:
     reason = gettext(
         N_("Altered: it claims to be export %(id)s, but its bytes differ from the PDF that was issued.")
     ) % {"id": export_id}
-    return Verdict(False, reason, claimed_export, await _with_case(session, claimed_export), digest)
+    return await _verdict(session, access, False, reason, claimed_export, digest)
