@@ -15,7 +15,7 @@ from integrity.domain.cases import workflow
 from integrity.domain.cases.schemas import CaseIn
 from integrity.domain.cases.services import register_case
 from tests.conftest import Client, DemoApp, new_client
-from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id, sql, unit_id
+from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id, sql, unit_id, user_id
 
 NUMBER = re.compile(r"^JJ-\d{4}-\d{4}$")
 
@@ -57,6 +57,14 @@ async def decide(c: Client, case: dict[str, Any], verb: str = "approve", comment
     return await c.write("POST", f"/api/v1/approvals/{pending[0]['id']}/{verb}", json={"comment": comment})
 
 
+async def seat_on_panel(c: Client, demo_app: DemoApp, case: dict[str, Any], username: str = "li.na") -> None:
+    panel_id = await user_id(demo_app, username)
+    assigned = await c.write(
+        "POST", f"/api/v1/cases/{case['id']}/assignments", json={"user_id": panel_id, "team": "hearing"}
+    )
+    assert assigned.status_code == 201, assigned.text
+
+
 async def drive_to(status: str, demo_app: DemoApp, inspector: Client, reviewer: Client) -> dict[str, Any]:
     """A new case brought to `status` through the table (and the reviewer where it needs approval)."""
     case = await register(inspector, demo_app)
@@ -80,11 +88,8 @@ async def drive_to(status: str, demo_app: DemoApp, inspector: Client, reviewer: 
         if needs_approval:
             assert (await decide(reviewer, case)).status_code == 200
     if status in (workflow.HEARING, workflow.DECIDED):
-        _panel_user, panel_id = await make_user(demo_app, "inspector", "HXP")
-        assigned = await inspector.write(
-            "POST", f"/api/v1/cases/{case['id']}/assignments", json={"user_id": panel_id, "team": "hearing"}
-        )
-        assert assigned.status_code == 201, assigned.text
+        # The inspector who registered the case did not investigate it, so she may sit on the panel.
+        await seat_on_panel(inspector, demo_app, case)
         assert (await act(inspector, case, "start_hearing")).status_code == 200
         if status == workflow.DECIDED:
             assert (await act(inspector, case, "conclude_hearing")).status_code == 200
@@ -99,14 +104,9 @@ async def test_every_transition_is_allowed_from_its_source_and_refused_elsewhere
 ) -> None:
     inspector, reviewer = team
     actor = reviewer if spec.action == "reopen" else inspector
+    case = await drive_to(spec.source, demo_app, inspector, reviewer)
     if spec.target == workflow.HEARING:
-        case = await drive_to(spec.source, demo_app, inspector, reviewer)
-        _panel_user, panel_id = await make_user(demo_app, "inspector", "HXP")
-        await inspector.write(
-            "POST", f"/api/v1/cases/{case['id']}/assignments", json={"user_id": panel_id, "team": "hearing"}
-        )
-    else:
-        case = await drive_to(spec.source, demo_app, inspector, reviewer)
+        await seat_on_panel(inspector, demo_app, case)
     fields = {"disposal": "shelved"} if "disposal" in spec.requires else {}
     wrong_status = workflow.SHELVED if spec.source != workflow.SHELVED else workflow.REGISTERED
     elsewhere = await drive_to(wrong_status, demo_app, inspector, reviewer)
@@ -227,6 +227,58 @@ async def test_investigators_never_sit_on_the_hearing(demo_app: DemoApp, team: A
     assert (await act(inspector, case, "start_hearing")).status_code == 422  # no panel yet
     clash = await inspector.write("POST", url, json={"user_id": investigator, "team": "hearing"})
     assert clash.status_code == 409
+
+
+async def test_only_the_hearing_panel_concludes_the_hearing_or_sends_it_back(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    """查审分离: an investigator (or any inspector off the panel) neither concludes nor sends back."""
+    inspector, reviewer = team
+    case = await drive_to(workflow.INVESTIGATION, demo_app, inspector, reviewer)
+    investigator_name, investigator = await make_user(demo_app, "inspector", "HXP")
+    url = f"/api/v1/cases/{case['id']}/assignments"
+    assert (
+        await inspector.write("POST", url, json={"user_id": investigator, "team": "investigation"})
+    ).status_code == 201
+    await seat_on_panel(inspector, demo_app, case)
+    assert (await act(inspector, case, "start_hearing")).status_code == 200
+    off_panel = await new_client(demo_app, investigator_name, TEST_PASSWORD)
+    try:
+        page = await off_panel.get(f"/cases/{case['id']}")
+        for name in ("conclude_hearing", "send_back"):
+            refused = await act(off_panel, case, name)
+            assert refused.status_code == 403, refused.text
+            assert f'value="{name}"' not in page.text  # no button for what the service refuses
+        on_panel_page = await inspector.get(f"/cases/{case['id']}")
+        assert 'value="conclude_hearing"' in on_panel_page.text
+        assert (await act(inspector, case, "send_back")).status_code == 200
+    finally:
+        await close(off_panel)
+
+
+async def test_a_closed_case_takes_no_evidence_and_no_team_change(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    inspector, reviewer = team
+    case = await drive_to(workflow.CLOSED, demo_app, inspector, reviewer)
+    _name, colleague = await make_user(demo_app, "inspector", "HXP")
+    count = "SELECT count(*) FROM case_evidence WHERE case_id = :c"
+    before = await sql(demo_app, count, c=case["id"])
+    upload = await inspector.write(
+        "POST",
+        f"/api/v1/cases/{case['id']}/evidence",
+        files={"file": ("note.pdf", b"%PDF-1.4 evidence", "application/pdf")},
+    )
+    assert upload.status_code == 409, upload.text
+    staffed = await inspector.write(
+        "POST", f"/api/v1/cases/{case['id']}/assignments", json={"user_id": colleague, "team": "hearing"}
+    )
+    assert staffed.status_code == 409, staffed.text
+    assert (
+        await sql(demo_app, "SELECT count(*) FROM case_evidence WHERE case_id = :c", c=case["id"]) == before
+    )
+    team_rows = await sql(demo_app, "SELECT user_id FROM case_assignments WHERE case_id = :c", c=case["id"])
+    assert colleague not in {r[0] for r in team_rows}
 
 
 async def test_subjects_and_related_users_cannot_see_the_case_anywhere(demo_app: DemoApp) -> None:

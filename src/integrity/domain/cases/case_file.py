@@ -118,7 +118,15 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         notes=notes,
         files=files,
         people=people,
-        transitions=[workflow.BY_NAME[n] for n in services.allowed_transitions(access, case, unit.path)],
+        transitions=[
+            workflow.BY_NAME[n]
+            for n in services.allowed_transitions(
+                access,
+                case,
+                unit.path,
+                {a.team for a in team if a.user_id == access.principal.user_id and a.recused_at is None},
+            )
+        ],
         can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,
         can_propose=access.can("case", "propose", unit.path) and case.status != workflow.CLOSED,
         can_export=access.can("export", "create", unit.path),

@@ -11,10 +11,10 @@ from sqlmodel import col, select
 
 from integrity.config import Settings
 from integrity.db.models import CaseEvidence
-from integrity.domain.cases.services import get_case, unit_path_of
+from integrity.domain.cases.services import editable_case, get_case
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Forbidden, NotFound
+from integrity.lib.errors import NotFound
 from integrity.lib.uploads import save_upload, stored_path
 
 
@@ -26,9 +26,7 @@ async def store_evidence(
     case_id: int,
     upload: UploadFile,
 ) -> CaseEvidence:
-    case = await get_case(session, access, case_id)
-    if not access.can("case", "update", await unit_path_of(session, case)):
-        raise Forbidden("Your roles do not allow adding evidence to this case.")
+    case = await editable_case(session, access, case_id)
     stored = await save_upload(settings, upload)
     evidence = CaseEvidence(
         case_id=case_id,

@@ -334,7 +334,7 @@ class CasePages(Controller):
 
     @get("/{case_id:int}/edit", opt=permission("case", "update"))
     async def edit_form(self, db: Db, access: Access, case_id: FromPath[int]) -> Template:
-        case = await record.editable_case(db, access, case_id)
+        case = await services.editable_case(db, access, case_id)
         values = {f: getattr(case, f) for f in ("version", "title", "summary", "source", "category")}
         return await self._edit(db, access, case_id, {**values, "confidential": case.confidential})
 

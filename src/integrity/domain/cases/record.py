@@ -12,11 +12,16 @@ from sqlmodel import col
 
 from integrity.db.models import Case, CaseLink, CaseNote
 from integrity.db.types import utcnow
-from integrity.domain.cases import search, workflow
-from integrity.domain.cases.services import case_snapshot, get_case, require_catalogue_entry, unit_path_of
+from integrity.domain.cases import search
+from integrity.domain.cases.services import (
+    case_snapshot,
+    editable_case,
+    get_case,
+    require_catalogue_entry,
+)
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Conflict, Forbidden, InvalidInput
+from integrity.lib.errors import Conflict, InvalidInput
 from integrity.lib.i18n import N_
 
 LINK_KINDS = ("related", "duplicate_of")
@@ -38,15 +43,6 @@ class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
 class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
     other_case_id: int
     kind: str
-
-
-async def editable_case(session: AsyncSession, access: AccessScope, case_id: int) -> Case:
-    case = await get_case(session, access, case_id)
-    if not access.can("case", "update", await unit_path_of(session, case)):
-        raise Forbidden(N_("Your roles do not allow changing this case."))
-    if case.status == workflow.CLOSED:
-        raise Conflict(N_("A closed case is read-only; a reviewer can reopen it."))
-    return case
 
 
 async def edit_case(

@@ -33,7 +33,7 @@ from integrity.domain.cases.visibility import is_conflicted, visible_case_filter
 from integrity.domain.org.services import create_person, require_in_unit, role_holders
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import Page, fetch_row_page
 
@@ -265,9 +265,38 @@ async def unit_path_of(session: AsyncSession, case: Case) -> str:
     return unit.path
 
 
-def allowed_transitions(access: AccessScope, case: Case, unit_path: str) -> list[str]:
-    """What this user may press now: the table's transitions from this status that their roles allow."""
-    return [t.name for t in workflow.available_from(case.status) if access.can("case", t.action, unit_path)]
+def transition_refusal(
+    access: AccessScope, case: Case, unit_path: str, spec: workflow.Transition, my_teams: set[str]
+) -> DomainError | None:
+    """Why this user may not make this transition now, or None: the one rule for the API and the buttons."""
+    if spec.source != case.status:
+        return Conflict(N_("This step is not possible in the case's current status."))
+    if not access.can("case", spec.action, unit_path):
+        return Forbidden(N_("Your roles do not allow this step on this case."))
+    if spec.team is not None and spec.team not in my_teams:
+        return Forbidden(N_("Only the hearing panel may conclude the hearing or send the case back."))
+    return None
+
+
+async def my_teams(session: AsyncSession, access: AccessScope, case_id: int) -> set[str]:
+    """The teams of the case the user is on (recusal ends every one)."""
+    rows = await session.execute(
+        select(col(CaseAssignment.team)).where(
+            col(CaseAssignment.case_id) == case_id,
+            col(CaseAssignment.user_id) == access.principal.user_id,
+            col(CaseAssignment.recused_at).is_(None),
+        )
+    )
+    return set(rows.scalars())
+
+
+def allowed_transitions(access: AccessScope, case: Case, unit_path: str, teams: set[str]) -> list[str]:
+    """What this user may press now: the table's transitions from this status that the rule allows."""
+    return [
+        t.name
+        for t in workflow.available_from(case.status)
+        if transition_refusal(access, case, unit_path, t, teams) is None
+    ]
 
 
 async def move(
@@ -349,11 +378,12 @@ async def apply_transition(
     spec = workflow.BY_NAME.get(data.transition)
     if spec is None:
         raise InvalidInput(f"Unknown transition '{data.transition}'.")
-    if spec.source != case.status:
-        raise Conflict(f"'{spec.name}' is not possible while the case is '{case.status}'.")
-    path = await unit_path_of(session, case)
-    if not access.can("case", spec.action, path):
-        raise Forbidden(f"Your roles do not allow '{spec.name}' on this case.")
+    assert case.id is not None
+    refusal = transition_refusal(
+        access, case, await unit_path_of(session, case), spec, await my_teams(session, access, case.id)
+    )
+    if refusal is not None:
+        raise refusal
     if "reason" in spec.requires and not data.reason.strip():
         raise InvalidInput(N_("A reason is required."))
     if "disposal" in spec.requires and data.disposal not in workflow.DISPOSALS:
@@ -405,15 +435,23 @@ async def find_by_number(session: AsyncSession, access: AccessScope, number: str
     return case
 
 
+async def editable_case(session: AsyncSession, access: AccessScope, case_id: int) -> Case:
+    """A case the user may change: in scope, with `case:update`, and not closed (409)."""
+    case = await get_case(session, access, case_id)
+    if not access.can("case", "update", await unit_path_of(session, case)):
+        raise Forbidden(N_("Your roles do not allow changing this case."))
+    if case.status == workflow.CLOSED:
+        raise Conflict(N_("A closed case is read-only; a reviewer can reopen it."))
+    return case
+
+
 async def assign(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, user_id: int, team: str
 ) -> CaseAssignment:
-    case = await get_case(session, access, case_id)
     if team not in TEAMS:
         raise InvalidInput(f"team must be one of {', '.join(TEAMS)}.")
+    case = await editable_case(session, access, case_id)
     unit_path = await unit_path_of(session, case)
-    if not access.can("case", "update", unit_path):
-        raise Forbidden(N_("Your roles do not allow staffing this case."))
     user = {u.id: u for u in await team_candidates(session, unit_path)}.get(user_id)
     if user is None:
         raise InvalidInput(N_("Only an active inspector or reviewer of the case's unit can join its team."))

@@ -32,6 +32,8 @@ class Transition:
     A transition with `approval` set does not finish by itself: it moves the case to `target`
     (the "proposed" status) and opens an approval request of that kind; the reviewer's decision
     then moves the case on (`approved_target`, or the payload's choice) or back (`returned_target`).
+    A transition with `team` set is made only by a member of that team of the case (查审分离: the
+    hearing panel, not the investigators, concludes the hearing or sends the case back).
     """
 
     name: str
@@ -42,6 +44,7 @@ class Transition:
     approval: str | None = None
     approved_target: str | None = None
     returned_target: str | None = None
+    team: str | None = None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -60,8 +63,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("transfer", PRELIMINARY_VERIFICATION, TRANSFERRED, "update", ("reason",)),
     Transition("reactivate", SHELVED, REGISTERED, "update", ("reason",)),
     Transition("start_hearing", INVESTIGATION, HEARING, "update", ("reason",)),
-    Transition("send_back", HEARING, INVESTIGATION, "update", ("reason",)),
-    Transition("conclude_hearing", HEARING, DECIDED, "update", ("reason",)),
+    Transition("send_back", HEARING, INVESTIGATION, "update", ("reason",), team="hearing"),
+    Transition("conclude_hearing", HEARING, DECIDED, "update", ("reason",), team="hearing"),
     Transition("close_decided", DECIDED, CLOSED, "update", ("reason",)),
     Transition("close_transferred", TRANSFERRED, CLOSED, "update", ("reason",)),
     Transition("reopen", CLOSED, REGISTERED, "reopen", ("reason",)),
