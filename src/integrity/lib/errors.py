@@ -83,6 +83,16 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# msgspec's words for a required text that holds only white space (lib/text.py), said plainly.
+_BLANK = r"matching regex '\\S'"
+
+
+def _readable(error: Any) -> Any:
+    if isinstance(error, dict) and _BLANK in str(error.get("message", "")):
+        return {**error, "message": N_("Must not be empty or only white space.")}
+    return error
+
+
 def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Map every exception to one response shape: problem+json for the API, a page for the UI."""
     extra: dict[str, Any] = {}
@@ -92,7 +102,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         status, slug, title = 400, "invalid-request", N_("Invalid request")
         detail = exc.detail
         if isinstance(exc.extra, list):
-            extra = {"errors": exc.extra}
+            extra = {"errors": [_readable(e) for e in exc.extra]}
     elif isinstance(exc, HTTPException):
         status, slug, title, detail = (
             exc.status_code,

@@ -23,13 +23,14 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, InvalidInput
 from integrity.lib.i18n import N_
+from integrity.lib.text import LongText, Title
 
 LINK_KINDS = ("related", "duplicate_of")
 
 
 class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
     version: int
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)] | None = None
+    title: Title | None = None
     summary: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
     source: str | None = None
     category: str | None = None
@@ -37,7 +38,7 @@ class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
-    body: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    body: LongText
 
 
 class LinkIn(msgspec.Struct, forbid_unknown_fields=True):

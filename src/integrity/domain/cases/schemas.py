@@ -10,6 +10,7 @@ import msgspec
 
 from integrity.db.models import ApprovalRequest, Case, CaseAssignment, CaseEvidence, CaseTransition
 from integrity.domain.org.schemas import PersonIn, PersonOut
+from integrity.lib.text import Reason, Title
 
 TEAMS = ("inspector", "investigation", "hearing")
 
@@ -18,7 +19,7 @@ class CaseIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: int
     source: str
     category: str
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    title: Title
     received_on: date
     summary: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
     confidential: bool = False
@@ -158,7 +159,7 @@ class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RecusalIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    reason: Reason
 
 
 class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):

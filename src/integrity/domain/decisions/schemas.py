@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from integrity.db.models import Appeal, Decision, Measure
+from integrity.lib.text import LongText
 
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 
@@ -42,7 +43,7 @@ class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
     person_id: int
     measure_code: str
     effective_on: date
-    reasoning: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    reasoning: LongText
     period_months: int | None = None
 
 
@@ -50,7 +51,7 @@ class DecisionPatch(msgspec.Struct, forbid_unknown_fields=True):
     version: int
     measure_code: str | None = None
     effective_on: date | None = None
-    reasoning: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)] | None = None
+    reasoning: LongText | None = None
     period_months: int | None = None
 
 
@@ -60,12 +61,12 @@ class AnnounceIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ExecutionIn(msgspec.Struct, forbid_unknown_fields=True):
     reported_on: date
-    report: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    report: LongText
 
 
 class AppealIn(msgspec.Struct, forbid_unknown_fields=True):
     filed_on: date
-    grounds: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    grounds: LongText
 
 
 class PanelIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,7 +81,7 @@ class ModifiedMeasureIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AppealOutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
     outcome: Literal["upheld", "modified", "revoked"]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    reason: LongText
     new_measure: ModifiedMeasureIn | None = None
 
 

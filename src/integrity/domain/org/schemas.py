@@ -8,10 +8,10 @@ from typing import Annotated
 import msgspec
 
 from integrity.db.models import Person, Relation, Unit
+from integrity.lib.text import Name, ShortText
 
 UNIT_KINDS = ("group", "company", "branch", "department", "team")
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
@@ -65,7 +65,7 @@ class PersonOut(msgspec.Struct):
 
 class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: int
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: ShortText
     name_en: Annotated[str, msgspec.Meta(max_length=200)] = ""
     employee_no: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     position: Annotated[str, msgspec.Meta(max_length=200)] = ""

@@ -15,13 +15,14 @@ from integrity.db.models import (
     ReInspection,
 )
 from integrity.domain.rectification.workflow import is_overdue
+from integrity.lib.text import LongText, Title
 
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 
 class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: int
-    requirement: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    requirement: LongText
     responsible_user_id: int
     due_on: date
     case_id: int | None = None
@@ -29,14 +30,14 @@ class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LetterItemIn(msgspec.Struct, forbid_unknown_fields=True):
-    requirement: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    requirement: LongText
     responsible_user_id: int
     due_on: date
 
 
 class LetterIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: int
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    title: Title
     issued_on: date
     body: Text = ""
     case_id: int | None = None
@@ -45,7 +46,7 @@ class LetterIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ItemPatch(msgspec.Struct, forbid_unknown_fields=True):
     version: int
-    requirement: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)] | None = None
+    requirement: LongText | None = None
     responsible_user_id: int | None = None
     due_on: date | None = None
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 from integrity.db.models import ApiToken, RoleGrant, User
+from integrity.lib.text import Name, ShortText
 
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9._-]+$")]
 
@@ -37,7 +38,7 @@ class UserOut(msgspec.Struct):
 
 class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     username: Username
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    display_name: Name
     unit_id: int
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
     person_id: int | None = None
@@ -46,7 +47,7 @@ class UserIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     is_active: bool | None = None
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    display_name: Name | None = None
 
 
 class GrantOut(msgspec.Struct):
@@ -99,5 +100,5 @@ class TokenCreated(msgspec.Struct):
 
 
 class TokenIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: ShortText
     expires_in_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None

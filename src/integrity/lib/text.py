@@ -1,0 +1,16 @@
+"""Text fields of API bodies: required text must hold more than white space, as the pages already ask."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+# msgspec searches the pattern, so `\S` means "at least one character that is not white space".
+_SOMETHING = r"\S"
+
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=_SOMETHING)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_SOMETHING)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=_SOMETHING)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=_SOMETHING)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000, pattern=_SOMETHING)]
