@@ -39,7 +39,7 @@ async def submit_with_evidence(
     rectifier: Client, item: dict[str, Any], description: str = "已整改完毕"
 ) -> Any:
     uploaded = await rectifier.write(
-        "POST", f"/api/v1/rectification/items/{item['id']}/evidence", files={"data": EVIDENCE}
+        "POST", f"/api/v1/rectification/items/{item['id']}/evidence", files={"file": EVIDENCE}
     )
     assert uploaded.status_code == 201, uploaded.text
     return await rectifier.write(

@@ -71,7 +71,7 @@ def good_rows(tag: str) -> list[list[Any]]:
 
 async def upload(c: Client, content: bytes, dry_run: bool = False) -> Any:
     files = {
-        "data": ("线索.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "file": ("线索.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     }
     params = {"dry_run": "true"} if dry_run else {}
     return await c.write("POST", "/api/v1/cases/import", files=files, params=params)

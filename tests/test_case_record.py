@@ -85,7 +85,7 @@ async def upload(c: Client, case_id: int, name: str, content: bytes) -> object:
     return await c.write(
         "POST",
         f"/api/v1/cases/{case_id}/evidence",
-        files={"data": (name, content, "application/octet-stream")},
+        files={"file": (name, content, "application/octet-stream")},
     )
 
 
@@ -118,7 +118,7 @@ async def test_evidence_is_typed_by_content_stored_by_hash_and_downloads_are_aud
     text = await upload(inspector, case["id"], "谈话记录.txt", "谈话记录：本人对反映问题作出说明。".encode())
     assert text.status_code == 201  # type: ignore[attr-defined]
     no_token = await inspector.post(
-        f"/api/v1/cases/{case['id']}/evidence", files={"data": ("a.pdf", PDF, "application/pdf")}
+        f"/api/v1/cases/{case['id']}/evidence", files={"file": ("a.pdf", PDF, "application/pdf")}
     )
     assert no_token.status_code == 403
     await close(inspector)

@@ -137,7 +137,7 @@ async def test_user_text_in_every_field_is_printed_as_text_and_fetches_nothing(
     upload = await inspector.write(
         "POST",
         f"/api/v1/cases/{case_id}/evidence",
-        files={"data": (evil[2][:200] + ".txt", b"plain text evidence", "text/plain")},
+        files={"file": (evil[2][:200] + ".txt", b"plain text evidence", "text/plain")},
     )
     assert upload.status_code == 201, upload.text
     item = await inspector.write(

@@ -77,7 +77,7 @@ async def test_submit_return_resubmit_approve_then_locked(
     more = await rectifier.write(
         "POST",
         f"/api/v1/rectification/items/{item['id']}/evidence",
-        files={"data": ("x.txt", b"late", "text/plain")},
+        files={"file": ("x.txt", b"late", "text/plain")},
     )
     assert more.status_code == 409
     events = [
@@ -146,7 +146,7 @@ async def test_only_the_responsible_rectifier_submits(
         refused = await c.write(
             "POST",
             f"/api/v1/rectification/items/{item['id']}/evidence",
-            files={"data": ("a.txt", b"x", "text/plain")},
+            files={"file": ("a.txt", b"x", "text/plain")},
         )
         assert refused.status_code == 403
         # Reviewers and inspectors do not submit at all.

@@ -8,15 +8,19 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio
 import puremagic
 from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Stream
 
 from integrity.config import Settings
 from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.i18n import N_
 
 CHUNK = 64 * 1024
 
@@ -34,6 +38,23 @@ ALLOWED_TYPES = {
 
 class TooLarge(DomainError):
     status, slug, title = 413, "too-large", "File too large"
+
+
+# The API's multipart bodies: parts by name, the file under FILE_PART.
+UploadForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+FILE_PART = "file"
+
+
+class MissingFile(DomainError):
+    status, slug, title = 400, "missing-file", N_("No file sent")
+
+
+def file_part(form: dict[str, Any], name: str = FILE_PART) -> UploadFile:
+    """The uploaded file of a multipart body, or a 400 problem naming the part it was expected in."""
+    upload = form.get(name)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise MissingFile(N_("Send the file in the multipart form field 'file'."))
+    return upload
 
 
 def _is_text(head: bytes) -> bool:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlmodel import col, select
 
@@ -44,7 +42,7 @@ from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_, gettext
 from integrity.lib.pagination import Page
-from integrity.lib.uploads import content_disposition, download
+from integrity.lib.uploads import UploadForm, content_disposition, download, file_part
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_HEADER = (
@@ -150,13 +148,14 @@ class CaseController(Controller):
         access: Access,
         actor: AuditActor,
         settings: AppSettings,
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: UploadForm,
         dry_run: FromQuery[bool] = False,
     ) -> ImportOut:
         """Register leads from an .xlsx sheet: all rows or none; 422 lists every bad row and column."""
-        sheet = await importing.read_sheet(await importing.read_upload(data))
+        upload = file_part(data)
+        sheet = await importing.read_sheet(await importing.read_upload(upload))
         report = await importing.import_leads(
-            db, settings, access, actor, sheet, filename=data.filename, dry_run=dry_run
+            db, settings, access, actor, sheet, filename=upload.filename, dry_run=dry_run
         )
         rows = importing.report_rows(report, str)  # the API speaks the msgids, like its problem details
         if not report.ok:
@@ -309,9 +308,9 @@ class CaseController(Controller):
         actor: AuditActor,
         settings: AppSettings,
         case_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: UploadForm,
     ) -> EvidenceOut:
-        row = await evidence.store_evidence(db, settings, access, actor, case_id, data)
+        row = await evidence.store_evidence(db, settings, access, actor, case_id, file_part(data))
         await db.commit()
         return EvidenceOut.of(row)
 

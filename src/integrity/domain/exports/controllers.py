@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 
 from integrity.domain.exports import services
 from integrity.domain.exports.schemas import VerdictOut
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
-from integrity.lib.errors import InvalidInput
-from integrity.lib.uploads import content_disposition, read_bounded
+from integrity.lib.uploads import UploadForm, content_disposition, file_part, read_bounded
 
 PDF = "application/pdf"
 MAX_VERIFY_BYTES = 200 * 1024 * 1024
@@ -66,11 +63,8 @@ class ExportVerifyController(Controller):
         self,
         db: Db,
         access: Access,
-        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: UploadForm,
     ) -> VerdictOut:
         """Upload the PDF (form field `file`): authentic and unaltered, or what is wrong with it."""
-        upload = data.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput("Send the PDF in the form field 'file'.")
-        pdf = await read_bounded(upload, MAX_VERIFY_BYTES)
+        pdf = await read_bounded(file_part(data), MAX_VERIFY_BYTES)
         return VerdictOut.of(await services.verify_pdf(db, access, pdf))

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get, patch, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from integrity.domain.cases.clocks import local_today
@@ -34,7 +30,7 @@ from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
-from integrity.lib.uploads import download
+from integrity.lib.uploads import UploadForm, download, file_part
 
 
 def file_out(f: services.ItemFile) -> ItemFileOut:
@@ -102,9 +98,9 @@ class RectificationController(Controller):
         actor: AuditActor,
         settings: AppSettings,
         item_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: UploadForm,
     ) -> EvidenceOut:
-        row = await services.add_evidence(db, settings, access, actor, item_id, data)
+        row = await services.add_evidence(db, settings, access, actor, item_id, file_part(data))
         await db.commit()
         return EvidenceOut.of(row)
 

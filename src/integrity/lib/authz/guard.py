@@ -9,7 +9,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, Permission
-from integrity.lib.errors import Forbidden, Unauthenticated
+from integrity.lib.errors import Forbidden, NotFound, Unauthenticated
 from integrity.lib.requestctx import access_of, actor_of, principal_of
 from integrity.lib.security.tokens import same
 
@@ -55,8 +55,18 @@ async def _csrf_token_sent(connection: ASGIConnection[Any, Any, Any, Any]) -> st
     return None
 
 
+# Every id column is at most a signed 64-bit integer; a larger number in a path names nothing.
+_LARGEST_ID = 2**63 - 1
+
+
 async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Litestar guard applied at the app level."""
+    """Litestar guard applied at the app level; once allowed, an id no column can hold is a 404."""
+    await _authorize(connection, handler)
+    if any(isinstance(v, int) and abs(v) > _LARGEST_ID for v in connection.path_params.values()):
+        raise NotFound()
+
+
+async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     declaration = handler.opt.get(OPT_KEY)
     if declaration is None:
         raise Forbidden("This route declares no authorization rule and is refused.")
