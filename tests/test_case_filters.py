@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.conftest import Client, DemoApp, new_client
@@ -45,3 +46,41 @@ async def test_filters_narrow_the_list(demo_app: DemoApp) -> None:
     assert (await group.get("/api/v1/cases", params={"received_from": "yesterday"})).status_code == 400
     await close(group)
     await close(li_na)
+
+
+async def test_the_count_counts_what_the_list_lists(demo_app: DemoApp) -> None:
+    """`/cases/count` takes every list filter (search included) and agrees with the list, page by page."""
+    group = await new_client(demo_app, "zhang.wei")
+    marker = f"计数核对{uuid.uuid4().hex[:8]}"
+    for n in range(3):
+        await register(group, demo_app, unit="HXP-EAST", title=f"{marker}线索{n}")
+    east = await unit_id(demo_app, "HXP-EAST")
+    cases = [
+        {"q": marker},
+        {"q": marker, "unit_id": east, "descendants": "false"},
+        {"category": "integrity"},
+        {"confidential": "true"},
+        {"received_from": "2026-11-01"},
+        {},
+    ]
+    try:
+        for params in cases:
+            listed: set[int] = set()
+            cursor: str | None = None
+            while True:
+                page = (
+                    await group.get(
+                        "/api/v1/cases",
+                        params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})},
+                    )
+                ).json()
+                listed |= {x["id"] for x in page["items"]}
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+            counted = await group.get("/api/v1/cases/count", params=params)
+            assert counted.status_code == 200, counted.text
+            assert counted.json()["count"] == len(listed), params
+        assert (await group.get("/api/v1/cases/count", params={"q": marker})).json()["count"] == 3
+    finally:
+        await close(group)

@@ -182,8 +182,11 @@ class CaseController(Controller):
         )
 
     @get("/count")
-    async def count_cases(self, db: Db, access: Access) -> dict[str, int]:
-        return {"count": await services.count_cases(db, access)}
+    async def count_cases(
+        self, db: Db, access: Access, filters: NamedDependency[services.CaseFilters]
+    ) -> dict[str, int]:
+        """How many visible cases the list would give for the same filters (`q` included)."""
+        return {"count": await services.count_cases(db, access, filters)}
 
     @post("/", opt=permission("case", "create"))
     async def register_case(

@@ -243,12 +243,12 @@ async def filtered_cases(
     return list((await session.execute(stmt.order_by(col(Case.id)).limit(limit))).scalars().all())
 
 
-async def count_cases(session: AsyncSession, access: AccessScope) -> int:
-    return int(
-        (
-            await session.execute(select(func.count()).select_from(Case).where(visible_case_filter(access)))
-        ).scalar_one()
+async def count_cases(session: AsyncSession, access: AccessScope, filters: CaseFilters | None = None) -> int:
+    """How many cases the list would list with the same filters."""
+    stmt = await _filtered(
+        session, select(col(Case.id)).where(visible_case_filter(access)), filters or CaseFilters()
     )
+    return int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
 
 
 async def visible_cases(session: AsyncSession, access: AccessScope, case_ids: set[int]) -> dict[int, Case]:
