@@ -442,6 +442,9 @@ async def editable_case(session: AsyncSession, access: AccessScope, case_id: int
         raise Forbidden(N_("Your roles do not allow changing this case."))
     if case.status == workflow.CLOSED:
         raise Conflict(N_("A closed case is read-only; a reviewer can reopen it."))
+    # Writers of one case take turns from here on (PostgreSQL; SQLite's writers already do): two notes
+    # at once would otherwise each rebuild the search terms and collide on them.
+    await session.execute(select(col(Case.id)).where(col(Case.id) == case_id).with_for_update())
     return case
 
 
