@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp
 from tests.helpers import person_id
 from tests.test_cases import register
@@ -25,7 +26,7 @@ async def new_decision(
         "case_id": case["id"],
         "person_id": await person_id(demo_app, "HXP0203"),
         "measure_code": measure,
-        "effective_on": (effective_on or date.today()).isoformat(),
+        "effective_on": (effective_on or local_today()).isoformat(),
         "reasoning": "经审理，违反中央八项规定精神，公车私用。",
         **extra,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp
 from tests.helpers import unit_id, user_id
 from tests.test_cases import register
@@ -28,7 +29,7 @@ async def new_item(
         "case_id": case["id"],
         "requirement": "修订公车使用管理制度，建立派车登记台账",
         "responsible_user_id": await user_id(demo_app, rectifier),
-        "due_on": (due_on or date.today() + timedelta(days=30)).isoformat(),
+        "due_on": (due_on or local_today() + timedelta(days=30)).isoformat(),
     }
     created = await inspector.write("POST", "/api/v1/rectification/items", json=body)
     assert created.status_code == 201, created.text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from integrity.db.models import Measure
+from integrity.domain.cases.clocks import local_today
 from integrity.domain.decisions.measures import effect_end, effect_period
 from integrity.lib.errors import InvalidInput
 from integrity.lib.workdays import add_months
@@ -141,7 +143,7 @@ async def test_the_drafter_never_approves_and_only_subjects_are_named(
             "case_id": case["id"],
             "person_id": await person_id(demo_app, "HXP0301"),  # not a subject of this case
             "measure_code": "party_warning",
-            "effective_on": date.today().isoformat(),
+            "effective_on": local_today().isoformat(),
             "reasoning": "x",
         }
         assert (await drafter.write("POST", "/api/v1/decisions", json=body)).status_code == 422
@@ -152,7 +154,7 @@ async def test_the_drafter_never_approves_and_only_subjects_are_named(
         body |= {"period_months": 24}
         probation = await drafter.write("POST", "/api/v1/decisions", json=body)
         assert probation.status_code == 201
-        assert probation.json()["decision"]["effect_ends_on"] == add_months(date.today(), 24).isoformat()
+        assert probation.json()["decision"]["effect_ends_on"] == add_months(local_today(), 24).isoformat()
     finally:
         await close(drafter)
 
@@ -161,7 +163,7 @@ async def appeal_of(inspector: Client, decision: dict[str, Any]) -> dict[str, An
     filed = await inspector.write(
         "POST",
         f"/api/v1/decisions/{decision['id']}/appeals",
-        json={"filed_on": date.today().isoformat(), "grounds": "认为处分过重，申请复查"},
+        json={"filed_on": local_today().isoformat(), "grounds": "认为处分过重，申请复查"},
     )
     assert filed.status_code == 201, filed.text
     return dict(filed.json()["appeals"][-1])
@@ -175,7 +177,7 @@ async def test_appeal_panel_excludes_everyone_involved(
     early = await inspector.write(
         "POST",
         f"/api/v1/decisions/{draft['id']}/appeals",
-        json={"filed_on": date.today().isoformat(), "grounds": "x"},
+        json={"filed_on": local_today().isoformat(), "grounds": "x"},
     )
     assert early.status_code == 409  # only a decision in force is appealed
     d = await approved_decision(inspector, reviewer, demo_app)
@@ -185,12 +187,12 @@ async def test_appeal_panel_excludes_everyone_involved(
         for c in (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()["clocks"]
         if c["rule"] == "appeal_review"
     ]
-    assert clock[0]["due_on"] == add_months(date.today(), 3).isoformat()
+    assert clock[0]["due_on"] == add_months(local_today(), 3).isoformat()
     assert (
         await inspector.write(
             "POST",
             f"/api/v1/decisions/{d['id']}/appeals",
-            json={"filed_on": date.today().isoformat(), "grounds": "y"},
+            json={"filed_on": local_today().isoformat(), "grounds": "y"},
         )
     ).status_code == 409
 
@@ -241,7 +243,7 @@ async def test_appeal_panel_excludes_everyone_involved(
     after = (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()
     assert after["decision"]["status"] == "approved"
     assert [c["met_on"] for c in after["clocks"] if c["rule"] == "appeal_review"] == [
-        date.today().isoformat()
+        local_today().isoformat()
     ]
 
 
@@ -258,7 +260,7 @@ async def test_appeal_modifies_or_revokes_and_the_register_follows(
 ) -> None:
     inspector, reviewer = team
     subject = await person_id(demo_app, "HXP0203")
-    base = date.today() - timedelta(days=10)
+    base = local_today() - timedelta(days=10)
     d = await approved_decision(
         inspector, reviewer, demo_app, measure="party_serious_warning", effective_on=base
     )
@@ -318,7 +320,7 @@ async def test_appeal_modifies_or_revokes_and_the_register_follows(
 
 async def test_unit_statistics_count_the_four_forms(demo_app: DemoApp, team: tuple[Client, Client]) -> None:
     inspector, reviewer = team
-    day = date(2025, 6, 1) + timedelta(days=hash(demo_app.backend) % 7)  # a period no other test uses
+    day = date(2025, 6, 3)  # a day no other test uses (each engine has its own database)
     hxp = await unit_id(demo_app, "HXP")
     url = f"/api/v1/register/units/{hxp}"
     before = (await reviewer.get(url, params={"start": day.isoformat(), "end": day.isoformat()})).json()
@@ -343,33 +345,62 @@ async def test_unit_statistics_count_the_four_forms(demo_app: DemoApp, team: tup
 async def test_admins_edit_the_catalogue_and_drafted_decisions_keep_theirs(
     demo_app: DemoApp, team: tuple[Client, Client]
 ) -> None:
+    """A measure of its own (the shared demerit stays as seeded): drafted at 12 months, changed to 13."""
     inspector, _ = team
-    d = await new_decision(inspector, demo_app, measure="demerit")
+    code = f"demerit_{uuid.uuid4().hex[:6]}"
+    body = {
+        "form": 2,
+        "name": "记过（试）",
+        "name_en": "Demerit (trial)",
+        "period_months": 12,
+        "period_choices": "",
+        "active": True,
+        "sort": 99,
+    }
     admin = await new_client(demo_app, "admin")
     try:
         measures = {m["code"]: m for m in (await admin.get("/api/v1/measures")).json()}
         assert measures["party_probation"]["period_choices"] == [12, 24]
         assert measures["admonishment"]["name"] == "诫勉"
-        body = {
-            "form": 2,
-            "name": "记过",
-            "name_en": "Demerit",
-            "period_months": 13,
-            "period_choices": "",
-            "active": True,
-            "sort": 11,
-        }
-        assert (await inspector.write("PUT", "/api/v1/measures/demerit", json=body)).status_code == 403
-        changed = await admin.write("PUT", "/api/v1/measures/demerit", json=body)
+        assert (await admin.write("POST", f"/api/v1/measures/{code}", json=body)).status_code in (200, 201)
+        d = await new_decision(inspector, demo_app, measure=code)
+        assert d["period_months"] == 12
+        assert (await inspector.write("PUT", f"/api/v1/measures/{code}", json=body)).status_code == 403
+        changed = await admin.write("PUT", f"/api/v1/measures/{code}", json=body | {"period_months": 13})
         assert changed.status_code == 200, changed.text
         assert changed.json()["period_months"] == 13
-        bad = await admin.write("PUT", "/api/v1/measures/demerit", json=body | {"form": 7})
+        bad = await admin.write("PUT", f"/api/v1/measures/{code}", json=body | {"form": 7})
         assert bad.status_code == 422
-        assert (
-            await admin.write("PUT", "/api/v1/measures/demerit", json=body | {"period_months": 12})
-        ).status_code == 200
     finally:
         await close(admin)
     kept = (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()["decision"]
-    assert kept["period_months"] == 12
-    assert await audit_events(demo_app, action="catalogue.measure.update", object_id="demerit")
+    assert kept["period_months"] == 12  # drafted before the change, kept as drafted
+    assert await audit_events(demo_app, action="catalogue.measure.update", object_id=code)
+
+
+async def test_only_an_administrator_of_the_root_unit_edits_group_wide_catalogues(demo_app: DemoApp) -> None:
+    """An administrator of a company administers that company, not the group's measures or calendar."""
+    company_admin, _ = await make_user(demo_app, "admin", "HXP")
+    c = await new_client(demo_app, company_admin, TEST_PASSWORD)
+    root = await new_client(demo_app, "admin")
+    try:
+        body = {"form": 2, "name": "记过", "name_en": "Demerit", "period_months": 1, "period_choices": ""}
+        denied_before = len(await audit_events(demo_app, action="access.denied", object_type="catalogue"))
+        assert (await c.write("PUT", "/api/v1/measures/demerit", json=body)).status_code == 403
+        day = "2031-01-02"
+        override = {"is_workday": False, "note": "试"}
+        assert (await c.write("PUT", f"/api/v1/calendar/overrides/{day}", json=override)).status_code == 403
+        assert (await c.get("/admin/measures")).status_code == 403
+        assert len(await audit_events(demo_app, action="access.denied", object_type="catalogue")) == (
+            denied_before + 3
+        )
+        demerit = next(m for m in (await c.get("/api/v1/measures")).json() if m["code"] == "demerit")
+        assert demerit["period_months"] == 12  # unchanged
+        # The group's administrator may (on a measure of this test's own).
+        code = f"m_{uuid.uuid4().hex[:6]}"
+        assert (await root.write("POST", f"/api/v1/measures/{code}", json=body)).status_code in (200, 201)
+        assert (await root.write("PUT", f"/api/v1/measures/{code}", json=body)).status_code == 200
+        assert (await root.get("/admin/measures")).status_code == 200
+    finally:
+        await close(c)
+        await close(root)

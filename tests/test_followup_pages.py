@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp, new_client
 from tests.decision_helpers import approved_decision
 from tests.helpers import close, person_id, sql, unit_id, user_id
@@ -19,7 +20,7 @@ async def test_item_and_decision_from_the_case_page(demo_app: DemoApp, team: tup
     form = {
         "csrf_token": inspector.csrf,
         "requirement": "整改公车管理台账",
-        "due_on": date.today().isoformat(),
+        "due_on": local_today().isoformat(),
     }
     bad = await inspector.write(
         "POST", f"/cases/{case['id']}/rectification-items", data={**form, "assignee": "x"}
@@ -43,7 +44,7 @@ async def test_item_and_decision_from_the_case_page(demo_app: DemoApp, team: tup
             "case_id": case["id"],
             "person_id": await person_id(demo_app, "HXP0203"),
             "measure_code": "party_probation",
-            "effective_on": date.today().isoformat(),
+            "effective_on": local_today().isoformat(),
             "reasoning": "情节严重",
             "period_months": "",
         },
@@ -55,7 +56,7 @@ async def test_item_and_decision_from_the_case_page(demo_app: DemoApp, team: tup
 
 async def test_register_and_statistics_pages(demo_app: DemoApp, team: tuple[Client, Client]) -> None:
     inspector, reviewer = team
-    day = date.today() - timedelta(days=3)
+    day = local_today() - timedelta(days=3)
     await approved_decision(inspector, reviewer, demo_app, measure="party_warning", effective_on=day)
     person = await person_id(demo_app, "HXP0203")
     page = await reviewer.get(f"/register/persons/{person}")

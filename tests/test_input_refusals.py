@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp
 from tests.helpers import person_id, sql, unit_id, user_id
 from tests.test_cases import register
@@ -40,7 +39,7 @@ async def test_whitespace_only_text_is_refused(
                 "case_id": case["id"],
                 "person_id": await person_id(demo_app, "HXP0203"),
                 "measure_code": "party_warning",
-                "effective_on": date.today().isoformat(),
+                "effective_on": local_today().isoformat(),
                 "reasoning": blank,
             },
         ),
@@ -51,7 +50,7 @@ async def test_whitespace_only_text_is_refused(
                 "case_id": case["id"],
                 "requirement": blank,
                 "responsible_user_id": await user_id(demo_app, "sun.qiang"),
-                "due_on": date.today().isoformat(),
+                "due_on": local_today().isoformat(),
             },
         ),
     }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp, new_client
 from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, sql, unit_id, user_id
 from tests.rectification_helpers import closeout_request, new_item, submit_with_evidence
@@ -113,14 +114,14 @@ async def test_reinspection_confirms_or_reopens(
     inspector, reviewer = team
     item = await new_item(inspector, demo_app)
     url = f"/api/v1/rectification/items/{item['id']}/reinspections"
-    early = await inspector.write("POST", url, json={"scheduled_on": date.today().isoformat()})
+    early = await inspector.write("POST", url, json={"scheduled_on": local_today().isoformat()})
     assert early.status_code == 409  # only an approved item is re-inspected
     await submit_with_evidence(rectifier, item)
     await decide(reviewer, await closeout_request(reviewer, item), "approve")
-    visit = await inspector.write("POST", url, json={"scheduled_on": date.today().isoformat()})
+    visit = await inspector.write("POST", url, json={"scheduled_on": local_today().isoformat()})
     assert visit.status_code == 201, visit.text
     assert (
-        await inspector.write("POST", url, json={"scheduled_on": date.today().isoformat()})
+        await inspector.write("POST", url, json={"scheduled_on": local_today().isoformat()})
     ).status_code == 409
     recorded = await inspector.write(
         "POST", f"{url}/{visit.json()['id']}/outcome", json={"outcome": outcome, "findings": "现场抽查台账"}
@@ -166,7 +167,7 @@ async def test_responsible_person_must_be_a_rectifier_there(
         "case_id": case["id"],
         "requirement": "整改",
         "responsible_user_id": await user_id(demo_app, "zhou.li"),  # a member, not a rectifier
-        "due_on": date.today().isoformat(),
+        "due_on": local_today().isoformat(),
     }
     assert (await inspector.write("POST", "/api/v1/rectification/items", json=body)).status_code == 422
     body["responsible_user_id"] = await user_id(demo_app, "sun.qiang")
@@ -187,17 +188,17 @@ async def test_rectifier_sees_items_and_letters_but_never_the_case(
             "case_id": case["id"],
             "title": "关于加强采购管理的纪检监察建议书",
             "body": "针对采购环节暴露的问题，提出以下建议。",
-            "issued_on": date.today().isoformat(),
+            "issued_on": local_today().isoformat(),
             "items": [
                 {
                     "requirement": "建立供应商比价制度",
                     "responsible_user_id": await user_id(demo_app, "sun.qiang"),
-                    "due_on": (date.today() + timedelta(days=60)).isoformat(),
+                    "due_on": (local_today() + timedelta(days=60)).isoformat(),
                 },
                 {
                     "requirement": "开展采购人员廉洁教育",
                     "responsible_user_id": await user_id(demo_app, "sun.qiang"),
-                    "due_on": (date.today() + timedelta(days=90)).isoformat(),
+                    "due_on": (local_today() + timedelta(days=90)).isoformat(),
                 },
             ],
         },
@@ -236,8 +237,8 @@ async def test_rectifier_sees_items_and_letters_but_never_the_case(
 
 async def test_overdue_items_are_flagged_and_listed(demo_app: DemoApp, team: tuple[Client, Client]) -> None:
     inspector, _ = team
-    late = await new_item(inspector, demo_app, due_on=date.today() - timedelta(days=3))
-    on_time = await new_item(inspector, demo_app, due_on=date.today() + timedelta(days=3))
+    late = await new_item(inspector, demo_app, due_on=local_today() - timedelta(days=3))
+    on_time = await new_item(inspector, demo_app, due_on=local_today() + timedelta(days=3))
     overdue = (await inspector.get("/api/v1/rectification/items", params={"overdue": "true"})).json()
     ids = {i["id"] for i in overdue}
     assert late["id"] in ids

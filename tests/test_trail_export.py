@@ -10,7 +10,7 @@ from integrity.db.engine import create_database
 from integrity.domain.exports.sealing import TRAIL_FORMAT
 from integrity.lib.audit import Actor, AuditEntry, record
 from tests.conftest import DemoApp, new_client
-from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id
+from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, person_id, sql
 from tests.test_cases import register
 from tests.trail_helpers import (
     drawn_glyph_ids,
@@ -25,14 +25,22 @@ from tests.trail_helpers import (
     with_attachment,
 )
 
-DEMO_CASE = 6  # 钱勇's case: a talk, two decisions (one approved), clocks running
+# 钱勇's demo case: a talk, two decisions (one approved), clocks running; found by its title.
+DEMO_TITLE = "上海运维中心值班期间脱岗问题"
+
+
+async def demo_case(demo_app: DemoApp) -> tuple[int, str]:
+    """The id and number of the demo case, as this database numbered it."""
+    rows = await sql(demo_app, "SELECT id, number FROM cases WHERE title = :t ORDER BY id", t=DEMO_TITLE)
+    return int(rows[0][0]), str(rows[0][1])
 
 
 async def test_auditor_exports_a_complete_trail_that_the_standalone_verifier_accepts(
     demo_app: DemoApp, tmp_path: Path
 ) -> None:
+    case_id, case_number = await demo_case(demo_app)
     auditor = await new_client(demo_app, "zhao.min")
-    response = await export_trail(auditor, DEMO_CASE)
+    response = await export_trail(auditor, case_id)
     await close(auditor)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
@@ -43,7 +51,7 @@ async def test_auditor_exports_a_complete_trail_that_the_standalone_verifier_acc
     whole = "\n".join(texts)
     for expected in (
         "案件审计轨迹",
-        "JJ-2026-0006",
+        case_number,
         "上海运维中心值班期间脱岗问题",
         "钱勇",
         "诫勉",
@@ -55,7 +63,7 @@ async def test_auditor_exports_a_complete_trail_that_the_standalone_verifier_acc
         assert f"第 {number} 页 / 共 {pages} 页" in text  # page X of Y on every page
         assert "赵敏" in text  # the watermark names the downloader on every page
         if number > 1:
-            assert "JJ-2026-0006" in text  # running header
+            assert case_number in text  # running header
     # Readable words, not codes: actions and field changes.
     assert "登记案件" in whole
     assert "案件状态变更" in whole
@@ -73,13 +81,13 @@ async def test_auditor_exports_a_complete_trail_that_the_standalone_verifier_acc
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "VERIFIED" in verified.stdout
     # The export ledger: recorded with its SHA-256 in the audit trail, found again by the verify API.
-    recorded = await audit_events(demo_app, action="case.trail_export", object_id=str(DEMO_CASE))
+    recorded = await audit_events(demo_app, action="case.trail_export", object_id=str(case_id))
     assert response.headers["x-export-sha256"] in recorded[-1].changes
 
 
 async def test_chinese_text_has_real_glyphs_in_an_embedded_cjk_font(demo_app: DemoApp) -> None:
     auditor = await new_client(demo_app, "zhao.min")
-    pdf = (await export_trail(auditor, DEMO_CASE)).content
+    pdf = (await export_trail(auditor, (await demo_case(demo_app))[0])).content
     await close(auditor)
     fonts = font_names(pdf)
     assert any("WenQuanYi" in name or "CJK" in name for name in fonts), fonts
@@ -96,7 +104,7 @@ async def test_a_changed_byte_in_the_embedded_trail_fails_verification(
     demo_app: DemoApp, tmp_path: Path
 ) -> None:
     auditor = await new_client(demo_app, "zhao.min")
-    response = await export_trail(auditor, DEMO_CASE)
+    response = await export_trail(auditor, (await demo_case(demo_app))[0])
     pdf = response.content
     key = service_public_key(demo_app)
     raw = trail_json(pdf)
@@ -138,7 +146,7 @@ async def test_a_changed_byte_in_the_embedded_trail_fails_verification(
         "/api/v1/exports/verify", params={"sha256": response.headers["x-export-sha256"]}
     )
     assert by_hash.json()["authentic"] is True
-    assert by_hash.json()["case_number"] == "JJ-2026-0006"
+    assert by_hash.json()["case_number"] == (await demo_case(demo_app))[1]
     page = await auditor.get("/exports/verify", params={"sha256": response.headers["x-export-sha256"]})
     assert page.status_code == 200
     assert 'data-authentic="yes"' in page.text

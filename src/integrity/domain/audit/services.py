@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from integrity.db.models import AuditEvent, AuditEventCase, Unit
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.lib.authz import AccessScope
+from integrity.lib.authz.scope import is_root_path
 from integrity.lib.pagination import Page, fetch_page
 
 
@@ -65,7 +66,7 @@ async def list_events(
     prefixes = access.paths("audit", "read")
     in_units = select(col(Unit.id)).where(access.unit_filter("audit", "read", Unit.path))
     scope = AuditEvent.unit_id.in_(in_units)  # type: ignore[union-attr]
-    if any(p.count("/") == 2 for p in prefixes):
+    if any(is_root_path(p) for p in prefixes):
         scope = or_(scope, AuditEvent.unit_id.is_(None))  # type: ignore[union-attr]
     # Every event of a case (its own, and those of its items, decisions, letters, clocks and approvals)
     # follows the case: hidden from anyone the case is hidden from (subjects, relations, recusals,

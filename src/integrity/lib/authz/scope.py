@@ -31,6 +31,15 @@ class Principal:
         return {g.role for g in self.grants}
 
 
+# Objects that belong to the whole group (measures, sources, categories, clock rules, the calendar): a
+# permission on them counts only where it is granted in a root unit, never in a company below it.
+GROUP_WIDE = frozenset({"catalogue"})
+
+
+def is_root_path(path: str) -> bool:
+    return path.count("/") == 2  # "/1/"
+
+
 def _minimal_prefixes(paths: list[str]) -> list[str]:
     """Drop paths that an ancestor in the list already covers."""
     kept: list[str] = []
@@ -52,9 +61,12 @@ class AccessScope:
         """Unit path prefixes where the user may do (obj, act)."""
         key = (obj, act)
         if key not in self._paths:
-            self._paths[key] = _minimal_prefixes(
-                [g.unit_path for g in self.principal.grants if self.authorizer.role_permits(g.role, obj, act)]
-            )
+            paths = [
+                g.unit_path for g in self.principal.grants if self.authorizer.role_permits(g.role, obj, act)
+            ]
+            if obj in GROUP_WIDE:
+                paths = [p for p in paths if is_root_path(p)]
+            self._paths[key] = _minimal_prefixes(paths)
         return self._paths[key]
 
     def role_paths(self, roles: set[str]) -> list[str]:
@@ -65,6 +77,8 @@ class AccessScope:
         return bool(self.paths(obj, act))
 
     def can(self, obj: str, act: str, unit_path: str) -> bool:
+        if obj in GROUP_WIDE:
+            return self.can_anywhere(obj, act)
         return self.authorizer.allowed(self.principal.user_id, unit_path, obj, act)
 
     def unit_filter(self, obj: str, act: str, path_column: Any) -> ColumnElement[bool]:
