@@ -213,8 +213,13 @@ async def test_appeal_panel_excludes_everyone_involved(
         hearing_member,
         investigated_id,  # investigated
     ):
+        before = len(await audit_events(demo_app, action="access.denied", actor="chen.jing"))
         refused = await reviewer.write("POST", panel, json={"user_id": excluded})
         assert refused.status_code == 422, (excluded, refused.text)
+        denied = await audit_events(demo_app, action="access.denied", actor="chen.jing")
+        assert len(denied) == before + 1  # the refusal is audited, outcome "denied"
+        assert denied[-1][4] == "denied"
+        assert refused.json()["detail"] in denied[-1][5]
     outsider = await user_id(demo_app, "zhou.li")  # not staff
     assert (await reviewer.write("POST", panel, json={"user_id": outsider})).status_code == 422
     fresh, fresh_id = await make_user(demo_app, "reviewer", "HXP")

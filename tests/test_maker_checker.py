@@ -30,6 +30,10 @@ async def test_the_maker_never_decides(demo_app: DemoApp, team: tuple[Client, Cl
         assert request not in {r["id"] for r in (await maker.get("/api/v1/approvals")).json()}
         own = await maker.write("POST", f"/api/v1/approvals/{request}/approve", json={"comment": "自己批"})
         assert own.status_code == 403, own.text
+        # The refusal is an audit event like the guard's own: who tried, what, and why not.
+        denied = await audit_events(demo_app, action="access.denied", actor=username)
+        assert [(d[3], d[4]) for d in denied] == [("approval", "denied")], denied
+        assert own.json()["detail"] in denied[0][5]
         assert request in {r["id"] for r in (await reviewer.get("/api/v1/approvals")).json()}
         checked = await reviewer.write(
             "POST", f"/api/v1/approvals/{request}/approve", json={"comment": "同意"}

@@ -150,6 +150,14 @@ async def test_only_the_responsible_rectifier_submits(
             files={"file": ("a.txt", b"x", "text/plain")},
         )
         assert refused.status_code == 403
+        also = await c.write(
+            "POST", f"/api/v1/rectification/items/{item['id']}/submit", json={"description": "x"}
+        )
+        assert also.status_code == 403
+        # Both refusals are audit events of this rectifier, outcome "denied", with the reason.
+        denied = await audit_events(demo_app, action="access.denied", actor=other)
+        assert [(d[3], d[4]) for d in denied] == [("rectification", "denied")] * 2, denied
+        assert refused.json()["detail"] in denied[0][5]
         # Reviewers and inspectors do not submit at all.
         submit = f"/api/v1/rectification/items/{item['id']}/submit"
         assert (await reviewer.write("POST", submit, json={"description": "x"})).status_code == 403

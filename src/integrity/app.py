@@ -50,7 +50,7 @@ from integrity.domain.users.controllers import GrantController, UserController
 from integrity.lib import i18n
 from integrity.lib.authz import ROLES, Authorizer
 from integrity.lib.authz.declarations import authenticated, public
-from integrity.lib.authz.guard import authorize
+from integrity.lib.authz.guard import authorize, record_refusal
 from integrity.lib.deps import DEPENDENCIES
 from integrity.lib.errors import handle_error
 from integrity.lib.pdf.fonts import warn_if_no_cjk_font
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[authorize],
         middleware=[AuthenticationMiddleware()],
         exception_handlers={Exception: handle_error},
+        after_exception=[record_refusal],
         before_request=i18n.set_request_locale,
         after_request=i18n.remember_locale,
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),

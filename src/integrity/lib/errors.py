@@ -23,11 +23,17 @@ class DomainError(Exception):
     status = 400
     slug = "bad-request"
     title = N_("Bad request")
+    # A refusal of someone's attempt (a role, separation of duties, conflict of interest): it becomes an
+    # audit event with outcome "denied", as the guard's refusals do.
+    denied = False
 
-    def __init__(self, detail: str = "", **extra: Any) -> None:
+    def __init__(self, detail: str = "", *, denied: bool | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra = extra
+        if denied is not None:
+            self.denied = denied
+        self.audited = False  # set once its denial is recorded, so it is recorded once
 
 
 class InvalidInput(DomainError):
@@ -40,6 +46,7 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     status, slug, title = 403, "forbidden", N_("Not permitted")
+    denied = True
 
 
 class NotFound(DomainError):

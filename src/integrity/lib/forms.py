@@ -8,6 +8,7 @@ from typing import Any
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from integrity.lib.authz.guard import refused
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import gettext
 
@@ -22,6 +23,7 @@ async def act_then_redirect(
         await action
     except DomainError as exc:
         await db.rollback()
+        await refused(exc)
         return await show_again(gettext(exc.detail), exc.status)
     await db.commit()
     return Redirect(target, status_code=303)

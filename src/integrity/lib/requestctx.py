@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from litestar.connection import ASGIConnection
 
 from integrity.lib.audit import Actor
 from integrity.lib.authz.scope import AccessScope, Principal
+
+# The scope of the request being served, for code that records something about it without a handle
+# on the request (a page's refusal, recorded as it is shown). Set by the authentication middleware.
+current_scope: ContextVar[Any] = ContextVar("current_scope", default=None)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 

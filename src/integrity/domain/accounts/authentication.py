@@ -26,7 +26,7 @@ from integrity.domain.accounts.sessions import (
 )
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope, Authorizer, Grant, Principal
-from integrity.lib.requestctx import request_id_from, state_of
+from integrity.lib.requestctx import current_scope, request_id_from, state_of
 from integrity.lib.security.tokens import API_TOKEN_PREFIX, keyed_hash
 
 
@@ -175,6 +175,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        current_scope.set(scope)
         state = state_of(connection)
         request_id = state["request_id"] = request_id_from(connection.headers)
         app_state = connection.app.state

@@ -27,6 +27,7 @@ from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
 from integrity.domain.rectification import services as rectification
 from integrity.domain.rectification.schemas import ItemIn
 from integrity.lib.authz.declarations import permission
+from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.forms import act_then_redirect
@@ -244,6 +245,7 @@ class CasePages(Controller):
             case = await services.register_case(db, settings, access, actor, payload)
         except DomainError as exc:
             await db.rollback()
+            await refused(exc)
             return await self._form(
                 db, access, _(exc.detail), msgspec.structs.asdict(data), status=exc.status
             )
@@ -272,6 +274,7 @@ class CasePages(Controller):
             )
         except DomainError as exc:
             await db.rollback()
+            await refused(exc)
             context: dict[str, Any] = {"report": None, "rows": [], "error": _(exc.detail)}
             return Template("cases/import.html", status_code=exc.status, context=context)
         if report.ok and not dry_run:
@@ -378,6 +381,7 @@ class CasePages(Controller):
             await record.edit_case(db, access, actor, case_id, patch)
         except DomainError as exc:
             await db.rollback()
+            await refused(exc)
             values: dict[str, Any] = {**msgspec.structs.asdict(data), "confidential": bool(data.confidential)}
             if exc.status == 409:  # show what is saved now, and let a deliberate resubmit win
                 values["version"] = (await services.get_case(db, access, case_id)).version
@@ -429,6 +433,7 @@ class CasePages(Controller):
             await services.recuse(db, access, actor, case_id, data.reason.strip())
         except DomainError as exc:
             await db.rollback()
+            await refused(exc)
             return await self._detail(db, access, case_id, _(exc.detail), exc.status)
         await db.commit()
         return Redirect("/cases", status_code=303)

@@ -119,7 +119,8 @@ async def assign_panel(
         raise InvalidInput(N_("Only an active inspector or reviewer of the unit can re-review an appeal."))
     if user_id in await involved_in(session, decision):
         raise InvalidInput(
-            N_("Nobody who investigated, heard, drafted or approved the decision may re-review its appeal.")
+            N_("Nobody who investigated, heard, drafted or approved the decision may re-review its appeal."),
+            denied=True,
         )
     user = await session.get(User, user_id)
     assert user is not None
@@ -129,7 +130,9 @@ async def assign_panel(
         )
     )
     if user.person_id == decision.person_id or related.first():
-        raise InvalidInput(N_("This person is the subject of the decision or declared a relation to them."))
+        raise InvalidInput(
+            N_("This person is the subject of the decision or declared a relation to them."), denied=True
+        )
     if user_id in await panel_of(session, appeal_id):
         raise Conflict(N_("Already on the panel."))
     assert actor.user_id is not None

@@ -22,6 +22,7 @@ from integrity.domain.decisions.schemas import AppealIn, AppealOutcomeIn, Decisi
 from integrity.domain.users.services import display_names
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
+from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.forms import act_then_redirect
@@ -156,6 +157,7 @@ class DecisionPages(Controller):
             decision = await services.draft(db, access, actor, body)
         except DomainError as exc:
             await db.rollback()
+            await refused(exc)
             values = msgspec.structs.asdict(data)
             return await self._form(db, access, data.case_id, values, _(exc.detail), exc.status)
         await db.commit()
@@ -357,6 +359,7 @@ class RegisterPages(Controller):
                     db, access, chosen, start, min(max(end, start), date.max)
                 )
             except DomainError as exc:
+                await refused(exc)
                 error = _(exc.detail)
         return Template(
             "decisions/units.html",
@@ -416,6 +419,7 @@ class MeasurePages(Controller):
             await measures.save_measure(db, actor, code, values, create=False)
         except DomainError as exc:
             await db.rollback()
+            await refused(exc)
             return await self._page(db, _(exc.detail), exc.status)
         await db.commit()
         return Redirect("/admin/measures", status_code=303)

@@ -14,6 +14,7 @@ from integrity.domain.exports import services
 from integrity.domain.exports.controllers import MAX_VERIFY_BYTES
 from integrity.domain.exports.sealing import signing_key_text
 from integrity.lib.authz.declarations import permission
+from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import gettext as _
@@ -45,6 +46,7 @@ class ExportVerifyPages(Controller):
         try:
             return await self._page(settings, await services.verify_hash(db, access, sha256))
         except DomainError as exc:
+            await refused(exc)
             return await self._page(settings, error=_(exc.detail), status=exc.status)
 
     @post("/", status_code=200)
@@ -62,4 +64,5 @@ class ExportVerifyPages(Controller):
             pdf = await read_bounded(upload, MAX_VERIFY_BYTES)
             return await self._page(settings, await services.verify_pdf(db, access, pdf))
         except DomainError as exc:
+            await refused(exc)
             return await self._page(settings, error=_(exc.detail), status=exc.status)

@@ -5,17 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Scope
 
 from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, Permission
-from integrity.lib.errors import Forbidden, NotFound, Unauthenticated
-from integrity.lib.requestctx import access_of, actor_of, principal_of
+from integrity.lib.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from integrity.lib.i18n import N_
+from integrity.lib.requestctx import access_of, actor_of, current_scope, principal_of
 from integrity.lib.security.tokens import same
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+
+
+async def record_refusal(exc: Exception, scope: Scope) -> None:
+    """A service's refusal (DomainError.denied) as an audit event: the app's after_exception hook."""
+    if not isinstance(exc, DomainError) or not exc.denied or exc.audited or scope["type"] != ScopeType.HTTP:
+        return
+    exc.audited = True
+    connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+    handler = scope.get("route_handler")
+    declared = handler.opt.get(OPT_KEY) if handler is not None else None
+    obj = declared.obj if isinstance(declared, Permission) else "request"
+    await record_denial(connection, obj, exc.detail, status=exc.status)
+
+
+async def refused(exc: DomainError) -> None:
+    """Record a refusal that a page catches to show its reason (the API's reach the hook above)."""
+    scope = current_scope.get()
+    if scope is not None:
+        await record_refusal(exc, scope)
 
 
 async def record_denial(
@@ -55,6 +77,12 @@ async def _csrf_token_sent(connection: ASGIConnection[Any, Any, Any, Any]) -> st
     return None
 
 
+def _recorded(error: DomainError) -> DomainError:
+    """An error whose denial the guard has recorded (or, for a route without a rule, need not)."""
+    error.audited = True
+    return error
+
+
 # Every id column is at most a signed 64-bit integer; a larger number in a path names nothing.
 _LARGEST_ID = 2**63 - 1
 
@@ -69,7 +97,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
 async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     declaration = handler.opt.get(OPT_KEY)
     if declaration is None:
-        raise Forbidden("This route declares no authorization rule and is refused.")
+        raise _recorded(Forbidden(N_("This route declares no authorization rule and is refused.")))
     if declaration == PUBLIC:
         return
     principal = principal_of(connection)
@@ -83,12 +111,12 @@ async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         and not same(await _csrf_token_sent(connection), principal.csrf_token)
     ):
         await record_denial(connection, "csrf", "missing or wrong CSRF token")
-        raise Forbidden("The form has expired or the CSRF token is missing; reload the page.")
+        raise _recorded(Forbidden(N_("The form has expired or the CSRF token is missing; reload the page.")))
     if declaration == AUTHENTICATED:
         return
     if not isinstance(declaration, Permission):
-        raise Forbidden("Unknown authorization rule.")
+        raise _recorded(Forbidden(N_("This route declares no authorization rule and is refused.")))
     access = access_of(connection)
     if access is None or not access.can_anywhere(declaration.obj, declaration.act):
         await record_denial(connection, declaration.obj, "role lacks permission", act=declaration.act)
-        raise Forbidden(f"Your roles do not allow '{declaration.act}' on '{declaration.obj}'.")
+        raise _recorded(Forbidden(N_("Your roles do not allow this.")))
