@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -12,19 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlmodel import col, select
 
 from integrity.app import create_app
 from integrity.config import Settings
 from integrity.db.engine import Database, create_database
 from integrity.db.migrate import upgrade
+from integrity.db.models import User
 from integrity.demo.data import DEMO_PASSWORD, load_demo
+from integrity.domain.accounts.sessions import start_session
+from tests import TEST_SECRET
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("INTEGRITY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 LOGIN_TOKEN = re.compile(r'action="/login".*?name="csrf_token" value="([^"]+)"', re.DOTALL)
 
 
@@ -111,10 +116,62 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Scratch
     yield from make_database(request.param, tmp_path / "db")
 
 
-@pytest.fixture
-def migrated_db(empty_db: ScratchDatabase) -> ScratchDatabase:
-    upgrade(empty_db.url)
-    return empty_db
+class MigratedTemplates:
+    """One database per engine migrated once per run; tests get copies of it (a file copy on SQLite,
+    CREATE DATABASE … TEMPLATE on PostgreSQL) instead of running every migration again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[str, ScratchDatabase] = {}
+        self._drops: list[Iterator[ScratchDatabase]] = []
+
+    def template(self, backend: str) -> ScratchDatabase:
+        if backend not in self.made:
+            maker = make_database(backend, self.folder / backend)
+            made = next(maker)
+            upgrade(made.url)
+            self.made[backend], self._drops = made, [*self._drops, maker]
+        return self.made[backend]
+
+    def copy(self, backend: str, folder: Path) -> Iterator[ScratchDatabase]:
+        template = self.template(backend)
+        if backend == "sqlite":
+            folder.mkdir(parents=True, exist_ok=True)
+            source = template.url.removeprefix("sqlite+aiosqlite:///")
+            for suffix in ("", "-wal"):
+                if Path(source + suffix).exists():
+                    shutil.copyfile(source + suffix, folder / f"test.db{suffix}")
+            yield ScratchDatabase("sqlite", f"sqlite+aiosqlite:///{folder / 'test.db'}", folder)
+            return
+        name = f"integrity_test_{uuid.uuid4().hex[:12]}"
+        template_name = template.url.rsplit("/", 1)[1]
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+        try:
+            yield ScratchDatabase("postgresql", _async_pg_url(name), folder)
+        finally:
+            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        for maker in self._drops:
+            for _ in maker:  # runs the generator's clean-up (drops the PostgreSQL template)
+                pass
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_db(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: MigratedTemplates
+) -> Iterator[ScratchDatabase]:
+    """A fresh database at the newest schema per test, on each engine (a copy of the run's template)."""
+    if request.param == "postgresql":
+        require_postgres()
+    yield from migrated_templates.copy(request.param, tmp_path / "db")
 
 
 @pytest.fixture
@@ -141,8 +198,10 @@ class DemoApp:
 def demo_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ScratchDatabase]:
-    for test_db in make_database(request.param, tmp_path_factory.mktemp(f"demo-{request.param}")):
-        upgrade(test_db.url)
+    if request.param == "postgresql":
+        require_postgres()
+    templates = request.getfixturevalue("migrated_templates")
+    for test_db in templates.copy(request.param, tmp_path_factory.mktemp(f"demo-{request.param}")):
         settings = test_db.settings()
 
         async def load(url: str = test_db.url, settings: Settings = settings) -> None:
@@ -155,16 +214,31 @@ def demo_db(
 
 
 @pytest.fixture(scope="session")
-def demo_app(demo_db: ScratchDatabase) -> DemoApp:
+async def demo_app(demo_db: ScratchDatabase) -> AsyncIterator[DemoApp]:
+    """One app per engine for the whole run, served in the tests' own event loop (no thread, no copy)."""
     settings = demo_db.settings()
-    return DemoApp(create_app(settings), demo_db, settings)
+    app = create_app(settings)
+    # Its start-up hook only logs the fonts; its shutdown hooks, run here. (Litestar's lifespan context
+    # would have to end in the task it began in, which a session fixture's teardown is not.)
+    yield DemoApp(app, demo_db, settings)
+    await app.state.db.dispose()
+    app.state.pdf_pool.close()
+
+
+BASE_URL = "http://testserver.local"
+
+
+def http_client(app: Litestar) -> httpx.AsyncClient:
+    """A client that calls the app in this event loop, as a browser or script would over HTTP."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
 
 
 class Client:
     """A test client with the helpers the tests keep needing."""
 
-    def __init__(self, inner: AsyncTestClient[Litestar]) -> None:
+    def __init__(self, inner: httpx.AsyncClient, app: Litestar) -> None:
         self.inner = inner
+        self.app = app
         self.csrf = ""
 
     def __getattr__(self, name: str) -> Any:
@@ -191,15 +265,15 @@ class Client:
 
 
 def fresh_app(demo_app: DemoApp) -> Litestar:
-    """An app of its own per test client: AsyncTestClient runs each client on its own event loop,
-    and pooled database connections must not cross loops (it is also how separate workers behave)."""
+    """A second app on the same database, for tests about separate worker processes (grant reloads,
+    concurrent writers); AsyncTestClient serves it on a loop of its own, as a worker would be."""
     return create_app(demo_app.settings)
 
 
 @pytest.fixture
 async def client(demo_app: DemoApp) -> AsyncIterator[Client]:
-    async with AsyncTestClient(fresh_app(demo_app)) as inner:
-        yield Client(inner)
+    async with http_client(demo_app.app) as inner:
+        yield Client(inner, demo_app.app)
 
 
 @pytest.fixture
@@ -207,26 +281,40 @@ async def clear_throttle(demo_app: DemoApp) -> AsyncIterator[None]:
     """Login tests share one client address; forget failures around each of them."""
 
     async def clear() -> None:
-        from sqlalchemy import text
-
-        db = create_database(demo_app.db.url)
-        async with db.write_session() as session:
+        async with demo_app.app.state.db.write_session() as session:
             await session.execute(text("DELETE FROM login_throttle"))
             await session.commit()
-        await db.dispose()
 
     await clear()
     yield
     await clear()
 
 
+async def mint_session(demo_app: DemoApp, username: str) -> tuple[str, str]:
+    """A signed-in session made the way sign-in makes one, without the password round (which the
+    accounts tests exercise for real): the cookie value and the session's CSRF token."""
+    async with demo_app.app.state.db.write_session() as session:
+        user = (await session.execute(select(User).where(col(User.username) == username))).scalar_one()
+        made = await start_session(
+            session,
+            demo_app.settings,
+            user,
+            client_addr="127.0.0.1",
+            user_agent="pytest",
+            previous_cookie=None,
+        )
+        await session.commit()
+    return made.cookie_value, made.row.csrf_token
+
+
 async def new_client(demo_app: DemoApp, username: str, password: str = DEMO_PASSWORD) -> Client:
-    """A signed-in client (caller closes it with `await c.inner.__aexit__(None, None, None)`)."""
-    inner = AsyncTestClient(fresh_app(demo_app))
+    """A signed-in client (caller closes it with `close(c)`); `password` is kept for the callers' sake."""
+    del password  # minted, not typed: see mint_session
+    inner = http_client(demo_app.app)
     await inner.__aenter__()
-    c = Client(inner)
-    response = await c.sign_in(username, password)
-    assert response.status_code == 302, response.text
+    c = Client(inner, demo_app.app)
+    cookie, c.csrf = await mint_session(demo_app, username)
+    inner.cookies.set(demo_app.settings.session_cookie, cookie)
     return c
 
 

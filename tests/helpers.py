@@ -7,21 +7,16 @@ from typing import Any
 
 from sqlalchemy import text
 
-from integrity.db.engine import create_database
 from tests.conftest import Client, DemoApp, new_client
 
 
 async def sql(demo_app: DemoApp, statement: str, **params: Any) -> list[Any]:
     """Run SQL against the demo database directly (for arranging and checking state)."""
-    db = create_database(demo_app.db.url)
-    try:
-        async with db.write_session() as session:
-            result = await session.execute(text(statement), params)
-            rows = list(result.all()) if result.returns_rows else []
-            await session.commit()
-        return rows
-    finally:
-        await db.dispose()
+    async with demo_app.app.state.db.write_session() as session:
+        result = await session.execute(text(statement), params)
+        rows = list(result.all()) if result.returns_rows else []
+        await session.commit()
+    return rows
 
 
 async def unit_id(demo_app: DemoApp, code: str) -> int:

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from integrity.app import create_app
-from tests.conftest import LOGIN_TOKEN, Client, DemoApp, fresh_app, new_client
+from tests.conftest import LOGIN_TOKEN, Client, DemoApp, http_client, new_client
 from tests.helpers import TEST_PASSWORD, audit_events, close, make_user, sql
 
 pytestmark = pytest.mark.usefixtures("clear_throttle")
@@ -23,8 +23,8 @@ def session_cookie(response: object) -> str:
 
 async def status_with_cookie(client: Client, cookie: str) -> int:
     """GET /api/v1/me from a browser that holds only this session cookie."""
-    app = create_app(client.inner.app.state.settings)
-    async with AsyncTestClient(app, cookies={"integrity_session": cookie}) as other:
+    async with http_client(client.app) as other:
+        other.cookies.set("integrity_session", cookie)
         return (await other.get("/api/v1/me")).status_code
 
 
@@ -135,7 +135,7 @@ async def test_api_tokens_are_shown_once_stored_hashed_and_revocable(demo_app: D
     assert stored[0][0] != token
     assert token not in stored[0][0]
 
-    async with AsyncTestClient(fresh_app(demo_app)) as script:
+    async with http_client(demo_app.app) as script:
         auth = {"Authorization": f"Bearer {token}"}
         me = await script.get("/api/v1/me", headers=auth)
         assert me.status_code == 200
@@ -194,7 +194,7 @@ async def test_next_never_redirects_off_site(client: Client) -> None:
 async def test_cookies_are_secure_in_production(demo_app: DemoApp) -> None:
     app = create_app(demo_app.db.settings(env="production"))
     async with AsyncTestClient(app, base_url="https://testserver.local") as inner:
-        response = await Client(inner).sign_in("zhang.wei")
+        response = await Client(inner, app).sign_in("zhang.wei")
     cookie = next(
         v for k, v in response.headers.multi_items() if k == "set-cookie" and "integrity_session" in v
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from litestar.testing import AsyncTestClient
-
-from tests.conftest import Client, DemoApp, fresh_app, new_client
+from tests.conftest import Client, DemoApp, http_client, new_client
 from tests.helpers import close, unit_id
 
 
@@ -17,7 +15,7 @@ async def test_health_probes(client: Client) -> None:
 
 
 async def test_openapi_schema_needs_sign_in_and_lists_the_api(demo_app: DemoApp) -> None:
-    async with AsyncTestClient(fresh_app(demo_app)) as anonymous:
+    async with http_client(demo_app.app) as anonymous:
         assert (await anonymous.get("/api/v1/schema/openapi.json")).status_code == 401
     signed_in = await new_client(demo_app, "zhang.wei")
     schema = (await signed_in.get("/api/v1/schema/openapi.json")).json()

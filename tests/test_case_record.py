@@ -127,7 +127,7 @@ async def test_evidence_is_typed_by_content_stored_by_hash_and_downloads_are_aud
 async def test_evidence_size_is_limited(demo_app: DemoApp, tmp_path: Path) -> None:
     app = create_app(demo_app.db.settings(evidence_max_bytes=4096))
     async with AsyncTestClient(app) as inner:
-        c = Client(inner)
+        c = Client(inner, app)  # an app of its own: a 4 KB evidence limit
         await c.sign_in("li.na")
         case = await register(c, demo_app)
         ok = await upload(c, case["id"], "small.pdf", PDF)

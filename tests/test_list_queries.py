@@ -18,7 +18,7 @@ def count_statements(c: Client) -> list[str]:
         if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
             seen.append(statement)
 
-    event.listen(c.inner.app.state.db.engine.sync_engine, "before_cursor_execute", note)
+    event.listen(c.app.state.db.engine.sync_engine, "before_cursor_execute", note)
     return seen
 
 

@@ -108,7 +108,7 @@ async def test_keyset_pagination_walks_every_row_once(demo_app: DemoApp) -> None
 
 async def test_list_query_count_does_not_grow_with_the_page(demo_app: DemoApp) -> None:
     inspector = await new_client(demo_app, "zhang.wei")
-    engine = inspector.inner.app.state.db.engine.sync_engine
+    engine = inspector.app.state.db.engine.sync_engine
     executed = [0]
     counts: list[int] = []
 
