@@ -1,0 +1,79 @@
+"""Every audit event that belongs to a case follows the case's visibility, whatever its object type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Client, DemoApp, new_client
+from tests.support.helpers import TEST_PASSWORD, close, make_user, person_id, sql
+
+# The events of a case, found here by their objects' own tables (not by the service's link table).
+EVENTS_OF_CASES = """
+WITH objects(kind, object_id, case_id) AS (
+    SELECT 'case', id, id FROM cases
+    UNION ALL SELECT 'rectification', id, case_id FROM rectification_items WHERE case_id IS NOT NULL
+    UNION ALL SELECT 'recommendation_letter', id, case_id FROM recommendation_letters
+        WHERE case_id IS NOT NULL
+    UNION ALL SELECT 'decision', id, case_id FROM decisions
+    UNION ALL SELECT 'case_clock', id, case_id FROM case_clocks
+)
+SELECT e.seq, e.object_type, e.action FROM audit_events e
+LEFT JOIN approval_requests r ON e.object_type = 'approval' AND CAST(r.id AS VARCHAR(64)) = e.object_id
+JOIN objects o ON CAST(o.object_id AS VARCHAR(64)) = e.object_id AND o.kind = e.object_type
+    OR (r.id IS NOT NULL AND o.kind = r.object_type AND o.object_id = r.object_id)
+JOIN case_subjects s ON s.case_id = o.case_id
+WHERE s.person_id IN (:a, :b)
+"""
+# Subjects of the demo cases with follow-up: HXP0303 (a recommendation letter and its items),
+# HXP0402 (decisions, one approved, one waiting for a reviewer).
+SUBJECTS = ("HXP0303", "HXP0402")
+
+
+async def _all_seqs(c: Client) -> set[int]:
+    seqs: set[int] = set()
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = await c.get("/api/v1/audit/events", params=params)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seqs |= {e["seq"] for e in body["items"]}
+        cursor = body.get("next_cursor")
+        if not cursor:
+            return seqs
+
+
+async def test_an_auditor_related_to_the_subject_sees_no_event_of_the_case(demo_app: DemoApp) -> None:
+    subjects = [await person_id(demo_app, n) for n in SUBJECTS]
+    related, _ = await make_user(demo_app, "auditor", "HX")
+    unrelated, _ = await make_user(demo_app, "auditor", "HX")
+    c = await new_client(demo_app, related, TEST_PASSWORD)
+    for person in subjects:
+        declared = await c.write("POST", "/api/v1/me/relations", json={"person_id": person, "kind": "kin"})
+        assert declared.status_code == 201, declared.text
+    control = await new_client(demo_app, unrelated, TEST_PASSWORD)
+    try:
+        rows = await sql(demo_app, EVENTS_OF_CASES, a=subjects[0], b=subjects[1])
+        of_cases = {int(r[0]) for r in rows}
+        kinds = {r[1] for r in rows}
+        # Every kind of object that belongs to a case has events here, so each is checked.
+        assert {"case", "approval", "rectification", "recommendation_letter", "decision"} <= kinds, kinds
+        actions = {r[2] for r in rows}
+        assert {"case.register", "approval.request", "rectification.create", "decision.draft"} <= actions
+        seen_by_related = await _all_seqs(c)
+        seen_by_control = await _all_seqs(control)
+        assert of_cases <= seen_by_control  # the same events are there for an auditor without the tie
+        leaked = sorted(of_cases & seen_by_related)
+        assert not leaked, [r for r in rows if r[0] in leaked]
+        # Asked for by object, the items and decisions of those cases give nothing either.
+        seqs = ",".join(str(s) for s in of_cases)
+        for kind in ("rectification", "decision", "approval"):
+            query = f"SELECT DISTINCT object_id FROM audit_events WHERE object_type=:k AND seq IN ({seqs})"
+
+            for (object_id,) in await sql(demo_app, query, k=kind):
+                params = {"object_type": kind, "object_id": object_id}
+                page = await c.get("/api/v1/audit/events", params=params)
+                assert page.json()["items"] == [], params
+    finally:
+        await close(c)
+        await close(control)

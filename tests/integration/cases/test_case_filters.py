@@ -1,0 +1,86 @@
+"""Case list filters: unit with or without descendants, category, source, assignee, dates, confidentiality."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.conftest import Client, DemoApp, new_client
+from tests.support.cases import register
+from tests.support.helpers import close, unit_id
+
+
+async def ids(c: Client, **params: Any) -> set[int]:
+    response = await c.get("/api/v1/cases", params={"limit": 200, **params})
+    assert response.status_code == 200, response.text
+    return {x["id"] for x in response.json()["items"]}
+
+
+async def test_filters_narrow_the_list(demo_app: DemoApp) -> None:
+    group = await new_client(demo_app, "zhang.wei")
+    in_branch = await register(group, demo_app, unit="HXP-EAST", title="分公司线索")
+    in_team = await register(group, demo_app, unit="HXP-EAST-SH", title="运维中心线索", confidential=True)
+    elsewhere = await register(group, demo_app, unit="HXT", title="贸易公司线索")
+    east = await unit_id(demo_app, "HXP-EAST")
+
+    below = await ids(group, unit_id=east)
+    assert {in_branch["id"], in_team["id"]} <= below
+    assert elsewhere["id"] not in below
+    only = await ids(group, unit_id=east, descendants="false")
+    assert in_branch["id"] in only
+    assert in_team["id"] not in only
+
+    assert in_team["id"] in await ids(group, confidential="true")
+    assert in_branch["id"] not in await ids(group, confidential="true")
+    assert in_branch["id"] in await ids(group, category="eight_point_rules", source="letters_visits")
+    assert in_branch["id"] not in await ids(group, category="integrity")
+    assert in_branch["id"] in await ids(group, received_from="2026-10-01", received_to="2026-10-31")
+    assert in_branch["id"] not in await ids(group, received_from="2026-11-01")
+
+    me = (await group.get("/api/v1/me")).json()["id"]
+    mine = await ids(group, assignee_id=me)
+    assert {in_branch["id"], in_team["id"], elsewhere["id"]} <= mine
+    li_na = await new_client(demo_app, "li.na")
+    li_na_id = (await li_na.get("/api/v1/me")).json()["id"]
+    assert in_branch["id"] not in await ids(group, assignee_id=li_na_id)
+    assert (await group.get("/api/v1/cases", params={"received_from": "yesterday"})).status_code == 400
+    await close(group)
+    await close(li_na)
+
+
+async def test_the_count_counts_what_the_list_lists(demo_app: DemoApp) -> None:
+    """`/cases/count` takes every list filter (search included) and agrees with the list, page by page."""
+    group = await new_client(demo_app, "zhang.wei")
+    marker = f"计数核对{uuid.uuid4().hex[:8]}"
+    for n in range(3):
+        await register(group, demo_app, unit="HXP-EAST", title=f"{marker}线索{n}")
+    east = await unit_id(demo_app, "HXP-EAST")
+    cases = [
+        {"q": marker},
+        {"q": marker, "unit_id": east, "descendants": "false"},
+        {"category": "integrity"},
+        {"confidential": "true"},
+        {"received_from": "2026-11-01"},
+        {},
+    ]
+    try:
+        for params in cases:
+            listed: set[int] = set()
+            cursor: str | None = None
+            while True:
+                page = (
+                    await group.get(
+                        "/api/v1/cases",
+                        params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})},
+                    )
+                ).json()
+                listed |= {x["id"] for x in page["items"]}
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+            counted = await group.get("/api/v1/cases/count", params=params)
+            assert counted.status_code == 200, counted.text
+            assert counted.json()["count"] == len(listed), params
+        assert (await group.get("/api/v1/cases/count", params={"q": marker})).json()["count"] == 3
+    finally:
+        await close(group)

@@ -1,0 +1,140 @@
+"""Browser-test plumbing: `integrity serve` on demo data, Debian's Chromium under Playwright, signing in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import IN_CI, TEST_SECRET
+
+CHROMIUM_CANDIDATES = [
+    os.environ.get("INTEGRITY_CHROMIUM", ""),
+    "/usr/lib/chromium/chromium",
+    shutil.which("chromium") or "",
+]
+
+
+def chromium_path() -> str:
+    for candidate in CHROMIUM_CANDIDATES:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    reason = "Chromium not installed (apt-get install chromium); set INTEGRITY_CHROMIUM to its binary"
+    if IN_CI:
+        pytest.fail(f"CI must run the browser tests: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base: str
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        """Run an `integrity` command against the server's database; its standard output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "integrity", *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`integrity serve` on a fresh SQLite database with the demo data, as a user would run it; one for
+    the browser tests (all in tests/e2e/test_browser.py, in the order they are written there)."""
+    data = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "INTEGRITY_ENV": "test",
+        "INTEGRITY_SECRET_KEY": TEST_SECRET,
+        "INTEGRITY_DATA_DIR": str(data),
+    }
+    env.pop("INTEGRITY_DATABASE_URL", None)
+    cli = [sys.executable, "-m", "integrity"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (data / "serve.log").open("w")
+    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health/ready", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError((data / "serve.log").read_text())
+            time.sleep(0.2)
+        yield LiveServer(base, env)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(live: LiveServer) -> str:
+    return live.base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (which never downloads a browser here); launched
+    once for the browser module, each test opening pages of its own. Not session-scoped: while the sync
+    API is open its event loop counts as running, and later tests could not start one."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Integrity-2026")
+    page.click("form[action='/login'] button[type=submit]")
+    expect(page).to_have_url(f"{base}/")
+
+
+def sign_out(page: Any) -> None:
+    page.click("button:has-text('退出登录')")
