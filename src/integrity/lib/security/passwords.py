@@ -9,8 +9,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 # The library's defaults (RFC 9106's second recommendation), except under INTEGRITY_ENV=test, which is
 # for the test suite alone (README): there, hashing throwaway passwords at full cost was most of its time.
-_TEST_COST = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
-_hasher = PasswordHasher(**(_TEST_COST if os.environ.get("INTEGRITY_ENV") == "test" else {}))
+_hasher = (
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if os.environ.get("INTEGRITY_ENV") == "test"
+    else PasswordHasher()
+)
 _DUMMY_HASH = _hasher.hash("integrity-dummy-password-for-timing")
 
 MIN_PASSWORD_LENGTH = 10
