@@ -26,6 +26,7 @@ from integrity.db.migrate import upgrade
 from integrity.db.models import User
 from integrity.demo.data import DEMO_PASSWORD, load_demo
 from integrity.domain.accounts.sessions import start_session
+from integrity.lib.pdf.pool import PdfPool
 from tests import TEST_SECRET
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -214,15 +215,23 @@ def demo_db(
 
 
 @pytest.fixture(scope="session")
-async def demo_app(demo_db: ScratchDatabase) -> AsyncIterator[DemoApp]:
+def pdf_pool() -> Iterator[PdfPool]:
+    """One pool of PDF workers for the run, shared by the apps of both engines."""
+    settings = Settings(env="test", secret_key=TEST_SECRET)
+    pool = PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+async def demo_app(demo_db: ScratchDatabase, pdf_pool: PdfPool) -> AsyncIterator[DemoApp]:
     """One app per engine for the whole run, served in the tests' own event loop (no thread, no copy)."""
     settings = demo_db.settings()
-    app = create_app(settings)
+    app = create_app(settings, pdf_pool)
     # Its start-up hook only logs the fonts; its shutdown hooks, run here. (Litestar's lifespan context
     # would have to end in the task it began in, which a session fixture's teardown is not.)
     yield DemoApp(app, demo_db, settings)
     await app.state.db.dispose()
-    app.state.pdf_pool.close()
 
 
 BASE_URL = "http://testserver.local"

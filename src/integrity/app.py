@@ -116,15 +116,19 @@ def template_environment() -> Environment:
     return env
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app; the database engine and the authorizer live in app.state."""
+def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None) -> Litestar:
+    """Build the app; the database engine and the authorizer live in app.state.
+
+    `pdf_pool` lets several apps in one process share their PDF workers (the test suite's apps do);
+    the app closes only a pool it made."""
     settings = settings or get_settings()
     db = create_database(
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.db_pool_size,
     )
-    pdf_pool = PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
+    own_pool = pdf_pool is None
+    pdf_pool = pdf_pool or PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
     openapi_router = Router(path="/api/v1/schema", route_handlers=[], opt=authenticated())
     return Litestar(
         route_handlers=[
@@ -149,7 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         response_cache_config=ResponseCacheConfig(),
         state=State({"db": db, "settings": settings, "authorizer": Authorizer(), "pdf_pool": pdf_pool}),
         on_startup=[warn_if_no_cjk_font],
-        on_shutdown=[db.dispose, pdf_pool.close],
+        on_shutdown=[db.dispose, *([pdf_pool.close] if own_pool else [])],
         # Uploads are limited while they stream in; evidence files may be this large.
         request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
         debug=False,

@@ -1,6 +1,6 @@
 """End to end in a real headless Chromium against `integrity serve`: signing in, a lead through its
 approval and out of its subject's sight, a close-out returned and resubmitted, and a drafter who cannot
-approve. One server and one Chromium serve every test here (and keep to one xdist worker)."""
+approve. One server and one Chromium serve the tests of this module that run on one xdist worker."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.browser import LiveServer, browser, live, live_server, sign_in, sign_out
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 __all__ = ["browser", "live", "live_server"]  # fixtures
 
 
@@ -178,12 +178,7 @@ def test_the_drafter_finds_no_approve_button_and_the_api_refuses_them(
     """王芳 is inspector and reviewer of the company: she drafts a decision, and cannot approve it."""
     from playwright.sync_api import expect
 
-    live.cli(
-        "users", "create", "wang.fang", "--name", "王芳", "--unit", "HXP", "--password", "Integrity-2026"
-    )
-    live.cli("users", "grant", "wang.fang", "inspector", "--unit", "HXP")
-    live.cli("users", "grant", "wang.fang", "reviewer", "--unit", "HXP")
-    token = live.cli("tokens", "create", "wang.fang", "--name", "browser test").strip()
+    token = live.staff("wang.fang", "王芳", "HXP", ("inspector", "reviewer"))
 
     page = browser.new_page()
     sign_in(page, live.base, "wang.fang")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -10,13 +11,22 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import col, select
 
-from tests.conftest import IN_CI, TEST_SECRET
+from integrity.config import Settings
+from integrity.db.engine import create_database
+from integrity.db.models import Unit
+from integrity.demo.data import DEMO_PASSWORD, load_demo
+from integrity.domain.users.schemas import GrantIn, UserIn
+from integrity.domain.users.services import create_token, create_user, grant_role
+from integrity.lib.audit import Actor
+from tests.conftest import IN_CI, TEST_SECRET, MigratedTemplates
 
 CHROMIUM_CANDIDATES = [
     os.environ.get("INTEGRITY_CHROMIUM", ""),
@@ -45,34 +55,64 @@ def free_port() -> int:
 class LiveServer:
     base: str
     env: dict[str, str]
+    settings: Settings
 
-    def cli(self, *args: str) -> str:
-        """Run an `integrity` command against the server's database; its standard output."""
-        done = subprocess.run(
-            [sys.executable, "-m", "integrity", *args],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return done.stdout
+    def staff(self, username: str, display_name: str, unit_code: str, roles: tuple[str, ...]) -> str:
+        """Arrange a colleague with roles in a unit through the services, as the `users` and `tokens`
+        commands would (each command is a 4 s interpreter start); their new API token."""
+
+        async def work() -> str:
+            db = create_database(self.settings.database_url)
+            try:
+                async with db.write_session() as session:
+                    unit = (
+                        await session.execute(select(Unit).where(col(Unit.code) == unit_code))
+                    ).scalar_one()
+                    assert unit.id is not None
+                    actor = Actor.command_line()
+                    data = UserIn(username, display_name, unit.id, DEMO_PASSWORD, None, "zh")
+                    user = await create_user(session, actor, data, access=None)
+                    assert user.id is not None
+                    for role in roles:
+                        await grant_role(session, actor, GrantIn(user.id, role, unit.id), access=None)
+                    token = await create_token(session, self.settings, actor, user, "browser test", 1)
+                    await session.commit()
+                    return token.token
+            finally:
+                await db.dispose()
+
+        # Playwright's sync API keeps an event loop running in this thread: the work gets a thread of its own.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, work()).result()
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live(
+    tmp_path_factory: pytest.TempPathFactory, migrated_templates: MigratedTemplates
+) -> Iterator[LiveServer]:
     """`integrity serve` on a fresh SQLite database with the demo data, as a user would run it; one for
-    the browser tests (all in tests/e2e/test_browser.py, in the order they are written there)."""
+    the browser tests (all in tests/e2e/test_browser.py, in the order they are written there). The
+    database is a copy of the run's migrated template with the demo loaded in-process, as `./run demo`
+    would load it (three commands in subprocesses took most of the module's time)."""
     data = tmp_path_factory.mktemp("live")
+    made = migrated_templates.copy("sqlite", data)
+    database = next(made)
+    settings = database.settings()
     env = {
         **os.environ,
         "INTEGRITY_ENV": "test",
         "INTEGRITY_SECRET_KEY": TEST_SECRET,
         "INTEGRITY_DATA_DIR": str(data),
+        "INTEGRITY_DATABASE_URL": database.url,
     }
-    env.pop("INTEGRITY_DATABASE_URL", None)
+
+    async def load() -> None:
+        db = create_database(database.url)
+        await load_demo(db, settings, DEMO_PASSWORD)
+        await db.dispose()
+
+    asyncio.run(load())
     cli = [sys.executable, "-m", "integrity"]
-    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
     port = free_port()
     log = (data / "serve.log").open("w")
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
@@ -89,7 +129,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError((data / "serve.log").read_text())
             time.sleep(0.2)
-        yield LiveServer(base, env)
+        yield LiveServer(base, env, settings)
     finally:
         server.terminate()
         server.wait(timeout=10)
