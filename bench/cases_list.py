@@ -140,16 +140,23 @@ async def flush(session: Any, batch: list[dict[str, Any]], persons: list[int], r
         await session.execute(insert(CaseSearchTerm), terms[i : i + 20_000])
 
 
-async def median_ms(client: httpx.AsyncClient, url: str, headers: dict[str, str], n: int) -> float:
+Variant = tuple[httpx.AsyncClient, str, dict[str, str]]
+
+
+async def medians_ms(variants: list[Variant], n: int) -> list[float]:
+    """Median latency of each variant, measured in turns (one request of each, round after round), so a
+    slow spell of the machine or of the database weighs on every variant alike instead of on one."""
     for _ in range(max(5, n // 10)):
-        (await client.get(url, headers=headers)).raise_for_status()
-    samples = []
+        for client, url, headers in variants:
+            (await client.get(url, headers=headers)).raise_for_status()
+    samples: list[list[float]] = [[] for _ in variants]
     for _ in range(n):
-        start = time.perf_counter()
-        response = await client.get(url, headers=headers)
-        samples.append((time.perf_counter() - start) * 1000)
-        response.raise_for_status()
-    return statistics.median(samples)
+        for i, (client, url, headers) in enumerate(variants):
+            start = time.perf_counter()
+            response = await client.get(url, headers=headers)
+            samples[i].append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+    return [statistics.median(s) for s in samples]
 
 
 def unscoped_app(url: str) -> Litestar:
@@ -235,9 +242,9 @@ async def main() -> None:
         floor = httpx.AsyncClient(transport=httpx.ASGITransport(app=Litestar([bare])), base_url="http://b")
         plain = httpx.AsyncClient(transport=httpx.ASGITransport(app=unscoped_app(url)), base_url="http://b")
 
-        ours_ms = await median_ms(ours, query, auth, args.requests)
-        floor_ms = await median_ms(floor, query, {}, args.requests)
-        plain_ms = await median_ms(plain, query, {}, args.requests)
+        ours_ms, floor_ms, plain_ms = await medians_ms(
+            [(ours, query, auth), (floor, query, {}), (plain, query, {})], args.requests
+        )
 
         page1 = "/api/v1/cases?limit=50"
         cursor = None
@@ -252,8 +259,7 @@ async def main() -> None:
 
         cursor = encode_cursor(int(ids) - 1)
         deep = f"/api/v1/cases?limit=50&cursor={cursor}"
-        page1_ms = await median_ms(ours, page1, auth, args.requests)
-        deep_ms = await median_ms(ours, deep, auth, args.requests)
+        page1_ms, deep_ms = await medians_ms([(ours, page1, auth), (ours, deep, auth)], args.requests)
 
         print(f"list page (50, status + text '公车', {items} items on the page): ours {ours_ms:.2f} ms")
         ratio("  vs bare handler returning the same bytes", ours_ms, floor_ms, 3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -69,3 +70,24 @@ def test_drift_is_detected(migrated_db: ScratchDatabase) -> None:
     finally:
         table._columns.remove(extra)  # type: ignore[attr-defined]
     assert any("not_in_migrations" in str(d) for d in diff)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("migrated_db", ["postgresql"], indirect=True)
+def test_search_terms_keep_a_large_statistics_sample_on_postgresql(migrated_db: ScratchDatabase) -> None:
+    """The search's plan must not hinge on a small sample of the terms (migration 0010); PostgreSQL only,
+    as SQLite's planner keeps no per-value statistics."""
+
+    async def target() -> int:
+        db = create_database(migrated_db.url)
+        async with db.engine.connect() as conn:
+            value = (
+                await conn.exec_driver_sql(
+                    "SELECT attstattarget FROM pg_attribute "
+                    "WHERE attrelid = 'case_search_terms'::regclass AND attname = 'term'"
+                )
+            ).scalar_one()
+        await db.dispose()
+        return int(value)
+
+    assert asyncio.run(target()) == 1000
