@@ -426,7 +426,7 @@ def cases_import(workbook: Path, username: str, dry_run: bool) -> None:
                         progress=bar.update,
                     )
             except DomainError as exc:
-                raise click.ClickException(gettext(exc.detail)) from exc
+                raise click.ClickException(exc.translated()) from exc
             if report.ok and not dry_run:
                 await session.commit()
             else:

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from integrity.lib.i18n import N_
+from integrity.lib.i18n import N_, gettext
 
 log = logging.getLogger("integrity")
 PROBLEM_JSON = "application/problem+json"
@@ -27,17 +27,39 @@ class DomainError(Exception):
     # audit event with outcome "denied", as the guard's refusals do.
     denied = False
 
-    def __init__(self, detail: str = "", *, denied: bool | None = None, **extra: Any) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        denied: bool | None = None,
+        params: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        # `detail` is a catalogue msgid (N_("…")), with %(name)s placeholders filled from `params`.
+        self.msgid = detail or self.title
+        self.params = params or {}
+        self.detail = self.msgid % self.params if self.params else self.msgid
+        super().__init__(self.detail)
         self.extra = extra
         if denied is not None:
             self.denied = denied
         self.audited = False  # set once its denial is recorded, so it is recorded once
 
+    def translated(self) -> str:
+        """The message in the reader's language."""
+        text = gettext(self.msgid)
+        return text % self.params if self.params else text
+
 
 class InvalidInput(DomainError):
     status, slug, title = 422, "invalid-input", N_("Invalid input")
+
+
+def one_of(field: str, allowed: tuple[str, ...] | list[str]) -> InvalidInput:
+    """A field whose value is not one of the allowed codes."""
+    return InvalidInput(
+        N_("%(field)s must be one of %(allowed)s."), params={"field": field, "allowed": ", ".join(allowed)}
+    )
 
 
 class Unauthenticated(DomainError):
@@ -100,33 +122,40 @@ def _readable(error: Any) -> Any:
     return error
 
 
+# Routing errors (no such route, wrong method) in words for the reader, not Litestar's English.
+_HTTP_TEXTS = {
+    404: (N_("Not found"), N_("This page or record does not exist, or you may not see it.")),
+    405: (N_("Not possible here"), N_("This action is not possible at this address.")),
+}
+
+
 def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Map every exception to one response shape: problem+json for the API, a page for the UI."""
     extra: dict[str, Any] = {}
     if isinstance(exc, DomainError):
         status, slug, title, detail, extra = exc.status, exc.slug, exc.title, exc.detail, exc.extra
+        shown = exc.translated()
     elif isinstance(exc, ValidationException):
         status, slug, title = 400, "invalid-request", N_("Invalid request")
         detail = exc.detail
+        shown = gettext(N_("Some fields are missing or not valid; check them and try again."))
         if isinstance(exc.extra, list):
             extra = {"errors": [_readable(e) for e in exc.extra]}
     elif isinstance(exc, HTTPException):
-        status, slug, title, detail = (
-            exc.status_code,
-            f"http-{exc.status_code}",
-            exc.detail,
-            exc.detail,
-        )
+        status, slug = exc.status_code, f"http-{exc.status_code}"
+        title, described = _HTTP_TEXTS.get(status, (exc.detail, exc.detail))
+        detail, shown = exc.detail, gettext(described)
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status, slug = HTTP_500_INTERNAL_SERVER_ERROR, "internal-error"
         title = detail = N_("Internal server error")
+        shown = gettext(detail)
     if _wants_html(request):
         if status == 401:
             return Redirect(f"/login?next={quote(request.url.path)}")
         return Template(
             "error.html",
-            context={"status": status, "title": title, "detail": detail},
+            context={"status": status, "title": gettext(title), "detail": shown},
             status_code=status,
             media_type=MediaType.HTML,
         )

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.lib.authz.guard import refused
 from integrity.lib.errors import DomainError
-from integrity.lib.i18n import gettext
 
 ShowAgain = Callable[[str, int], Awaitable[Template]]
 
@@ -24,6 +23,6 @@ async def act_then_redirect(
     except DomainError as exc:
         await db.rollback()
         await refused(exc)
-        return await show_again(gettext(exc.detail), exc.status)
+        return await show_again(exc.translated(), exc.status)
     await db.commit()
     return Redirect(target, status_code=303)

@@ -12,6 +12,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.lib.errors import InvalidInput
+from integrity.lib.i18n import N_
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -35,15 +36,15 @@ def decode_cursor(cursor: str | None) -> int | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded))["after"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput("The cursor is not one this server issued.") from exc
+        raise InvalidInput(N_("The cursor is not one this server issued.")) from exc
     if not isinstance(value, int):
-        raise InvalidInput("The cursor is not one this server issued.")
+        raise InvalidInput(N_("The cursor is not one this server issued."))
     return value
 
 
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.")
+        raise InvalidInput(N_("limit must be between 1 and %(max)s."), params={"max": MAX_LIMIT})
     return limit
 
 

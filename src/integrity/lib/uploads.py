@@ -100,7 +100,7 @@ async def _copy(upload: UploadFile, target: Path, limit: int) -> tuple[str, int,
         while chunk := await upload.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise TooLarge(f"Files may be at most {limit // (1024 * 1024)} MB.")
+                raise TooLarge(N_("Files may be at most %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
             if len(head) < 8192:
                 head += chunk[: 8192 - len(head)]
             digest.update(chunk)
@@ -112,7 +112,7 @@ async def read_bounded(upload: UploadFile, limit: int) -> bytes:
     """A whole upload in memory (for a file that is checked, not kept); TooLarge past `limit` bytes."""
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(f"Files may be at most {limit // (1024 * 1024)} MB.")
+        raise TooLarge(N_("Files may be at most %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
     return data
 
 
@@ -132,11 +132,12 @@ async def save_upload(settings: Settings, upload: UploadFile) -> StoredFile:
     try:
         sha256, size, head = await _copy(upload, temporary, settings.evidence_max_bytes)
         if size == 0:
-            raise InvalidInput("The file is empty.")
+            raise InvalidInput(N_("The file is empty."))
         content_type = sniff(head)
         if content_type not in ALLOWED_TYPES:
             raise InvalidInput(
-                f"This kind of file ({content_type or 'unknown'}) is not accepted as evidence."
+                N_("This kind of file (%(type)s) is not accepted as evidence."),
+                params={"type": content_type or "unknown"},
             )
         final = stored_path(settings, sha256)
         await anyio.Path(final.parent).mkdir(parents=True, exist_ok=True)

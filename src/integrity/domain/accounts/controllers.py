@@ -18,6 +18,7 @@ from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
 from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import NotFound, TooManyAttempts
+from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
 from integrity.lib.requestctx import client_addr, state_of
 from integrity.lib.security.tokens import new_secret, same
@@ -215,7 +216,7 @@ class TokenController(Controller):
     ) -> TokenCreated:
         user = await db.get(User, principal.user_id)
         if user is None:
-            raise NotFound("No such user.")
+            raise NotFound(N_("No such user."))
         issued = await users.create_token(db, settings, actor, user, data.name, data.expires_in_days)
         await db.commit()
         return TokenCreated(issued.token, TokenOut.of(issued.row))

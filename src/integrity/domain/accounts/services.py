@@ -19,6 +19,7 @@ from integrity.domain.accounts.throttle import (
 from integrity.domain.users.services import find_user
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.errors import DomainError, TooManyAttempts
+from integrity.lib.i18n import N_
 from integrity.lib.security.passwords import verify_password
 
 
@@ -57,7 +58,7 @@ async def sign_in(
                 AuditEntry("auth.login", "user", outcome="throttled", extra={"username": username[:64]}),
             )
             await session.commit()
-        raise TooManyAttempts("Too many failed sign-ins; wait and try again.", retry_after=wait)
+        raise TooManyAttempts(N_("Too many failed sign-ins; wait and try again."), retry_after=wait)
     # Unknown users are checked against a dummy hash: the same work, the same answer.
     matches = await to_thread.run_sync(verify_password, user.password_hash if user else None, password)
     async with db.write_session() as session:

@@ -88,14 +88,14 @@ async def _visible_request(
         )
     ).first()
     if found is None or found[0].kind not in KINDS:
-        raise NotFound(f"No approval request {request_id}.")
+        raise NotFound(N_("No such approval request."))
     request, unit = found
     spec = KINDS[request.kind]
     visible = (
         await session.execute(spec.visible_ids(access).where(spec.id_column == request.object_id))
     ).first()
     if visible is None:
-        raise NotFound(f"No approval request {request_id}.")
+        raise NotFound(N_("No such approval request."))
     return request, spec, unit
 
 

@@ -15,6 +15,7 @@ from integrity.domain.cases.services import editable_case, get_case
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import NotFound
+from integrity.lib.i18n import N_
 from integrity.lib.uploads import save_upload, stored_path
 
 
@@ -91,7 +92,7 @@ async def open_evidence(
     case = await get_case(session, access, case_id)
     row = await session.get(CaseEvidence, evidence_id)
     if row is None or row.case_id != case_id:
-        raise NotFound(f"No evidence {evidence_id}.")
+        raise NotFound(N_("No such evidence file."))
     await record(
         session,
         actor,

@@ -41,7 +41,7 @@ def extended_due(due_on: date, amount: int, unit: str, cal: WorkCalendar) -> dat
 async def _running_clock(session: AsyncSession, case_id: int, clock_id: int) -> tuple[CaseClock, ClockRule]:
     clock = await session.get(CaseClock, clock_id)
     if clock is None or clock.case_id != case_id:
-        raise NotFound(f"No clock {clock_id} on this case.")
+        raise NotFound(N_("No such clock on this case."))
     if clock.met_on is not None:
         raise Conflict(N_("This clock has stopped; only a running clock can be extended."))
     rule = await session.get(ClockRule, clock.rule_code)

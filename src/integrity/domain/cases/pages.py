@@ -247,7 +247,7 @@ class CasePages(Controller):
             await db.rollback()
             await refused(exc)
             return await self._form(
-                db, access, _(exc.detail), msgspec.structs.asdict(data), status=exc.status
+                db, access, exc.translated(), msgspec.structs.asdict(data), status=exc.status
             )
         await db.commit()
         return Redirect(f"/cases/{case.id}", status_code=303)
@@ -275,7 +275,7 @@ class CasePages(Controller):
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
-            context: dict[str, Any] = {"report": None, "rows": [], "error": _(exc.detail)}
+            context: dict[str, Any] = {"report": None, "rows": [], "error": exc.translated()}
             return Template("cases/import.html", status_code=exc.status, context=context)
         if report.ok and not dry_run:
             await db.commit()
@@ -385,7 +385,7 @@ class CasePages(Controller):
             values: dict[str, Any] = {**msgspec.structs.asdict(data), "confidential": bool(data.confidential)}
             if exc.status == 409:  # show what is saved now, and let a deliberate resubmit win
                 values["version"] = (await services.get_case(db, access, case_id)).version
-            return await self._edit(db, access, case_id, values, _(exc.detail), exc.status)
+            return await self._edit(db, access, case_id, values, exc.translated(), exc.status)
         await db.commit()
         return Redirect(f"/cases/{case_id}", status_code=303)
 
@@ -434,7 +434,7 @@ class CasePages(Controller):
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
-            return await self._detail(db, access, case_id, _(exc.detail), exc.status)
+            return await self._detail(db, access, case_id, exc.translated(), exc.status)
         await db.commit()
         return Redirect("/cases", status_code=303)
 

@@ -21,7 +21,7 @@ from integrity.domain.cases.services import (
 )
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Conflict, InvalidInput
+from integrity.lib.errors import Conflict, InvalidInput, one_of
 from integrity.lib.i18n import N_
 from integrity.lib.text import LongText, Title
 
@@ -57,7 +57,7 @@ async def edit_case(
         if getattr(patch, f) is not None
     }
     if not changes:
-        raise InvalidInput("Nothing to change.")
+        raise InvalidInput(N_("Nothing to change."))
     if "source" in changes:
         await require_catalogue_entry(session, "case_source", changes["source"])
     if "category" in changes:
@@ -102,9 +102,9 @@ async def link_cases(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, data: LinkIn
 ) -> CaseLink:
     if data.kind not in LINK_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(LINK_KINDS)}.")
+        raise one_of("kind", LINK_KINDS)
     if data.other_case_id == case_id:
-        raise InvalidInput("A case cannot be linked to itself.")
+        raise InvalidInput(N_("A case cannot be linked to itself."))
     case = await editable_case(session, access, case_id)
     await get_case(session, access, data.other_case_id)  # the other case must be visible too
     link = CaseLink(
@@ -117,7 +117,7 @@ async def link_cases(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("These cases are already linked.") from exc
+        raise Conflict(N_("These cases are already linked.")) from exc
     await record(
         session,
         actor,

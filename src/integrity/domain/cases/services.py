@@ -33,7 +33,7 @@ from integrity.domain.cases.visibility import is_conflicted, visible_case_filter
 from integrity.domain.org.services import create_person, require_in_unit, role_holders
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from integrity.lib.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, one_of
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import Page, fetch_row_page
 
@@ -61,7 +61,7 @@ def case_snapshot(case: Case) -> dict[str, object]:
 async def require_catalogue_entry(session: AsyncSession, catalogue: str, code: str) -> None:
     found = await session.get(CatalogueItem, (catalogue, code))
     if found is None or not found.active:
-        raise InvalidInput(f"'{code}' is not an active entry of the {catalogue} catalogue.")
+        raise InvalidInput(N_("'%(code)s' is not an active entry of this catalogue."), params={"code": code})
 
 
 async def related_person_ids(session: AsyncSession, user_id: int) -> set[int]:
@@ -82,7 +82,10 @@ async def register_case(
             (await session.execute(select(col(Person.id)).where(col(Person.id).in_(subject_ids)))).scalars()
         )
         if found != subject_ids:
-            raise InvalidInput(f"Unknown person ids: {sorted(subject_ids - found)}.")
+            raise InvalidInput(
+                N_("Unknown person ids: %(ids)s."),
+                params={"ids": ", ".join(map(str, sorted(subject_ids - found)))},
+            )
     if is_conflicted(access, subject_ids, await related_person_ids(session, access.principal.user_id)):
         raise Forbidden(
             N_("You cannot register a case about yourself or a person you declared a relation to.")
@@ -147,7 +150,7 @@ async def get_case(session: AsyncSession, access: AccessScope, case_id: int) -> 
         await session.execute(select(Case).where(col(Case.id) == case_id, visible_case_filter(access)))
     ).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"No case {case_id}.")
+        raise NotFound(N_("No such case."))
     return case
 
 
@@ -202,11 +205,11 @@ async def _filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
     if f.query:
         clause = await search.matches(session, f.query)
         if clause is None:
-            raise InvalidInput("The search text has nothing to search for.")
+            raise InvalidInput(N_("The search text has nothing to search for."))
         stmt = stmt.where(clause)
     if f.clock:
         if f.clock not in CLOCK_FILTERS:
-            raise InvalidInput(f"clock must be one of {', '.join(CLOCK_FILTERS)}.")
+            raise one_of("clock", CLOCK_FILTERS)
         today = clocks.local_today()
         running = select(col(CaseClock.case_id)).where(col(CaseClock.met_on).is_(None))
         if f.clock == "overdue":
@@ -377,7 +380,7 @@ async def apply_transition(
     case = await get_case(session, access, case_id)
     spec = workflow.BY_NAME.get(data.transition)
     if spec is None:
-        raise InvalidInput(f"Unknown transition '{data.transition}'.")
+        raise InvalidInput(N_("No such step in the case lifecycle."))
     assert case.id is not None
     refusal = transition_refusal(
         access, case, await unit_path_of(session, case), spec, await my_teams(session, access, case.id)
@@ -387,7 +390,7 @@ async def apply_transition(
     if "reason" in spec.requires and not data.reason.strip():
         raise InvalidInput(N_("A reason is required."))
     if "disposal" in spec.requires and data.disposal not in workflow.DISPOSALS:
-        raise InvalidInput(f"disposal must be one of {', '.join(workflow.DISPOSALS)}.")
+        raise one_of("disposal", workflow.DISPOSALS)
     if spec.target == workflow.HEARING:
         assert case.id is not None
         await _check_hearing_panel(session, case.id)
@@ -452,7 +455,7 @@ async def assign(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, user_id: int, team: str
 ) -> CaseAssignment:
     if team not in TEAMS:
-        raise InvalidInput(f"team must be one of {', '.join(TEAMS)}.")
+        raise one_of("team", TEAMS)
     case = await editable_case(session, access, case_id)
     unit_path = await unit_path_of(session, case)
     user = {u.id: u for u in await team_candidates(session, unit_path)}.get(user_id)
@@ -466,7 +469,7 @@ async def assign(
         ).scalars()
     )
     if (user.person_id in subjects) or (subjects & await related_person_ids(session, user_id)):
-        raise Forbidden("This user is a subject of the case or declared a relation to one.")
+        raise Forbidden(N_("This user is a subject of the case or declared a relation to one."))
     other = {"hearing": "investigation", "investigation": "hearing"}.get(team)
     if other:
         clash = (
@@ -485,7 +488,7 @@ async def assign(
     try:
         await session.flush()
     except Exception as exc:  # the unique constraint: already on this team
-        raise Conflict("The user is already on this team.") from exc
+        raise Conflict(N_("The user is already on this team.")) from exc
     await record(
         session,
         actor,

@@ -32,11 +32,11 @@ OBJECT = "decision"
 async def get_appeal(session: AsyncSession, access: AccessScope, appeal_id: int) -> tuple[Appeal, Decision]:
     appeal = await session.get(Appeal, appeal_id)
     if appeal is None:
-        raise NotFound(f"No appeal {appeal_id}.")
+        raise NotFound(N_("No such appeal."))
     try:
         decision = await services.get_decision(session, access, appeal.decision_id)
     except NotFound:
-        raise NotFound(f"No appeal {appeal_id}.") from None
+        raise NotFound(N_("No such appeal.")) from None
     return appeal, decision
 
 

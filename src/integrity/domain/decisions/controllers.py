@@ -28,7 +28,8 @@ from integrity.domain.decisions.workflow import STATUSES
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.errors import InvalidInput
+from integrity.lib.errors import InvalidInput, one_of
+from integrity.lib.i18n import N_
 
 
 async def decision_file(db: Db, access: AccessScope, decision_id: int) -> DecisionFileOut:
@@ -55,7 +56,7 @@ class MeasureController(Controller):
         self, db: Db, actor: AuditActor, code: FromPath[str], data: JSONBody[MeasureIn]
     ) -> MeasureOut:
         if not code.replace("_", "").isalnum() or len(code) > 32:
-            raise InvalidInput("A measure code is up to 32 letters, digits and underscores.")
+            raise InvalidInput(N_("A measure code is up to 32 letters, digits and underscores."))
         measure = await measures.save_measure(db, actor, code, _values(data), create=True)
         await db.commit()
         return MeasureOut.of(measure)
@@ -88,7 +89,7 @@ class DecisionController(Controller):
         status: FromQuery[str | None] = None,
     ) -> list[DecisionOut]:
         if status is not None and status not in STATUSES:
-            raise InvalidInput(f"status must be one of {', '.join(STATUSES)}.")
+            raise one_of("status", STATUSES)
         found = await services.list_decisions(db, access, case_id=case_id, person_id=person_id, status=status)
         return [DecisionOut.of(d) for d in found]
 
@@ -210,7 +211,7 @@ class RegisterController(Controller):
     ) -> dict[str, object]:
         """Decisions in force effective in [start, end], by form of supervision and by measure."""
         if end < start:
-            raise InvalidInput("end is before start.")
+            raise InvalidInput(N_("The end of the period is before its start."))
         stats = await register.unit_statistics(db, access, unit_id, start, end)
         return {
             "unit_id": unit_id,

@@ -53,7 +53,7 @@ async def by_code(session: AsyncSession) -> dict[str, Measure]:
 async def get_measure(session: AsyncSession, code: str, *, active: bool = True) -> Measure:
     measure = await session.get(Measure, code)
     if measure is None or (active and not measure.active):
-        raise NotFound(f"No measure '{code}' in the catalogue.")
+        raise NotFound(N_("No such measure in the catalogue."))
     return measure
 
 
@@ -87,7 +87,7 @@ async def save_measure(
     if create and existing is not None:
         raise InvalidInput(N_("A measure with this code exists already."))
     if not create and existing is None:
-        raise NotFound(f"No measure '{code}' in the catalogue.")
+        raise NotFound(N_("No such measure in the catalogue."))
     measure = existing or Measure(code=code, form=1, name="", name_en="")
     before = _snapshot(measure) if existing else None
     for field, value in values.items():

@@ -27,7 +27,6 @@ from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
-from integrity.lib.i18n import gettext as _
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -159,7 +158,7 @@ class DecisionPages(Controller):
             await db.rollback()
             await refused(exc)
             values = msgspec.structs.asdict(data)
-            return await self._form(db, access, data.case_id, values, _(exc.detail), exc.status)
+            return await self._form(db, access, data.case_id, values, exc.translated(), exc.status)
         await db.commit()
         return Redirect(f"/decisions/{decision.id}", status_code=303)
 
@@ -360,7 +359,7 @@ class RegisterPages(Controller):
                 )
             except DomainError as exc:
                 await refused(exc)
-                error = _(exc.detail)
+                error = exc.translated()
         return Template(
             "decisions/units.html",
             context={
@@ -420,6 +419,6 @@ class MeasurePages(Controller):
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
-            return await self._page(db, _(exc.detail), exc.status)
+            return await self._page(db, exc.translated(), exc.status)
         await db.commit()
         return Redirect("/admin/measures", status_code=303)

@@ -16,6 +16,7 @@ from integrity.domain.decisions.services import decision_filter
 from integrity.domain.org.services import require_in_unit
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import NotFound
+from integrity.lib.i18n import N_
 
 
 def restricts_on(d: Decision, day: date) -> bool:
@@ -39,7 +40,7 @@ async def person_register(
 ) -> PersonRegister:
     person = await session.get(Person, person_id)
     if person is None:
-        raise NotFound(f"No person {person_id}.")
+        raise NotFound(N_("No such person."))
     rows = await session.execute(
         select(Decision)
         .where(col(Decision.person_id) == person_id, decision_filter(access))

@@ -42,7 +42,7 @@ async def get_decision(session: AsyncSession, access: AccessScope, decision_id: 
         )
     ).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No decision {decision_id}.")
+        raise NotFound(N_("No such decision."))
     return found
 
 

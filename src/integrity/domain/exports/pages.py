@@ -47,7 +47,7 @@ class ExportVerifyPages(Controller):
             return await self._page(settings, await services.verify_hash(db, access, sha256))
         except DomainError as exc:
             await refused(exc)
-            return await self._page(settings, error=_(exc.detail), status=exc.status)
+            return await self._page(settings, error=exc.translated(), status=exc.status)
 
     @post("/", status_code=200)
     async def upload(
@@ -65,4 +65,4 @@ class ExportVerifyPages(Controller):
             return await self._page(settings, await services.verify_pdf(db, access, pdf))
         except DomainError as exc:
             await refused(exc)
-            return await self._page(settings, error=_(exc.detail), status=exc.status)
+            return await self._page(settings, error=exc.translated(), status=exc.status)

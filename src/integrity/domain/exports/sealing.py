@@ -27,6 +27,7 @@ from integrity.lib.audit.checkpoint import (
 )
 from integrity.lib.audit.verify import fields_of
 from integrity.lib.errors import Unavailable
+from integrity.lib.i18n import N_
 
 log = logging.getLogger("integrity")
 
@@ -40,7 +41,8 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
     if not path.exists():
         if settings.env == "production":
             raise Unavailable(
-                f"No audit signing key at {path}: run `integrity audit keygen` before exporting trails."
+                N_("No audit signing key at %(path)s: run `integrity audit keygen` before exporting trails."),
+                params={"path": str(path)},
             )
         public = generate_key(path)
         log.warning("made a new audit signing key at %s (public key %s)", path, public_key_text(public))

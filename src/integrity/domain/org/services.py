@@ -15,7 +15,8 @@ from integrity.db.models.org import RELATION_KINDS
 from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.errors import Conflict, Forbidden, NotFound, one_of
+from integrity.lib.i18n import N_
 from integrity.lib.pagination import Page, fetch_page
 
 UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind")
@@ -44,7 +45,7 @@ async def visible_unit(
     """A unit the caller may (obj, act) in, or 404 — never a hint that it exists."""
     unit = await session.get(Unit, unit_id)
     if unit is None or (access is not None and not access.can(obj, act, unit.path)):
-        raise NotFound(f"No unit {unit_id}.")
+        raise NotFound(N_("No such unit."))
     return unit
 
 
@@ -54,9 +55,9 @@ async def require_in_unit(
     """404 when the unit is out of sight, 403 when visible but the action is not allowed there."""
     unit = await session.get(Unit, unit_id)
     if unit is None or (access is not None and not access.can("unit", "read", unit.path)):
-        raise NotFound(f"No unit {unit_id}.")
+        raise NotFound(N_("No such unit."))
     if access is not None and not access.can(obj, act, unit.path):
-        raise Forbidden(f"Your roles do not allow '{act}' on '{obj}' in this unit.")
+        raise Forbidden(N_("Your roles do not allow this in this unit."))
     return unit
 
 
@@ -71,7 +72,7 @@ async def create_unit(
     """Add a unit under a parent (or the root, from the command line only)."""
     if data is not None:
         if data.kind not in UNIT_KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(UNIT_KINDS)}.")
+            raise one_of("kind", UNIT_KINDS)
         parent = await require_in_unit(session, access, data.parent_id, "unit", "create")
         values = {
             "parent_id": parent.id,
@@ -83,7 +84,7 @@ async def create_unit(
         prefix = parent.path
     else:
         if access is not None or root is None:
-            raise Forbidden("Only the command line creates a root unit.")
+            raise Forbidden(N_("Only the command line creates a root unit."))
         values = {"parent_id": None, **root}
         prefix = "/"
     unit = Unit(path=f"/pending-{uuid.uuid4().hex}/", **values)  # type: ignore[arg-type]
@@ -91,7 +92,9 @@ async def create_unit(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"A unit with code '{values['code']}' already exists.") from exc
+        raise Conflict(
+            N_("A unit with code '%(code)s' already exists."), params={"code": values["code"]}
+        ) from exc
     unit.path = f"{prefix}{unit.id}/"
     await session.flush()
     await record(
@@ -124,7 +127,9 @@ async def create_person(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"Employee number '{data.employee_no}' is already used.") from exc
+        raise Conflict(
+            N_("Employee number '%(number)s' is already used."), params={"number": data.employee_no}
+        ) from exc
     await record(
         session,
         actor,
@@ -165,7 +170,7 @@ async def get_person(session: AsyncSession, access: AccessScope, person_id: int)
         )
     ).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No person {person_id}.")
+        raise NotFound(N_("No such person."))
     return found
 
 
@@ -180,15 +185,15 @@ async def declare_relation(
 ) -> Relation:
     """A user declares a tie to a person; it can only add exclusions, never access."""
     if kind not in RELATION_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(RELATION_KINDS)}.")
+        raise one_of("kind", RELATION_KINDS)
     if await session.get(Person, person_id) is None:
-        raise NotFound(f"No person {person_id}.")
+        raise NotFound(N_("No such person."))
     relation = Relation(user_id=user_id, person_id=person_id, kind=kind, note=note)
     session.add(relation)
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("You have already declared a relation to this person.") from exc
+        raise Conflict(N_("You have already declared a relation to this person.")) from exc
     await record(
         session,
         actor,

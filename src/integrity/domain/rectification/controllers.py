@@ -29,7 +29,7 @@ from integrity.domain.rectification.workflow import STATUSES
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
-from integrity.lib.errors import InvalidInput
+from integrity.lib.errors import one_of
 from integrity.lib.uploads import UploadForm, download, file_part
 
 
@@ -64,7 +64,7 @@ class RectificationController(Controller):
     ) -> list[ItemOut]:
         """Visible items, soonest due first; `overdue=true` lists those past due and not closed off."""
         if status is not None and status not in STATUSES:
-            raise InvalidInput(f"status must be one of {', '.join(STATUSES)}.")
+            raise one_of("status", STATUSES)
         items = await services.list_items(db, access, services.ItemFilters(mine, status, overdue, letter_id))
         cases = await visible_cases(db, access, {i.case_id for i in items if i.case_id})
         today = local_today()

@@ -63,7 +63,7 @@ async def get_item(session: AsyncSession, access: AccessScope, item_id: int) -> 
         )
     ).scalar_one_or_none()
     if item is None:
-        raise NotFound(f"No rectification item {item_id}.")
+        raise NotFound(N_("No such rectification item."))
     return item
 
 
@@ -76,7 +76,7 @@ async def get_letter(session: AsyncSession, access: AccessScope, letter_id: int)
         )
     ).scalar_one_or_none()
     if letter is None:
-        raise NotFound(f"No recommendation letter {letter_id}.")
+        raise NotFound(N_("No such recommendation letter."))
     return letter
 
 
@@ -327,7 +327,7 @@ async def open_evidence(
     item = await get_item(session, access, item_id)
     row = await session.get(RectificationEvidence, evidence_id)
     if row is None or row.item_id != item_id:
-        raise NotFound(f"No evidence {evidence_id}.")
+        raise NotFound(N_("No such evidence file."))
     await record(
         session,
         actor,
@@ -457,7 +457,7 @@ async def record_reinspection(
     await _require(session, access, item, "create")
     visit = await session.get(ReInspection, visit_id)
     if visit is None or visit.item_id != item_id:
-        raise NotFound(f"No re-inspection {visit_id}.")
+        raise NotFound(N_("No such re-inspection."))
     if visit.outcome is not None:
         raise Conflict(N_("This re-inspection already has its outcome."))
     if not data.findings.strip():

@@ -19,7 +19,8 @@ from integrity.domain.org.services import require_in_unit, snapshot
 from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope
-from integrity.lib.errors import Conflict, InvalidInput, NotFound
+from integrity.lib.errors import Conflict, NotFound, one_of
+from integrity.lib.i18n import N_
 from integrity.lib.pagination import Page, fetch_page
 from integrity.lib.security.passwords import hash_password
 from integrity.lib.security.tokens import keyed_hash, new_api_token
@@ -41,9 +42,9 @@ async def create_user(
 ) -> User:
     unit = await require_in_unit(session, access, data.unit_id, "user", "create")
     if data.locale not in ("zh", "en"):
-        raise InvalidInput("locale must be zh or en.")
+        raise one_of("locale", ("zh", "en"))
     if data.person_id is not None and await session.get(Person, data.person_id) is None:
-        raise NotFound(f"No person {data.person_id}.")
+        raise NotFound(N_("No such person."))
     # argon2 is deliberately slow: off the event loop.
     password_hash = await to_thread.run_sync(hash_password, data.password)
     user = User(
@@ -58,7 +59,7 @@ async def create_user(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("That username, or that person's account, already exists.") from exc
+        raise Conflict(N_("That username, or that person's account, already exists.")) from exc
     await record(
         session,
         actor,
@@ -72,7 +73,7 @@ async def visible_user(
 ) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(N_("No such user."))
     await require_in_unit(session, access, user.unit_id, "user", act)
     return user
 
@@ -121,16 +122,16 @@ async def grant_role(
     session: AsyncSession, actor: Actor, data: GrantIn, *, access: AccessScope | None
 ) -> RoleGrant:
     if data.role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}.")
+        raise one_of("role", ROLES)
     unit = await require_in_unit(session, access, data.unit_id, "grant", "create")
     if await session.get(User, data.user_id) is None:
-        raise NotFound(f"No user {data.user_id}.")
+        raise NotFound(N_("No such user."))
     grant = RoleGrant(user_id=data.user_id, role=data.role, unit_id=data.unit_id, granted_by_id=actor.user_id)
     session.add(grant)
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("The user already holds this role in this unit.") from exc
+        raise Conflict(N_("The user already holds this role in this unit.")) from exc
     await bump_grants_version(session)
     await record(
         session,
@@ -151,7 +152,7 @@ async def revoke_grant(
 ) -> None:
     grant = await session.get(RoleGrant, grant_id)
     if grant is None:
-        raise NotFound(f"No grant {grant_id}.")
+        raise NotFound(N_("No such grant."))
     await require_in_unit(session, access, grant.unit_id, "grant", "delete")
     before = {"user_id": grant.user_id, "role": grant.role, "unit_id": grant.unit_id}
     await session.delete(grant)
@@ -227,7 +228,7 @@ async def revoke_token(
 ) -> ApiToken:
     row = await session.get(ApiToken, token_id)
     if row is None or row.user_id != user_id:
-        raise NotFound(f"No token {token_id}.")
+        raise NotFound(N_("No such token."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)

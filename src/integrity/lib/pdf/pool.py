@@ -14,6 +14,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from integrity.lib.errors import Unavailable
+from integrity.lib.i18n import N_
 from integrity.lib.pdf.render import Rendered, RenderJob, compose, render
 
 log = logging.getLogger("integrity.pdf")
@@ -68,10 +69,15 @@ class PdfPool:
         try:
             return await asyncio.wrap_future(future)
         except (FutureTimeout, TimeoutError) as exc:
-            raise RenderFailed(f"the PDF took longer than {self.timeout:g} s and was abandoned") from exc
+            raise RenderFailed(
+                N_("The PDF took longer than %(seconds)s s and was abandoned."),
+                params={"seconds": f"{self.timeout:g}"},
+            ) from exc
         except (MemoryError, ProcessExpired) as exc:
             log.warning("PDF worker failed: %r", exc)
-            raise RenderFailed(f"the PDF needed more than {self.memory_mb} MB and was abandoned") from exc
+            raise RenderFailed(
+                N_("The PDF needed more than %(mb)s MB and was abandoned."), params={"mb": self.memory_mb}
+            ) from exc
 
     def close(self) -> None:
         if self._pool is not None:
