@@ -52,7 +52,12 @@ async def test_every_transition_is_allowed_from_its_source_and_refused_elsewhere
     allowed = await act(actor, case, spec.name, **fields)
     assert allowed.status_code == 200, allowed.text
     assert allowed.json()["status"] == spec.target
-    assert await audit_events(demo_app, action="case.transition", object_type="case")
+    # This step of this case, recorded with its name and reason, by the one who made it.
+    events = await audit_events(demo_app, action="case.transition", object_id=str(case["id"]))
+    last = events[-1]
+    assert last[1] == ("chen.jing" if actor is reviewer else "li.na")
+    assert f'"transition":"{spec.name}"' in last[5], last[5]
+    assert f'"status":"{spec.target}"' in last[5], last[5]
 
 
 async def test_roles_limit_who_may_press_what(demo_app: DemoApp, team: tuple[Client, Client]) -> None:
