@@ -11,7 +11,7 @@ import pytest
 
 from integrity.db.models import Case
 from integrity.domain.cases import workflow
-from integrity.domain.cases.services import allowed_transitions, transition_refusal
+from integrity.domain.cases.services import CaseFacts, allowed_transitions, transition_refusal
 from integrity.lib.errors import Conflict, Forbidden
 
 POLICY = Path(__file__).resolve().parents[2] / "policies" / "policy.csv"
@@ -43,18 +43,22 @@ class OneRole:
 @pytest.mark.parametrize(
     "teams", [set(), {"hearing"}, {"investigation"}], ids=["no-team", "panel", "investigator"]
 )
-def test_every_transition_from_every_status(role: str, teams: set[str]) -> None:
+@pytest.mark.parametrize("decided", [0, 1], ids=["no-decision", "decision-in-force"])
+def test_every_transition_from_every_status(role: str, teams: set[str], decided: int) -> None:
+    facts = CaseFacts(frozenset(teams), decided)
     for status in workflow.STATUSES:
         case = Case(status=status, unit_id=1, title="t", source="s", category="c", received_on=None)  # type: ignore[arg-type]
-        offered = set(allowed_transitions(OneRole(role), case, "/1/", teams))  # type: ignore[arg-type]
+        offered = set(allowed_transitions(OneRole(role), case, "/1/", facts))  # type: ignore[arg-type]
         for spec in workflow.TRANSITIONS:
-            refusal = transition_refusal(OneRole(role), case, "/1/", spec, teams)  # type: ignore[arg-type]
+            refusal = transition_refusal(OneRole(role), case, "/1/", spec, facts)  # type: ignore[arg-type]
             if spec.source != status:
                 assert isinstance(refusal, Conflict), (spec.name, status)
             elif (role, "case", spec.action) not in POLICY_LINES:
                 assert isinstance(refusal, Forbidden), (spec.name, status, role)
             elif spec.team is not None and spec.team not in teams:
                 assert isinstance(refusal, Forbidden), (spec.name, status, role, teams)
+            elif spec.target == workflow.DECIDED and not decided:
+                assert isinstance(refusal, Conflict), (spec.name, status, role, teams)
             else:
                 assert refusal is None, (spec.name, status, role, teams)
             # The button is there exactly when the service would accept the step.

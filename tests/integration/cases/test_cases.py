@@ -15,7 +15,7 @@ from integrity.domain.cases import workflow
 from integrity.domain.cases.schemas import CaseIn
 from integrity.domain.cases.services import register_case
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.cases import act, decide, drive_to, register, seat_on_panel
+from tests.support.cases import act, approve_a_decision, decide, drive_to, register, seat_on_panel
 from tests.support.helpers import (
     TEST_PASSWORD,
     audit_events,
@@ -39,6 +39,12 @@ async def test_every_transition_is_allowed_from_its_source_and_refused_elsewhere
     if spec.target == workflow.HEARING:
         await seat_on_panel(inspector, demo_app, case)
     fields = {"disposal": "shelved"} if "disposal" in spec.requires else {}
+    if spec.needs_decision:
+        # Without a decision in force the case cannot be "decided"; with one approved it can.
+        undecided = await act(actor, case, spec.name, **fields)
+        assert undecided.status_code == 409, undecided.text
+        assert "approved accountability decision" in undecided.json()["detail"]
+        await approve_a_decision(inspector, reviewer, demo_app, case)
     wrong_status = workflow.SHELVED if spec.source != workflow.SHELVED else workflow.REGISTERED
     elsewhere = await drive_to(wrong_status, demo_app, inspector, reviewer)
 
@@ -186,7 +192,11 @@ async def test_only_the_hearing_panel_concludes_the_hearing_or_sends_it_back(
             assert refused.status_code == 403, refused.text
             assert f'value="{name}"' not in page.text  # no button for what the service refuses
         on_panel_page = await inspector.get(f"/cases/{case['id']}")
-        assert 'value="conclude_hearing"' in on_panel_page.text
+        assert 'value="send_back"' in on_panel_page.text
+        assert 'value="conclude_hearing"' not in on_panel_page.text  # nothing decided yet
+        await approve_a_decision(inspector, reviewer, demo_app, case)
+        assert 'value="conclude_hearing"' in (await inspector.get(f"/cases/{case['id']}")).text
+        assert 'value="conclude_hearing"' not in (await off_panel.get(f"/cases/{case['id']}")).text
         assert (await act(inspector, case, "send_back")).status_code == 200
     finally:
         await close(off_panel)

@@ -9,7 +9,7 @@ from typing import Any
 from integrity.domain.cases import workflow
 from integrity.lib.workdays import WorkCalendar, add_months
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.cases import act, drive_to
+from tests.support.cases import act, approve_a_decision, drive_to
 from tests.support.helpers import TEST_PASSWORD, audit_events, close, make_user, sql
 
 
@@ -127,6 +127,7 @@ async def test_a_stopped_clock_cannot_be_granted_time(demo_app: DemoApp, team: t
     case = await drive_to(workflow.HEARING, demo_app, inspector, reviewer)
     clock = await hearing_clock(inspector, case)
     asked = await ask(inspector, case, clock)
+    await approve_a_decision(inspector, reviewer, demo_app, case)
     assert (await act(inspector, case, "conclude_hearing")).status_code == 200  # the clock is met
     late = await reviewer.write(
         "POST", f"/api/v1/approvals/{asked.json()['id']}/approve", json={"comment": ""}

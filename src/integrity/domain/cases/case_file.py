@@ -121,10 +121,7 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         transitions=[
             workflow.BY_NAME[n]
             for n in services.allowed_transitions(
-                access,
-                case,
-                unit.path,
-                {a.team for a in team if a.user_id == access.principal.user_id and a.recused_at is None},
+                access, case, unit.path, await services.case_facts(session, access, case_id)
             )
         ],
         can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,

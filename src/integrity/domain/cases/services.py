@@ -19,6 +19,7 @@ from integrity.db.models import (
     CaseSubject,
     CaseTransition,
     CatalogueItem,
+    Decision,
     Person,
     Relation,
     Unit,
@@ -30,6 +31,7 @@ from integrity.domain.cases import clocks, search, workflow
 from integrity.domain.cases.numbering import next_case_number
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
 from integrity.domain.cases.visibility import is_conflicted, visible_case_filter
+from integrity.domain.decisions import workflow as decision_workflow
 from integrity.domain.org.services import create_person, require_in_unit, role_holders
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
@@ -268,37 +270,59 @@ async def unit_path_of(session: AsyncSession, case: Case) -> str:
     return unit.path
 
 
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the transition rule needs to know beyond the case row and the user's roles."""
+
+    my_teams: frozenset[str] = frozenset()  # the teams of the case the user is on (not recused)
+    decisions_in_force: int = 0  # approved, announced or executed decisions on the case
+
+
 def transition_refusal(
-    access: AccessScope, case: Case, unit_path: str, spec: workflow.Transition, my_teams: set[str]
+    access: AccessScope, case: Case, unit_path: str, spec: workflow.Transition, facts: CaseFacts
 ) -> DomainError | None:
     """Why this user may not make this transition now, or None: the one rule for the API and the buttons."""
     if spec.source != case.status:
         return Conflict(N_("This step is not possible in the case's current status."))
     if not access.can("case", spec.action, unit_path):
         return Forbidden(N_("Your roles do not allow this step on this case."))
-    if spec.team is not None and spec.team not in my_teams:
+    if spec.team is not None and spec.team not in facts.my_teams:
         return Forbidden(N_("Only the hearing panel may conclude the hearing or send the case back."))
+    if spec.needs_decision and facts.decisions_in_force == 0:
+        return Conflict(N_("A case is decided only with an approved accountability decision on it."))
     return None
 
 
-async def my_teams(session: AsyncSession, access: AccessScope, case_id: int) -> set[str]:
-    """The teams of the case the user is on (recusal ends every one)."""
-    rows = await session.execute(
-        select(col(CaseAssignment.team)).where(
-            col(CaseAssignment.case_id) == case_id,
-            col(CaseAssignment.user_id) == access.principal.user_id,
-            col(CaseAssignment.recused_at).is_(None),
-        )
+async def case_facts(session: AsyncSession, access: AccessScope, case_id: int) -> CaseFacts:
+    """The facts transition_refusal needs, in one query."""
+    in_force = (
+        select(func.count())
+        .select_from(Decision)
+        .where(col(Decision.case_id) == case_id, col(Decision.status).in_(decision_workflow.IN_FORCE))
+        .scalar_subquery()
     )
-    return set(rows.scalars())
+    rows = (
+        await session.execute(
+            select(col(CaseAssignment.team), in_force)
+            .select_from(Case)
+            .outerjoin(
+                CaseAssignment,
+                (col(CaseAssignment.case_id) == col(Case.id))
+                & (col(CaseAssignment.user_id) == access.principal.user_id)
+                & col(CaseAssignment.recused_at).is_(None),
+            )
+            .where(col(Case.id) == case_id)
+        )
+    ).all()
+    return CaseFacts(frozenset(r[0] for r in rows if r[0]), int(rows[0][1]) if rows else 0)
 
 
-def allowed_transitions(access: AccessScope, case: Case, unit_path: str, teams: set[str]) -> list[str]:
+def allowed_transitions(access: AccessScope, case: Case, unit_path: str, facts: CaseFacts) -> list[str]:
     """What this user may press now: the table's transitions from this status that the rule allows."""
     return [
         t.name
         for t in workflow.available_from(case.status)
-        if transition_refusal(access, case, unit_path, t, teams) is None
+        if transition_refusal(access, case, unit_path, t, facts) is None
     ]
 
 
@@ -383,7 +407,7 @@ async def apply_transition(
         raise InvalidInput(N_("No such step in the case lifecycle."))
     assert case.id is not None
     refusal = transition_refusal(
-        access, case, await unit_path_of(session, case), spec, await my_teams(session, access, case.id)
+        access, case, await unit_path_of(session, case), spec, await case_facts(session, access, case.id)
     )
     if refusal is not None:
         raise refusal

@@ -33,7 +33,9 @@ class Transition:
     (the "proposed" status) and opens an approval request of that kind; the reviewer's decision
     then moves the case on (`approved_target`, or the payload's choice) or back (`returned_target`).
     A transition with `team` set is made only by a member of that team of the case (查审分离: the
-    hearing panel, not the investigators, concludes the hearing or sends the case back).
+    hearing panel, not the investigators, concludes the hearing or sends the case back). One with
+    `needs_decision` needs an accountability decision in force on the case (approved, announced or
+    executed): a case is "decided" only once something was decided.
     """
 
     name: str
@@ -45,6 +47,7 @@ class Transition:
     approved_target: str | None = None
     returned_target: str | None = None
     team: str | None = None
+    needs_decision: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -64,7 +67,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reactivate", SHELVED, REGISTERED, "update", ("reason",)),
     Transition("start_hearing", INVESTIGATION, HEARING, "update", ("reason",)),
     Transition("send_back", HEARING, INVESTIGATION, "update", ("reason",), team="hearing"),
-    Transition("conclude_hearing", HEARING, DECIDED, "update", ("reason",), team="hearing"),
+    Transition("conclude_hearing", HEARING, DECIDED, "update", ("reason",), team="hearing",
+               needs_decision=True),
     Transition("close_decided", DECIDED, CLOSED, "update", ("reason",)),
     Transition("close_transferred", TRANSFERRED, CLOSED, "update", ("reason",)),
     Transition("reopen", CLOSED, REGISTERED, "reopen", ("reason",)),
