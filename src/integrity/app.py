@@ -129,7 +129,10 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
     )
     own_pool = pdf_pool is None
     pdf_pool = pdf_pool or PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
-    openapi_router = Router(path="/api/v1/schema", route_handlers=[], opt=authenticated())
+    # The document describes the API, not itself (its route would otherwise appear as a string).
+    openapi_router = Router(
+        path="/api/v1/schema", route_handlers=[], opt=authenticated(), include_in_schema=False
+    )
     return Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,

@@ -22,6 +22,13 @@ async def test_openapi_schema_needs_sign_in_and_lists_the_api(demo_app: DemoApp)
     assert "/api/v1/units" in schema["paths"]
     assert "/api/v1/audit/events" in schema["paths"]
     await close(signed_in)
+    # The document describes the API, not itself; every schema has a name of its own, not a module path
+    # (colliding names came out as "decisions_schemas_ClockOut", and a generated client lost some).
+    assert not [p for p in schema["paths"] if p.startswith("/api/v1/schema")]
+    names = list(schema["components"]["schemas"])
+    assert [n for n in names if not n.isidentifier() or "_" in n] == []
+    for expected in ("CaseClockOut", "DecisionClockOut", "CaseEvidenceOut", "ItemEvidenceOut", "CasePage"):
+        assert expected in names
 
 
 async def test_bad_input_gets_problem_json_and_changes_nothing(demo_app: DemoApp) -> None:

@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from integrity.domain.approvals import services
-from integrity.domain.cases.schemas import ApprovalOut, DecisionIn
+from integrity.domain.cases.schemas import ApprovalDecisionIn, ApprovalOut
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 
@@ -22,7 +22,12 @@ class ApprovalController(Controller):
 
     @post("/{request_id:int}/approve", status_code=200)
     async def approve(
-        self, db: Db, access: Access, actor: AuditActor, request_id: FromPath[int], data: JSONBody[DecisionIn]
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        request_id: FromPath[int],
+        data: JSONBody[ApprovalDecisionIn],
     ) -> ApprovalOut:
         request = await services.decide(db, access, actor, request_id, approve=True, comment=data.comment)
         await db.commit()
@@ -30,7 +35,12 @@ class ApprovalController(Controller):
 
     @post("/{request_id:int}/return", status_code=200)
     async def return_(
-        self, db: Db, access: Access, actor: AuditActor, request_id: FromPath[int], data: JSONBody[DecisionIn]
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        request_id: FromPath[int],
+        data: JSONBody[ApprovalDecisionIn],
     ) -> ApprovalOut:
         request = await services.decide(db, access, actor, request_id, approve=False, comment=data.comment)
         await db.commit()

@@ -11,6 +11,10 @@ from integrity.lib.deps import Access, Db
 from integrity.lib.pagination import Page
 
 
+class AuditEventPage(Page[AuditEventOut]):
+    """One page of the list; pass `next_cursor` back as `cursor` for the next one."""
+
+
 class AuditEventController(Controller):
     path = "/api/v1/audit/events"
     opt = permission("audit", "read")
@@ -25,6 +29,6 @@ class AuditEventController(Controller):
         limit: FromQuery[int] = 50,
         object_type: FromQuery[str | None] = None,
         object_id: FromQuery[str | None] = None,
-    ) -> Page[AuditEventOut]:
+    ) -> AuditEventPage:
         page = await list_events(db, access, cursor, limit, object_type, object_id)
-        return Page([AuditEventOut.of(e) for e in page.items], page.next_cursor)
+        return AuditEventPage([AuditEventOut.of(e) for e in page.items], page.next_cursor)

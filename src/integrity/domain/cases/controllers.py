@@ -21,11 +21,11 @@ from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
 from integrity.domain.cases.schemas import (
     ApprovalOut,
     AssignmentIn,
+    CaseClockOut,
     CaseDetail,
+    CaseEvidenceOut,
     CaseIn,
     CaseOut,
-    ClockOut,
-    EvidenceOut,
     ImportOut,
     LinkOut,
     NoteOut,
@@ -86,6 +86,10 @@ def provide_case_filters(
     )
 
 
+class CasePage(Page[CaseOut]):
+    """One page of the list; pass `next_cursor` back as `cursor` for the next one."""
+
+
 class CaseController(Controller):
     path = "/api/v1/cases"
     dependencies = {"filters": Provide(provide_case_filters, sync_to_thread=False)}
@@ -100,10 +104,10 @@ class CaseController(Controller):
         filters: NamedDependency[services.CaseFilters],
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
-    ) -> Page[CaseOut]:
+    ) -> CasePage:
         """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes."""
         page = await services.list_cases(db, access, cursor, limit, filters)
-        return Page([CaseOut.of(c) for c in page.items], page.next_cursor)
+        return CasePage([CaseOut.of(c) for c in page.items], page.next_cursor)
 
     @get("/export.xlsx")
     async def export(
@@ -205,7 +209,7 @@ class CaseController(Controller):
             [TeamMemberOut.of(a) for a in found.team],
             [TransitionOut.of(t) for t in found.history],
             [
-                ClockOut(
+                CaseClockOut(
                     v.id,
                     v.rule_code,
                     v.started_on,
@@ -300,8 +304,8 @@ class CaseController(Controller):
         }
 
     @get("/{case_id:int}/evidence")
-    async def list_evidence(self, db: Db, access: Access, case_id: FromPath[int]) -> list[EvidenceOut]:
-        return [EvidenceOut.of(e) for e in await evidence.list_evidence(db, access, case_id)]
+    async def list_evidence(self, db: Db, access: Access, case_id: FromPath[int]) -> list[CaseEvidenceOut]:
+        return [CaseEvidenceOut.of(e) for e in await evidence.list_evidence(db, access, case_id)]
 
     @post("/{case_id:int}/evidence", opt=permission("case", "update"))
     async def upload(
@@ -312,10 +316,10 @@ class CaseController(Controller):
         settings: AppSettings,
         case_id: FromPath[int],
         data: UploadForm,
-    ) -> EvidenceOut:
+    ) -> CaseEvidenceOut:
         row = await evidence.store_evidence(db, settings, access, actor, case_id, file_part(data))
         await db.commit()
-        return EvidenceOut.of(row)
+        return CaseEvidenceOut.of(row)
 
     @get("/{case_id:int}/evidence/{evidence_id:int}")
     async def download(

@@ -86,7 +86,7 @@ class TransitionOut(msgspec.Struct):
         return cls(t.transition, t.from_status, t.to_status, t.actor_id, t.reason, t.at)
 
 
-class ClockOut(msgspec.Struct):
+class CaseClockOut(msgspec.Struct):
     id: int
     rule: str
     started_on: date
@@ -119,7 +119,7 @@ class CaseDetail(msgspec.Struct):
     subjects: list[PersonOut]
     team: list[TeamMemberOut]
     history: list[TransitionOut]
-    clocks: list[ClockOut]
+    clocks: list[CaseClockOut]
     available_transitions: list[str]
     links: list[LinkOut]
 
@@ -131,7 +131,7 @@ class NoteOut(msgspec.Struct):
     created_at: datetime
 
 
-class EvidenceOut(msgspec.Struct):
+class CaseEvidenceOut(msgspec.Struct):
     id: int
     filename: str
     content_type: str
@@ -141,7 +141,7 @@ class EvidenceOut(msgspec.Struct):
     uploaded_at: datetime
 
     @classmethod
-    def of(cls, e: CaseEvidence) -> EvidenceOut:
+    def of(cls, e: CaseEvidence) -> CaseEvidenceOut:
         assert e.id is not None
         return cls(e.id, e.filename, e.content_type, e.size, e.sha256, e.uploaded_by_id, e.uploaded_at)
 
@@ -162,7 +162,9 @@ class RecusalIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
-class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+class ApprovalDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A reviewer's approval or return of a request: the comment (required to return)."""
+
     comment: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
 
 

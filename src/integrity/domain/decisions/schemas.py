@@ -135,7 +135,7 @@ class AppealOut(msgspec.Struct):
         )  # fmt: skip
 
 
-class ClockOut(msgspec.Struct):
+class DecisionClockOut(msgspec.Struct):
     rule: str
     started_on: date
     due_on: date
@@ -145,6 +145,6 @@ class ClockOut(msgspec.Struct):
 
 class DecisionFileOut(msgspec.Struct):
     decision: DecisionOut
-    clocks: list[ClockOut]
+    clocks: list[DecisionClockOut]
     appeals: list[AppealOut]
     pending_approval_id: int | None

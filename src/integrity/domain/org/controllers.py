@@ -19,6 +19,14 @@ from integrity.lib.deps import Access, AuditActor, CurrentPrincipal, Db
 from integrity.lib.pagination import Page
 
 
+class UnitPage(Page[UnitOut]):
+    """One page of the list; pass `next_cursor` back as `cursor` for the next one."""
+
+
+class PersonPage(Page[PersonOut]):
+    """One page of the list; pass `next_cursor` back as `cursor` for the next one."""
+
+
 class UnitController(Controller):
     path = "/api/v1/units"
     opt = permission("unit", "read")
@@ -32,9 +40,9 @@ class UnitController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
         parent_id: FromQuery[int | None] = None,
-    ) -> Page[UnitOut]:
+    ) -> UnitPage:
         page = await services.list_units(db, access, cursor, limit, parent_id)
-        return Page([UnitOut.of(u) for u in page.items], page.next_cursor)
+        return UnitPage([UnitOut.of(u) for u in page.items], page.next_cursor)
 
     @get("/{unit_id:int}")
     async def get_unit(self, db: Db, access: Access, unit_id: FromPath[int]) -> UnitOut:
@@ -60,9 +68,9 @@ class PersonController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
         unit_id: FromQuery[int | None] = None,
-    ) -> Page[PersonOut]:
+    ) -> PersonPage:
         page = await services.list_persons(db, access, cursor, limit, unit_id)
-        return Page([PersonOut.of(p) for p in page.items], page.next_cursor)
+        return PersonPage([PersonOut.of(p) for p in page.items], page.next_cursor)
 
     @get("/{person_id:int}")
     async def get_person(self, db: Db, access: Access, person_id: FromPath[int]) -> PersonOut:

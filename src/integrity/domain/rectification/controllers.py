@@ -10,7 +10,7 @@ from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.services import visible_cases
 from integrity.domain.rectification import services
 from integrity.domain.rectification.schemas import (
-    EvidenceOut,
+    ItemEvidenceOut,
     ItemFileOut,
     ItemIn,
     ItemOut,
@@ -37,7 +37,7 @@ def file_out(f: services.ItemFile) -> ItemFileOut:
     return ItemFileOut(
         ItemOut.of(f.item, local_today(), f.case_visible),
         [StepOut.of(s) for s in f.steps],
-        [EvidenceOut.of(e) for e in f.evidence],
+        [ItemEvidenceOut.of(e) for e in f.evidence],
         [ReInspectionOut.of(r) for r in f.reinspections],
         f.pending.id if f.pending else None,
     )
@@ -99,10 +99,10 @@ class RectificationController(Controller):
         settings: AppSettings,
         item_id: FromPath[int],
         data: UploadForm,
-    ) -> EvidenceOut:
+    ) -> ItemEvidenceOut:
         row = await services.add_evidence(db, settings, access, actor, item_id, file_part(data))
         await db.commit()
-        return EvidenceOut.of(row)
+        return ItemEvidenceOut.of(row)
 
     @get("/items/{item_id:int}/evidence/{evidence_id:int}")
     async def download_evidence(

@@ -124,7 +124,7 @@ class StepOut(msgspec.Struct):
         return cls(s.action, s.from_status, s.to_status, s.body, s.actor_id, s.approval_id, s.at)
 
 
-class EvidenceOut(msgspec.Struct):
+class ItemEvidenceOut(msgspec.Struct):
     id: int
     filename: str
     content_type: str
@@ -133,7 +133,7 @@ class EvidenceOut(msgspec.Struct):
     uploaded_at: datetime
 
     @classmethod
-    def of(cls, e: RectificationEvidence) -> EvidenceOut:
+    def of(cls, e: RectificationEvidence) -> ItemEvidenceOut:
         assert e.id is not None
         return cls(e.id, e.filename, e.content_type, e.size, e.sha256, e.uploaded_at)
 
@@ -154,6 +154,6 @@ class ReInspectionOut(msgspec.Struct):
 class ItemFileOut(msgspec.Struct):
     item: ItemOut
     steps: list[StepOut]
-    evidence: list[EvidenceOut]
+    evidence: list[ItemEvidenceOut]
     reinspections: list[ReInspectionOut]
     pending_approval_id: int | None

@@ -12,6 +12,14 @@ from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.pagination import Page
 
 
+class UserPage(Page[UserOut]):
+    """One page of the list; pass `next_cursor` back as `cursor` for the next one."""
+
+
+class GrantPage(Page[GrantOut]):
+    """One page of the list; pass `next_cursor` back as `cursor` for the next one."""
+
+
 class UserController(Controller):
     path = "/api/v1/users"
     opt = permission("user", "read")
@@ -24,9 +32,9 @@ class UserController(Controller):
         access: Access,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
-    ) -> Page[UserOut]:
+    ) -> UserPage:
         page = await services.list_users(db, access, cursor, limit)
-        return Page([UserOut.of(u) for u in page.items], page.next_cursor)
+        return UserPage([UserOut.of(u) for u in page.items], page.next_cursor)
 
     @get("/{user_id:int}")
     async def get_user(self, db: Db, access: Access, user_id: FromPath[int]) -> UserOut:
@@ -65,9 +73,9 @@ class GrantController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
         user_id: FromQuery[int | None] = None,
-    ) -> Page[GrantOut]:
+    ) -> GrantPage:
         page = await services.list_grants(db, access, cursor, limit, user_id)
-        return Page([GrantOut.of(g) for g in page.items], page.next_cursor)
+        return GrantPage([GrantOut.of(g) for g in page.items], page.next_cursor)
 
     @post("/", opt=permission("grant", "create"))
     async def create_grant(
