@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from integrity.domain.cases import workflow
-from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp
 from tests.support.helpers import person_id, unit_id, user_id
 
@@ -92,19 +91,7 @@ async def drive_to(status: str, demo_app: DemoApp, inspector: Client, reviewer: 
 async def approve_a_decision(
     inspector: Client, reviewer: Client, demo_app: DemoApp, case: dict[str, Any]
 ) -> dict[str, Any]:
-    """A decision on the case's subject (HXP0203), drafted by the inspector and approved by the reviewer."""
-    body = {
-        "case_id": case["id"],
-        "person_id": await person_id(demo_app, "HXP0203"),
-        "measure_code": "admonishment",
-        "effective_on": local_today().isoformat(),
-        "reasoning": "经审理，违反中央八项规定精神。",
-    }
-    drafted = await inspector.write("POST", "/api/v1/decisions", json=body)
-    assert drafted.status_code == 201, drafted.text
-    decision = drafted.json()["decision"]
-    assert (await inspector.write("POST", f"/api/v1/decisions/{decision['id']}/submit")).status_code == 201
-    pending = (await reviewer.get(f"/api/v1/decisions/{decision['id']}")).json()["pending_approval_id"]
-    approved = await reviewer.write("POST", f"/api/v1/approvals/{pending}/approve", json={"comment": "同意"})
-    assert approved.status_code == 200, approved.text
-    return dict(decision)
+    """A decision on the case's subject, drafted by the inspector and approved by the reviewer."""
+    from tests.support.decisions import approved_decision  # it arranges its cases with register() above
+
+    return await approved_decision(inspector, reviewer, demo_app, measure="admonishment", case=case)
