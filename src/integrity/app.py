@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar, Router
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
@@ -16,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from integrity import __version__
-from integrity.config import STATIC_DIR, TEMPLATES_DIR, Settings, get_settings
+from integrity.config import STATIC_DIR, Settings, get_settings
 from integrity.db.engine import create_database
 from integrity.domain.accounts.authentication import AuthenticationMiddleware
 from integrity.domain.accounts.controllers import (
@@ -31,7 +30,6 @@ from integrity.domain.approvals.pages import ApprovalPages
 from integrity.domain.audit.controllers import AuditEventController
 from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
 from integrity.domain.cases import extensions as _clock_extensions  # noqa: F401  (registers the kind)
-from integrity.domain.cases import labels as case_labels
 from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.cases.pages import CasePages
@@ -48,14 +46,14 @@ from integrity.domain.rectification.controllers import RectificationController
 from integrity.domain.rectification.pages import RectificationPages
 from integrity.domain.users.controllers import GrantController, UserController
 from integrity.lib import i18n
-from integrity.lib.authz import ROLES, Authorizer
+from integrity.lib.authz import Authorizer
 from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.authz.guard import authorize, record_refusal
 from integrity.lib.deps import DEPENDENCIES
 from integrity.lib.errors import handle_error
 from integrity.lib.pdf.fonts import warn_if_no_cjk_font
 from integrity.lib.pdf.pool import PdfPool
-from integrity.lib.requestctx import access_of, principal_of
+from integrity.lib.templating import template_environment
 
 log = logging.getLogger("integrity")
 
@@ -91,31 +89,6 @@ ROUTE_HANDLERS: list[Any] = [
 ]
 
 
-def can_in_request(request: Any, obj: str, act: str) -> bool:
-    """For navigation: does the signed-in user hold (obj, act) anywhere?"""
-    access = access_of(request)
-    return access is not None and access.can_anywhere(obj, act)
-
-
-def template_environment() -> Environment:
-    """Jinja with autoescape on for every template, whatever its name, and i18n installed."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=StrictUndefined,
-        auto_reload=False,
-    )
-    i18n.install(env)
-    env.globals["ROLES"] = ROLES
-    env.globals["principal_of"] = principal_of
-    env.globals["current_locale"] = i18n.current_locale.get
-    env.globals["role_label"] = i18n.role_label
-    env.globals["can"] = can_in_request
-    env.globals["label"] = case_labels.label
-    env.globals["payload_of"] = approvals_services.payload_of
-    return env
-
-
 def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None) -> Litestar:
     """Build the app; the database engine and the authorizer live in app.state.
 
@@ -145,7 +118,11 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
         after_exception=[record_refusal],
         before_request=i18n.set_request_locale,
         after_request=i18n.remember_locale,
-        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(template_environment())),
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(
+                template_environment({"payload_of": approvals_services.payload_of})
+            )
+        ),
         openapi_config=OpenAPIConfig(
             title="Integrity API",
             version=__version__,

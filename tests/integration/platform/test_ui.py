@@ -8,8 +8,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from integrity.app import template_environment
 from integrity.config import LOCALE_DIR, TEMPLATES_DIR
+from integrity.lib.templating import template_environment
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.helpers import TEST_PASSWORD, close, make_user
 

@@ -12,10 +12,10 @@ from integrity.db.models import ApprovalRequest, Case, CaseClock
 from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
 from integrity.domain.approvals.services import payload_of
 from integrity.domain.cases import workflow
-from integrity.domain.cases.labels import label
 from integrity.domain.cases.services import move
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.lib.audit import Actor
+from integrity.lib.labels import label
 
 
 def case_id_of(request: ApprovalRequest) -> int:

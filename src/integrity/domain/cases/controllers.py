@@ -16,7 +16,6 @@ from integrity.db.models import CaseNote, Unit
 from integrity.domain.cases import evidence, export, extensions, importing, record, services
 from integrity.domain.cases.case_file import load_case_file
 from integrity.domain.cases.extensions import ExtensionIn
-from integrity.domain.cases.labels import label
 from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
 from integrity.domain.cases.schemas import (
     ApprovalOut,
@@ -41,6 +40,7 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_, gettext
+from integrity.lib.labels import label
 from integrity.lib.pagination import Page
 from integrity.lib.uploads import UploadForm, content_disposition, download, file_part
 

@@ -14,13 +14,13 @@ from integrity.domain.approvals.registry import ApprovalKind, InboxLine, registe
 from integrity.domain.approvals.services import open_request, payload_of
 from integrity.domain.cases import clocks, workflow
 from integrity.domain.cases.approvals import case_lines
-from integrity.domain.cases.labels import label
 from integrity.domain.cases.services import get_case, unit_path_of
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity.lib.i18n import N_
+from integrity.lib.labels import label
 from integrity.lib.workdays import WorkCalendar, add_months
 
 KIND = "case.clock_extension"

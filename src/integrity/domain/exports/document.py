@@ -13,11 +13,12 @@ import segno
 from jinja2 import Environment
 from markupsafe import Markup
 
-from integrity.domain.cases.labels import label
 from integrity.domain.exports.readable import APPROVAL_STATUS_LABELS, Names, readable
 from integrity.domain.exports.trail import CaseTrail
 from integrity.lib.audit.checkpoint import Checkpoint
 from integrity.lib.i18n import N_, current_locale, gettext
+from integrity.lib.labels import label
+from integrity.lib.templating import template_environment
 
 TEMPLATE = "pdf/trail.html"
 OVERLAY = "pdf/overlay.html"
@@ -39,8 +40,6 @@ class ExportFacts:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    from integrity.app import template_environment  # the app's environment: autoescape, i18n, labels
-
     return template_environment()
 
 

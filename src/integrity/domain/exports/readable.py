@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrity.db.models import AuditEvent
-from integrity.domain.cases.labels import label
 from integrity.lib.i18n import N_, gettext
+from integrity.lib.labels import label
 
 ACTION_LABELS = {
     "case.register": N_("Case registered"),

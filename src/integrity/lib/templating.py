@@ -1,0 +1,39 @@
+"""The one Jinja environment of the pages and the PDFs: autoescape for every template, i18n, labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from integrity.config import TEMPLATES_DIR
+from integrity.lib import i18n
+from integrity.lib.authz import ROLES
+from integrity.lib.labels import label
+from integrity.lib.requestctx import access_of, principal_of
+
+
+def can_in_request(request: Any, obj: str, act: str) -> bool:
+    """For navigation: does the signed-in user hold (obj, act) anywhere?"""
+    access = access_of(request)
+    return access is not None and access.can_anywhere(obj, act)
+
+
+def template_environment(extra_globals: dict[str, Any] | None = None) -> Environment:
+    """Jinja with autoescape on for every template, whatever its name, and i18n installed; the app adds
+    the helpers of its domains (`extra_globals`)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        auto_reload=False,
+    )
+    i18n.install(env)
+    env.globals["ROLES"] = ROLES
+    env.globals["principal_of"] = principal_of
+    env.globals["current_locale"] = i18n.current_locale.get
+    env.globals["role_label"] = i18n.role_label
+    env.globals["can"] = can_in_request
+    env.globals["label"] = label
+    env.globals.update(extra_globals or {})
+    return env
