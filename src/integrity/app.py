@@ -24,24 +24,21 @@ from integrity.domain.accounts.controllers import (
     MeController,
     TokenController,
 )
+from integrity.domain.approval_kinds import install_all
 from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.approvals.pages import ApprovalPages
 from integrity.domain.audit.controllers import AuditEventController
-from integrity.domain.cases import approvals as _case_approvals  # noqa: F401  (registers the kinds)
-from integrity.domain.cases import extensions as _clock_extensions  # noqa: F401  (registers the kind)
 from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.cases.pages import CasePages
 from integrity.domain.dashboard.controllers import DashboardController
-from integrity.domain.decisions import approvals as _decision_approvals  # noqa: F401  (registers the kind)
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
 from integrity.domain.decisions.pages import DecisionPages, MeasurePages, RegisterPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
-from integrity.domain.rectification import approvals as _closeouts  # noqa: F401  (registers the kind)
 from integrity.domain.rectification.controllers import RectificationController
 from integrity.domain.rectification.pages import RectificationPages
 from integrity.domain.users.controllers import GrantController, UserController
@@ -95,6 +92,7 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
     `pdf_pool` lets several apps in one process share their PDF workers (the test suite's apps do);
     the app closes only a pool it made."""
     settings = settings or get_settings()
+    install_all()
     db = create_database(
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,

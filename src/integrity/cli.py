@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from integrity.config import Settings, get_settings
 from integrity.db.engine import Database, create_database
 from integrity.db.models import Unit, User
+from integrity.domain.approval_kinds import install_all
 from integrity.lib.audit import Actor
 
 T = TypeVar("T")
@@ -80,6 +81,7 @@ async def user_by_name(session: AsyncSession, username: str) -> User:
 @click.version_option(package_name="integrity")
 def main() -> None:
     """Integrity: supervision cases, follow-up actions, decisions and a tamper-evident audit trail."""
+    install_all()  # the approvals the demo and the commands make and decide
 
 
 # --- db ---------------------------------------------------------------------------------------

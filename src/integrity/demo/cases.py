@@ -12,7 +12,6 @@ from integrity.config import Settings
 from integrity.db.models import ApprovalRequest, Person, Unit
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.approvals.services import decide
-from integrity.domain.cases import approvals as _kinds  # noqa: F401  (registers the approval kinds)
 from integrity.domain.cases.schemas import CaseIn, TransitionIn
 from integrity.domain.cases.services import apply_transition, register_case
 from integrity.lib.audit import Actor

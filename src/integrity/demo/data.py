@@ -12,6 +12,7 @@ from integrity.db.engine import Database
 from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
 from integrity.demo.followup import load_demo_followup
+from integrity.domain.approval_kinds import install_all
 from integrity.domain.org.schemas import PersonIn, UnitIn
 from integrity.domain.org.services import create_person, create_unit, declare_relation
 from integrity.domain.users.schemas import GrantIn, UserIn
@@ -151,6 +152,7 @@ async def _load(session: AsyncSession, actor: Actor, password: str) -> None:
 
 async def load_demo(db: Database, settings: Settings, password: str) -> str:
     """Load once; a second run says so and changes nothing."""
+    install_all()  # the demo's proposals and decisions go through the approval services
     async with db.write_session() as session:
         existing = (await session.execute(select(func.count()).select_from(Unit))).scalar_one()
         if existing:

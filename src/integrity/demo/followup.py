@@ -11,10 +11,8 @@ from integrity.db.models import Case, Person, Unit, User
 from integrity.demo.cases import REVIEWER, access_for
 from integrity.domain.approvals.services import decide
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.decisions import approvals as _decision_kind  # noqa: F401  (registers the kind)
 from integrity.domain.decisions import services as decisions
 from integrity.domain.decisions.schemas import DecisionIn
-from integrity.domain.rectification import approvals as _closeout_kind  # noqa: F401  (registers the kind)
 from integrity.domain.rectification.schemas import LetterIn, LetterItemIn
 from integrity.domain.rectification.services import create_letter
 

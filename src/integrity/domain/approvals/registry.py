@@ -57,8 +57,12 @@ class ApprovalKind:
         return self.approves or self.object_type
 
 
+# Filled once, from the one list of every kind (integrity/domain/approval_kinds.py), by each entry point
+# (the app, the command line); the approval services look kinds up here.
 KINDS: dict[str, ApprovalKind] = {}
 
 
-def register(kind: ApprovalKind) -> None:
-    KINDS[kind.name] = kind
+def install(kinds: tuple[ApprovalKind, ...]) -> None:
+    """Make these the kinds the approval services know (idempotent)."""
+    KINDS.clear()
+    KINDS.update({k.name: k for k in kinds})

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Case, CaseClock
-from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.approvals.services import payload_of
 from integrity.domain.cases import workflow
 from integrity.domain.cases.services import move
@@ -109,7 +109,8 @@ def _returned(kind: str):  # type: ignore[no-untyped-def]
     return effect
 
 
-for _kind in workflow.BY_APPROVAL:
-    register(
-        ApprovalKind(_kind, "case", _approved(_kind), _returned(_kind), visible_case_ids, Case.id, _describe)
-    )
+# The proposals of the case lifecycle: one kind per transition of the table that needs approval.
+CASE_KINDS = tuple(
+    ApprovalKind(kind, "case", _approved(kind), _returned(kind), visible_case_ids, Case.id, _describe)
+    for kind in workflow.BY_APPROVAL
+)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Case, CaseClock, ClockExtension, ClockRule
-from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.approvals.services import open_request, payload_of
 from integrity.domain.cases import clocks, workflow
 from integrity.domain.cases.approvals import case_lines
@@ -146,8 +146,6 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
     return await case_lines(session, requests, _detail)
 
 
-register(
-    ApprovalKind(
-        KIND, "case_clock", _grant, _refused, visible_clock_ids, CaseClock.id, _describe, approves="case"
-    )
+CLOCK_EXTENSION = ApprovalKind(
+    KIND, "case_clock", _grant, _refused, visible_clock_ids, CaseClock.id, _describe, approves="case"
 )

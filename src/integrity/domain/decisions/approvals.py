@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Case, Decision, Measure, Person
-from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.decisions.services import KIND, OBJECT, decision_filter, on_decided
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
@@ -53,6 +53,6 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
     return lines
 
 
-register(
-    ApprovalKind(KIND, OBJECT, _approved, _returned, _visible_ids, Decision.id, _describe, made_by=_made_by)
+DECISION_APPROVAL = ApprovalKind(
+    KIND, OBJECT, _approved, _returned, _visible_ids, Decision.id, _describe, made_by=_made_by
 )

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, RectificationItem
-from integrity.domain.approvals.registry import ApprovalKind, InboxLine, register
+from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.approvals.services import payload_of
 from integrity.domain.rectification.services import CLOSEOUT, OBJECT, decide_closeout, item_filter
 from integrity.lib.audit import Actor
@@ -53,15 +53,6 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
     }
 
 
-register(
-    ApprovalKind(
-        CLOSEOUT,
-        OBJECT,
-        _approved,
-        _returned,
-        _visible_ids,
-        RectificationItem.id,
-        _describe,
-        made_by=_made_by,
-    )
+CLOSEOUT_KIND = ApprovalKind(
+    CLOSEOUT, OBJECT, _approved, _returned, _visible_ids, RectificationItem.id, _describe, made_by=_made_by
 )
