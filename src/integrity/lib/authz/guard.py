@@ -91,7 +91,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     """Litestar guard applied at the app level; once allowed, an id no column can hold is a 404."""
     await _authorize(connection, handler)
     if any(isinstance(v, int) and abs(v) > _LARGEST_ID for v in connection.path_params.values()):
-        raise NotFound()
+        raise NotFound(N_("This page or record does not exist, or you may not see it."))
 
 
 async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
