@@ -80,3 +80,20 @@ async def person_id(demo_app: DemoApp, employee_no: str) -> int:
 
 async def user_id(demo_app: DemoApp, username: str) -> int:
     return int((await sql(demo_app, "SELECT id FROM users WHERE username = :u", u=username))[0][0])
+
+
+async def all_pages(client: Any, url: str, limit: int, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a keyset-paginated API list, following `next_cursor` page by page."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        query: dict[str, Any] = {**params, "limit": limit}
+        if cursor:
+            query["cursor"] = cursor
+        response = await client.get(url, params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items.extend(body["items"])
+        cursor = body["next_cursor"]
+        if not cursor:
+            return items

@@ -7,23 +7,7 @@ from typing import Any
 from sqlalchemy import event
 
 from tests.conftest import DemoApp, new_client
-from tests.support.helpers import TEST_PASSWORD, audit_events, close, make_user, unit_id
-
-
-async def all_pages(client: Any, url: str, limit: int) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        response = await client.get(url, params=params)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        items.extend(body["items"])
-        cursor = body["next_cursor"]
-        if not cursor:
-            return items
+from tests.support.helpers import TEST_PASSWORD, all_pages, audit_events, close, make_user, unit_id
 
 
 async def test_lists_show_only_units_in_scope(demo_app: DemoApp) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.helpers import TEST_PASSWORD, close, make_user, person_id, sql
+from tests.support.helpers import TEST_PASSWORD, all_pages, close, make_user, person_id, sql
 
 # The events of a case, found here by their objects' own tables (not by the service's link table).
 EVENTS_OF_CASES = """
@@ -30,17 +28,7 @@ SUBJECTS = ("HXP0303", "HXP0402")
 
 
 async def _all_seqs(c: Client) -> set[int]:
-    seqs: set[int] = set()
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-        page = await c.get("/api/v1/audit/events", params=params)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        seqs |= {e["seq"] for e in body["items"]}
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return seqs
+    return {e["seq"] for e in await all_pages(c, "/api/v1/audit/events", 200)}
 
 
 async def test_an_auditor_related_to_the_subject_sees_no_event_of_the_case(demo_app: DemoApp) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import register
-from tests.support.helpers import close, unit_id
+from tests.support.helpers import all_pages, close, unit_id
 
 
 async def ids(c: Client, **params: Any) -> set[int]:
@@ -65,19 +65,7 @@ async def test_the_count_counts_what_the_list_lists(demo_app: DemoApp) -> None:
     ]
     try:
         for params in cases:
-            listed: set[int] = set()
-            cursor: str | None = None
-            while True:
-                page = (
-                    await group.get(
-                        "/api/v1/cases",
-                        params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})},
-                    )
-                ).json()
-                listed |= {x["id"] for x in page["items"]}
-                cursor = page.get("next_cursor")
-                if not cursor:
-                    break
+            listed = {x["id"] for x in await all_pages(group, "/api/v1/cases", 200, **params)}
             counted = await group.get("/api/v1/cases/count", params=params)
             assert counted.status_code == 200, counted.text
             assert counted.json()["count"] == len(listed), params
