@@ -37,7 +37,12 @@ ALLOWED_TYPES = {
 
 
 class TooLarge(DomainError):
-    status, slug, title = 413, "too-large", "File too large"
+    status, slug, title = 413, "too-large", N_("File too large")
+
+    @classmethod
+    def over(cls, limit: int) -> TooLarge:
+        """A file past `limit` bytes, said in megabytes."""
+        return cls(N_("Files may be at most %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
 
 
 # The API's multipart bodies: parts by name, the file under FILE_PART.
@@ -100,7 +105,7 @@ async def _copy(upload: UploadFile, target: Path, limit: int) -> tuple[str, int,
         while chunk := await upload.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise TooLarge(N_("Files may be at most %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
+                raise TooLarge.over(limit)
             if len(head) < 8192:
                 head += chunk[: 8192 - len(head)]
             digest.update(chunk)
@@ -112,7 +117,7 @@ async def read_bounded(upload: UploadFile, limit: int) -> bytes:
     """A whole upload in memory (for a file that is checked, not kept); TooLarge past `limit` bytes."""
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(N_("Files may be at most %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
+        raise TooLarge.over(limit)
     return data
 
 

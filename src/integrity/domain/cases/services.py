@@ -416,11 +416,9 @@ async def apply_transition(
     if "disposal" in spec.requires and data.disposal not in workflow.DISPOSALS:
         raise one_of("disposal", workflow.DISPOSALS)
     if spec.target == workflow.HEARING:
-        assert case.id is not None
         await _check_hearing_panel(session, case.id)
     approval_id = None
     if spec.approval:
-        assert case.id is not None
         payload = {"transition": spec.name, "reason": data.reason}
         if data.disposal:
             payload["disposal"] = data.disposal
