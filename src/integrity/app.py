@@ -29,9 +29,11 @@ from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.approvals.pages import ApprovalPages
 from integrity.domain.audit.controllers import AuditEventController
-from integrity.domain.cases.calendar import CalendarController
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.cases.pages import CasePages
+from integrity.domain.clocks.calendar import CalendarController
+from integrity.domain.clocks.controllers import ClockRuleController
+from integrity.domain.clocks.pages import ClockRulePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
 from integrity.domain.decisions.pages import DecisionPages, MeasurePages, RegisterPages
@@ -74,6 +76,7 @@ ROUTE_HANDLERS: list[Any] = [
     MeasureController,
     RegisterController,
     CalendarController,
+    ClockRuleController,
     TrailExportController,
     ExportVerifyController,
     CasePages,
@@ -82,6 +85,7 @@ ROUTE_HANDLERS: list[Any] = [
     DecisionPages,
     RegisterPages,
     MeasurePages,
+    ClockRulePages,
     ExportVerifyPages,
 ]
 

@@ -63,10 +63,29 @@ def test_every_raised_domain_error_message_is_translated() -> None:
         catalogue = {m.id: m.string for m in read_po(f) if m.id}
     raised = _raised_messages()
     assert len(raised) > 100  # the walk found the service's raises
-    # A variable holds a message chosen elsewhere (a refusal rule's N_() strings, which the catalogue
-    # test covers); everything else must be a literal msgid.
-    literal = [(p, line, arg) for p, line, arg in raised if not isinstance(arg, ast.Name)]
+    # A variable or a lifecycle's field holds a message chosen elsewhere (a refusal rule's N_() strings,
+    # which test_every_lifecycle_message_is_translated covers); everything else must be a literal msgid.
+    chosen_elsewhere = (ast.Name, ast.Attribute, ast.Subscript)
+    literal = [(p, line, arg) for p, line, arg in raised if not isinstance(arg, chosen_elsewhere)]
     untranslatable = [f"{p}:{line}" for p, line, arg in literal if _literal(arg) is None]
     assert not untranslatable, f"messages outside the catalogue (wrap them in N_()): {untranslatable}"
     missing = [f"{p}:{line}" for p, line, arg in literal if not catalogue.get(_literal(arg) or "")]
+    assert not missing, f"no Chinese translation (run scripts/i18n.py and translate): {missing}"
+
+
+def test_every_lifecycle_message_is_translated() -> None:
+    """The words of the workflow tables' refusals: status, role, stale version, required fields, guards."""
+    from integrity.domain.cases.workflow import LIFECYCLE as cases
+    from integrity.domain.decisions.workflow import LIFECYCLE as decisions
+    from integrity.domain.rectification.workflow import LIFECYCLE as rectification
+
+    with ZH.open("rb") as f:
+        catalogue = {m.id: m.string for m in read_po(f) if m.id}
+    messages = []
+    for lifecycle in (cases, decisions, rectification):
+        messages += [lifecycle.wrong_status, lifecycle.unknown_step, lifecycle.not_allowed, lifecycle.stale]
+        messages += [*lifecycle.required.values(), *lifecycle.status_refusals.values()]
+        messages += [g.refusal().msgid for t in lifecycle.transitions for g in t.guards]
+    assert len(messages) > 20
+    missing = [m for m in messages if not catalogue.get(m)]
     assert not missing, f"no Chinese translation (run scripts/i18n.py and translate): {missing}"

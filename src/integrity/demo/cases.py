@@ -13,7 +13,8 @@ from integrity.db.models import ApprovalRequest, Person, Unit
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.approvals.services import decide
 from integrity.domain.cases.schemas import CaseIn, TransitionIn
-from integrity.domain.cases.services import apply_transition, register_case
+from integrity.domain.cases.services import register_case
+from integrity.domain.cases.transitions import apply_transition
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
 

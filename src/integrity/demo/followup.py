@@ -13,8 +13,8 @@ from integrity.domain.approvals.services import decide
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.decisions import services as decisions
 from integrity.domain.decisions.schemas import DecisionIn
+from integrity.domain.rectification.items import create_letter
 from integrity.domain.rectification.schemas import LetterIn, LetterItemIn
-from integrity.domain.rectification.services import create_letter
 
 
 async def _one(session: AsyncSession, model: type, column: object, value: object):  # type: ignore[no-untyped-def]

@@ -23,6 +23,8 @@ TRANSITION_LABELS = {
     "propose_disposal": N_("Propose a disposal"),
     "close_clarified": N_("Close: clarified"),
     "close_first_form": N_("Close with a first-form measure"),
+    "send_inquiry_letter": N_("Inquiry letter sent"),
+    "record_talk_or_reply": N_("Talk held or reply received"),
     "start_verification": N_("Start preliminary verification"),
     "propose_investigation": N_("Propose filing the case"),
     "close_verified": N_("Close after verification"),
@@ -47,6 +49,7 @@ TEAM_LABELS = {
 
 CLOCK_LABELS = {
     "inquiry_reply": N_("Written reply to an inquiry"),
+    "talk_report": N_("Report after a talk or reply"),
     "verification": N_("Preliminary verification"),
     "hearing": N_("Hearing"),
     "decision_announcement": N_("Announcing a decision"),
@@ -57,6 +60,7 @@ CLOCK_LABELS = {
     "overdue": N_("overdue"),
     "met": N_("met"),
     "met_late": N_("met late"),
+    "stopped": N_("stopped"),
 }
 
 LINK_LABELS = {
@@ -92,6 +96,7 @@ RECTIFICATION_LABELS = {
     "reinspection_scheduled": N_("Re-inspection scheduled"),
     "reinspection_confirmed": N_("Re-inspection confirmed the close-out"),
     "reinspection_reopened": N_("Re-inspection reopened the item"),
+    "reinspection_reopen": N_("Re-inspection reopened the item"),
 }
 
 DECISION_LABELS = {
@@ -107,6 +112,7 @@ DECISION_LABELS = {
     "under_review": N_("Under re-review"),
     "upheld": N_("Upheld"),
     "modified": N_("Modified"),
+    "first_form": N_("First-form measure recorded on closing"),
 }
 
 

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from integrity.domain.cases import clocks as clock_service
+from integrity.domain.cases import workflow
 from integrity.lib.workdays import WorkCalendar, add_months
 from tests.conftest import DemoApp, new_client
-from tests.support.cases import act, decide, register
+from tests.support.cases import act, decide, drive_to, register
 from tests.support.helpers import close, sql
 
 
@@ -94,3 +95,95 @@ async def test_only_administrators_set_calendar_overrides(demo_app: DemoApp) -> 
     assert events[0][0] >= 1
     await close(admin)
     await close(inspector)
+
+
+async def test_the_reply_clock_starts_when_the_letter_is_sent_and_the_report_clock_after_the_reply(
+    demo_app: DemoApp,
+) -> None:
+    inspector, reviewer = await new_client(demo_app, "li.na"), await new_client(demo_app, "chen.jing")
+    case = await drive_to(workflow.TALK_INQUIRY, demo_app, inspector, reviewer)
+    url = f"/api/v1/cases/{case['id']}"
+    today = clock_service.local_today()
+    assert (await inspector.get(url)).json()["clocks"] == []  # entering 谈话函询 starts nothing yet
+
+    assert (await act(inspector, case, "send_inquiry_letter")).status_code == 200
+    (reply,) = (await inspector.get(url)).json()["clocks"]
+    assert (reply["rule"], reply["state"]) == ("inquiry_reply", "running")
+    assert reply["due_on"] == WorkCalendar().add_working_days(today, 15).isoformat()
+
+    assert (await act(inspector, case, "record_talk_or_reply")).status_code == 200
+    clocks = {c["rule"]: c for c in (await inspector.get(url)).json()["clocks"]}
+    assert clocks["inquiry_reply"]["met_on"] == today.isoformat()
+    assert clocks["talk_report"]["state"] in ("running", "due_soon")
+    assert clocks["talk_report"]["due_on"] == add_months(today, 1).isoformat()
+    await close(inspector)
+    await close(reviewer)
+
+
+async def test_a_reviewer_stops_a_clock_with_a_reason_and_it_no_longer_counts(demo_app: DemoApp) -> None:
+    inspector, reviewer = await new_client(demo_app, "li.na"), await new_client(demo_app, "chen.jing")
+    case = await drive_to(workflow.PRELIMINARY_VERIFICATION, demo_app, inspector, reviewer)
+    (clock,) = (await inspector.get(f"/api/v1/cases/{case['id']}")).json()["clocks"]
+    await sql(
+        demo_app,
+        "UPDATE case_clocks SET due_on = :d WHERE id = :c",
+        d=clock_service.local_today() - timedelta(days=1),
+        c=clock["id"],
+    )
+    stop_url = f"/api/v1/cases/{case['id']}/clocks/{clock['id']}/stop"
+    assert (await inspector.write("POST", stop_url, json={"reason": "暂停"})).status_code == 403
+    assert (await reviewer.write("POST", stop_url, json={"reason": "  "})).status_code in (400, 422)
+    stopped = await reviewer.write("POST", stop_url, json={"reason": "当事人病休，暂停核实"})
+    assert stopped.status_code == 200, stopped.text
+    (after,) = (await inspector.get(f"/api/v1/cases/{case['id']}")).json()["clocks"]
+    assert (after["state"], after["stop_reason"]) == ("stopped", "当事人病休，暂停核实")
+    overdue = (await inspector.get("/api/v1/cases", params={"clock": "overdue", "limit": 200})).json()
+    assert case["id"] not in {c["id"] for c in overdue["items"]}
+    assert (await reviewer.write("POST", stop_url, json={"reason": "再停"})).status_code == 409
+    events = await sql(
+        demo_app,
+        "SELECT actor, outcome FROM audit_events WHERE action = 'case.clock_stop' AND object_id = :c",
+        c=str(case["id"]),
+    )
+    assert events == [("chen.jing", "ok")]
+    await close(inspector)
+    await close(reviewer)
+
+
+async def test_only_root_administrators_change_clock_rules_and_new_clocks_follow(demo_app: DemoApp) -> None:
+    admin, inspector = await new_client(demo_app, "admin"), await new_client(demo_app, "li.na")
+    reviewer = await new_client(demo_app, "chen.jing")
+    rules = {r["code"]: r for r in (await inspector.get("/api/v1/clock-rules")).json()}
+    assert {"inquiry_reply", "talk_report", "verification", "hearing"} <= set(rules)
+    assert rules["inquiry_reply"]["start_step"] == "send_inquiry_letter"
+    assert (rules["talk_report"]["status"], rules["talk_report"]["start_step"]) == (
+        "talk_inquiry",
+        "record_talk_or_reply",
+    )
+    body = {"amount": 20, "unit": "working_days"}
+    assert (await inspector.write("PATCH", "/api/v1/clock-rules/verification", json=body)).status_code == 403
+    assert (
+        await admin.write("PATCH", "/api/v1/clock-rules/verification", json={"amount": 999})
+    ).status_code == 422
+    try:
+        changed = await admin.write("PATCH", "/api/v1/clock-rules/verification", json=body)
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["amount"] == 20
+        case = await drive_to(workflow.PRELIMINARY_VERIFICATION, demo_app, inspector, reviewer)
+        (clock,) = (await inspector.get(f"/api/v1/cases/{case['id']}")).json()["clocks"]
+        today = clock_service.local_today()
+        assert clock["due_on"] == WorkCalendar().add_working_days(today, 20).isoformat()
+        events = await sql(
+            demo_app,
+            "SELECT actor, changes FROM audit_events"
+            " WHERE action = 'clock_rule.update' AND object_id = 'verification'",
+        )
+        assert events
+        assert events[-1][0] == "admin"
+        assert '"amount":20' in events[-1][1]
+    finally:
+        restored = await admin.write("PATCH", "/api/v1/clock-rules/verification", json={"amount": 15})
+        assert restored.status_code == 200
+    assert (await admin.write("PATCH", "/api/v1/clock-rules/nope", json=body)).status_code == 404
+    for c in (admin, inspector, reviewer):
+        await close(c)

@@ -8,8 +8,8 @@ from litestar.testing import AsyncTestClient
 
 from integrity.db.engine import create_database
 from integrity.demo.cases import access_for
+from integrity.domain.cases.listing import CaseFilters, list_cases
 from integrity.domain.cases.record import add_note
-from integrity.domain.cases.services import CaseFilters, list_cases
 from integrity.lib.audit.verify import verify_chain
 from tests.conftest import DemoApp, fresh_app, new_client
 from tests.support.cases import register

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from integrity.db.models import Measure
+from integrity.domain.cases import workflow
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.decisions.measures import effect_end, effect_period
 from integrity.lib.errors import InvalidInput
 from integrity.lib.workdays import add_months
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.cases import register
+from tests.support.cases import act, drive_to, register
 from tests.support.decisions import approved_decision, new_decision, pending_request
 from tests.support.helpers import (
     TEST_PASSWORD,
@@ -305,9 +306,15 @@ async def test_appeal_modifies_or_revokes_and_the_register_follows(
     assert (
         await reviewer.write("POST", f"/api/v1/approvals/{request}/approve", json={"comment": "同意"})
     ).status_code == 200
-    old = (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()["decision"]
+    old_file = (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()
+    old = old_file["decision"]
     new = (await inspector.get(f"/api/v1/decisions/{new_id}")).json()["decision"]
     assert old["status"] == "superseded"
+    # A superseded decision owes nothing more: its announcement and execution clocks stopped.
+    assert {c["rule"]: c["state"] for c in old_file["clocks"] if c["rule"] != "appeal_review"} == {
+        "decision_announcement": "stopped",
+        "decision_execution": "stopped",
+    }
     assert new["supersedes_id"] == d["id"]
     assert new["effect_ends_on"] == add_months(base, 12).isoformat()
     active = (await reviewer.get(f"/api/v1/register/persons/{subject}")).json()["active"]
@@ -327,7 +334,9 @@ async def test_appeal_modifies_or_revokes_and_the_register_follows(
         assert revoked.status_code == 201
     finally:
         await close(member)
-    assert (await inspector.get(f"/api/v1/decisions/{new_id}")).json()["decision"]["status"] == "revoked"
+    revoked_file = (await inspector.get(f"/api/v1/decisions/{new_id}")).json()
+    assert revoked_file["decision"]["status"] == "revoked"
+    assert {c["state"] for c in revoked_file["clocks"] if c["rule"] != "appeal_review"} == {"stopped"}
     active = (await reviewer.get(f"/api/v1/register/persons/{subject}")).json()["active"]
     assert new_id not in {a["decision_id"] for a in active}
 
@@ -418,3 +427,48 @@ async def test_only_an_administrator_of_the_root_unit_edits_group_wide_catalogue
     finally:
         await close(c)
         await close(root)
+
+
+async def test_closing_with_a_first_form_measure_records_it_as_a_decision(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    inspector, reviewer = team
+    today = local_today()
+    hxp = await unit_id(demo_app, "HXP")
+    stats_url, window = (
+        f"/api/v1/register/units/{hxp}",
+        {"start": today.isoformat(), "end": today.isoformat()},
+    )
+    before = (await reviewer.get(stats_url, params=window)).json()
+    case = await drive_to(workflow.TALK_INQUIRY, demo_app, inspector, reviewer)
+    subject = await person_id(demo_app, "HXP0203")
+
+    no_measure = await act(inspector, case, "close_first_form", person_id=subject)
+    assert no_measure.status_code == 422, no_measure.text
+    second_form = await act(
+        inspector, case, "close_first_form", person_id=subject, measure_code="party_warning"
+    )
+    assert second_form.status_code == 422, second_form.text
+    outsider = await person_id(demo_app, "HXP0601")
+    not_a_subject = await act(
+        inspector, case, "close_first_form", person_id=outsider, measure_code="talk_reminder"
+    )
+    assert not_a_subject.status_code == 422, not_a_subject.text
+    assert (await inspector.get(f"/api/v1/cases/{case['id']}")).json()["case"][
+        "status"
+    ] == workflow.TALK_INQUIRY
+
+    closed = await act(inspector, case, "close_first_form", person_id=subject, measure_code="talk_reminder")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == workflow.CLOSED
+    found = (await reviewer.get("/api/v1/decisions", params={"case_id": case["id"]})).json()
+    assert [(d["person_id"], d["measure_code"], d["form"], d["status"]) for d in found] == [
+        (subject, "talk_reminder", 1, "approved")
+    ]
+    person = (await reviewer.get(f"/api/v1/register/persons/{subject}")).json()
+    assert found[0]["id"] in {d["id"] for d in person["decisions"]}
+    after = (await reviewer.get(stats_url, params=window)).json()
+    assert after["by_form"]["1"] - before["by_form"]["1"] == 1
+    assert after["total"] - before["total"] == 1
+    events = await audit_events(demo_app, action="decision.first_form", object_id=str(found[0]["id"]))
+    assert len(events) == 1

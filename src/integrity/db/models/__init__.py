@@ -17,7 +17,14 @@ from integrity.db.models.cases import (
 )
 from integrity.db.models.catalogue import CatalogueItem
 from integrity.db.models.clocks import CalendarOverride, CaseClock, ClockExtension, ClockRule
-from integrity.db.models.decisions import Appeal, AppealPanelMember, Decision, DecisionClock, Measure
+from integrity.db.models.decisions import (
+    Appeal,
+    AppealPanelMember,
+    Decision,
+    DecisionClock,
+    DecisionStep,
+    Measure,
+)
 from integrity.db.models.exports import TrailExport
 from integrity.db.models.org import Person, Relation, Unit
 from integrity.db.models.rectification import (
@@ -53,6 +60,7 @@ __all__ = [
     "ClockRule",
     "Decision",
     "DecisionClock",
+    "DecisionStep",
     "LoginThrottle",
     "Measure",
     "Person",

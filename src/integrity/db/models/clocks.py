@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel, Text
 
 
 class ClockRule(SQLModel, table=True):
@@ -13,7 +14,10 @@ class ClockRule(SQLModel, table=True):
     __tablename__ = "clock_rules"
 
     code: str = Field(primary_key=True, max_length=32)
-    status: str = Field(max_length=32, unique=True)
+    status: str = Field(max_length=32)  # the status it runs in: left, its clock is met
+    # "" starts the clock on entering the status; a step name starts it when that step is recorded
+    # there (the inquiry-reply clock starts when the letter is sent, not on entering 谈话函询).
+    start_step: str = Field(default="", max_length=64)
     amount: int
     unit: str = Field(max_length=16)  # "working_days" or "months"
     label: str = Field(max_length=100)
@@ -42,6 +46,8 @@ class CaseClock(SQLModel, table=True):
     started_on: date
     due_on: date = Field(index=True)
     met_on: date | None = None
+    stopped_on: date | None = None  # stopped by a reviewer, with a reason: no longer counts
+    stop_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class ClockExtension(SQLModel, table=True):

@@ -56,6 +56,22 @@ class Decision(SQLModel, table=True):
     version: int = 1
 
 
+class DecisionStep(SQLModel, table=True):
+    """One entry of a decision's history: who moved it from which status to which, and why."""
+
+    __tablename__ = "decision_steps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decisions.id", index=True)
+    step: str = Field(max_length=32)
+    from_status: str = Field(max_length=24)
+    to_status: str = Field(max_length=24)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    approval_id: int | None = Field(default=None, foreign_key="approval_requests.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class DecisionClock(SQLModel, table=True):
     """A running or met clock of a decision (announcement, execution report) or of its appeal."""
 
@@ -68,6 +84,8 @@ class DecisionClock(SQLModel, table=True):
     started_on: date
     due_on: date = Field(index=True)
     met_on: date | None = None
+    stopped_on: date | None = None  # the decision was revoked or superseded: nothing is due any more
+    stop_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Appeal(SQLModel, table=True):

@@ -11,8 +11,8 @@ from sqlmodel import col, select
 from integrity.db.models import ApprovalRequest, Case, CaseClock
 from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.approvals.services import payload_of
-from integrity.domain.cases import workflow
-from integrity.domain.cases.services import move
+from integrity.domain.cases import clocks, workflow
+from integrity.domain.cases.transitions import decide
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.lib.audit import Actor
 from integrity.lib.labels import label
@@ -35,7 +35,7 @@ async def case_lines(
         (
             await session.execute(
                 select(col(CaseClock.case_id), func.min(CaseClock.due_on))
-                .where(col(CaseClock.case_id).in_(ids), col(CaseClock.met_on).is_(None))
+                .where(col(CaseClock.case_id).in_(ids), clocks.running())
                 .group_by(col(CaseClock.case_id))
             )
         ).all()
@@ -67,43 +67,12 @@ async def _case(session: AsyncSession, request: ApprovalRequest) -> Case:
     return case
 
 
-def _approved(kind: str):  # type: ignore[no-untyped-def]
-    spec = workflow.BY_APPROVAL[kind]
+def _answer(kind: str, *, approve: bool):  # type: ignore[no-untyped-def]
+    proposal = workflow.BY_APPROVAL[kind]
 
     async def effect(session: AsyncSession, request: ApprovalRequest, actor: Actor) -> None:
-        case = await _case(session, request)
-        payload = payload_of(request)
-        target = spec.approved_target or payload["disposal"]
-        await move(
-            session,
-            case,
-            to=target,
-            transition=f"approve:{spec.name}",
-            actor=actor,
-            reason=request.comment,
-            expected_version=case.version,
-            approval_id=request.id,
-            disposal=payload.get("disposal"),
-        )
-
-    return effect
-
-
-def _returned(kind: str):  # type: ignore[no-untyped-def]
-    spec = workflow.BY_APPROVAL[kind]
-
-    async def effect(session: AsyncSession, request: ApprovalRequest, actor: Actor) -> None:
-        case = await _case(session, request)
-        assert spec.returned_target is not None
-        await move(
-            session,
-            case,
-            to=spec.returned_target,
-            transition=f"return:{spec.name}",
-            actor=actor,
-            reason=request.comment,
-            expected_version=case.version,
-            approval_id=request.id,
+        await decide(
+            session, await _case(session, request), proposal, actor, approve=approve, request=request
         )
 
     return effect
@@ -111,6 +80,14 @@ def _returned(kind: str):  # type: ignore[no-untyped-def]
 
 # The proposals of the case lifecycle: one kind per transition of the table that needs approval.
 CASE_KINDS = tuple(
-    ApprovalKind(kind, "case", _approved(kind), _returned(kind), visible_case_ids, Case.id, _describe)
+    ApprovalKind(
+        kind,
+        "case",
+        _answer(kind, approve=True),
+        _answer(kind, approve=False),
+        visible_case_ids,
+        Case.id,
+        _describe,
+    )
     for kind in workflow.BY_APPROVAL
 )

@@ -23,10 +23,11 @@ from integrity.db.models import (
     Person,
     Unit,
 )
-from integrity.domain.cases import clocks, services, workflow
+from integrity.domain.cases import clocks, services, transitions, workflow
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.domain.users.services import display_names
 from integrity.lib.authz import AccessScope
+from integrity.lib.workflow import Transition
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ class CaseFile:
     notes: Sequence[CaseNote]
     files: Sequence[CaseEvidence]
     people: dict[int, str]  # user id -> display name, for everyone named above
-    transitions: list[workflow.Transition]  # what this reader may press now
+    transitions: list[Transition]  # what this reader may press now
     can_edit: bool
     can_propose: bool
     can_export: bool  # may download the trail PDF (auditors)
+    can_stop_clocks: bool  # a reviewer may stop a running clock, with a reason
     extensions: Sequence[ClockExtension]
     pending_extensions: set[int]  # clock ids with a request waiting for a reviewer
     links: list[tuple[CaseLink, Case]]  # only links to cases this reader may see
@@ -120,13 +122,14 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         people=people,
         transitions=[
             workflow.BY_NAME[n]
-            for n in services.allowed_transitions(
-                access, case, unit.path, await services.case_facts(session, access, case_id)
+            for n in transitions.allowed_transitions(
+                access, case, unit.path, await transitions.case_facts(session, access, case_id)
             )
         ],
         can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,
         can_propose=access.can("case", "propose", unit.path) and case.status != workflow.CLOSED,
         can_export=access.can("export", "create", unit.path),
+        can_stop_clocks=access.can("case", "approve", unit.path),
         extensions=extensions,
         pending_extensions=pending,
         links=links,

@@ -1,10 +1,10 @@
-"""Case clocks: started on entering a status that has a rule, met on leaving it, judged on reading."""
+"""Case clocks: started by a rule's status or step, met on the next step, judged on reading."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -17,6 +17,11 @@ from integrity.lib.workdays import WorkCalendar, add_months
 
 # A running clock is "due soon" when this many working days or fewer remain.
 DUE_SOON_WORKING_DAYS = 3
+
+
+def running() -> Any:
+    """The SQL condition of a case clock still counting: neither met nor stopped."""
+    return col(CaseClock.met_on).is_(None) & col(CaseClock.stopped_on).is_(None)
 
 
 def local_today() -> date:
@@ -35,18 +40,29 @@ def due_date(rule: ClockRule, start: date, cal: WorkCalendar) -> date:
     return cal.add_working_days(start, rule.amount)
 
 
-async def on_status_change(session: AsyncSession, case_id: int, new_status: str, today: date) -> None:
-    """Every running clock of the case is met; the new status's clock, if it has one, starts."""
+async def on_step(
+    session: AsyncSession, case_id: int, step: str, from_status: str, to_status: str, today: date
+) -> None:
+    """Every running clock of the case is met; the clocks the rules start on this step then start.
+
+    A rule starts its clock on entering its status (`start_step` ""), or when a step is recorded in
+    that status (the inquiry-reply clock when the letter is sent; the report clock after the talk or
+    the reply, which also meets the reply clock).
+    """
     await session.execute(
-        update(CaseClock)
-        .where(col(CaseClock.case_id) == case_id, col(CaseClock.met_on).is_(None))
-        .values(met_on=today)
+        update(CaseClock).where(col(CaseClock.case_id) == case_id, running()).values(met_on=today)
     )
-    rule = (
-        await session.execute(select(ClockRule).where(col(ClockRule.status) == new_status))
-    ).scalar_one_or_none()
-    if rule is not None:
-        cal = await work_calendar(session)
+    starts = [step] + ([""] if to_status != from_status else [])
+    rules = (
+        await session.execute(
+            select(ClockRule)
+            .where(col(ClockRule.status) == to_status, col(ClockRule.start_step).in_(starts))
+            .order_by(col(ClockRule.code))
+        )
+    ).scalars()
+    cal = None
+    for rule in rules:
+        cal = cal or await work_calendar(session)
         session.add(
             CaseClock(
                 case_id=case_id, rule_code=rule.code, started_on=today, due_on=due_date(rule, today, cal)
@@ -61,9 +77,11 @@ class ClockView:
     started_on: date
     due_on: date
     met_on: date | None
-    state: str  # running, due_soon, overdue, met, met_late
+    state: str  # running, due_soon, overdue, met, met_late, stopped
     working_days_left: int | None
     extendable: bool  # running, and its rule allows an extension
+    stopped_on: date | None = None
+    stop_reason: str = ""
 
 
 class ClockRow(Protocol):
@@ -74,12 +92,16 @@ class ClockRow(Protocol):
     started_on: date
     due_on: date
     met_on: date | None
+    stopped_on: date | None
+    stop_reason: str
 
 
 def judge(
     clock: ClockRow, today: date, cal: WorkCalendar, extendable_rules: set[str] | None = None
 ) -> ClockView:
-    if clock.met_on is not None:
+    if clock.stopped_on is not None:
+        state, left = "stopped", None
+    elif clock.met_on is not None:
         state, left = ("met" if clock.met_on <= clock.due_on else "met_late"), None
     else:
         left = cal.working_days_between(today, clock.due_on)
@@ -88,9 +110,19 @@ def judge(
             if today > clock.due_on
             else ("due_soon" if left <= DUE_SOON_WORKING_DAYS else "running")
         )
-    extendable = clock.met_on is None and clock.rule_code in (extendable_rules or set())
+    running = clock.met_on is None and clock.stopped_on is None
+    extendable = running and clock.rule_code in (extendable_rules or set())
     return ClockView(
-        clock.id or 0, clock.rule_code, clock.started_on, clock.due_on, clock.met_on, state, left, extendable
+        clock.id or 0,
+        clock.rule_code,
+        clock.started_on,
+        clock.due_on,
+        clock.met_on,
+        state,
+        left,
+        extendable,
+        clock.stopped_on,
+        clock.stop_reason,
     )
 
 

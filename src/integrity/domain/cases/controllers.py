@@ -13,7 +13,17 @@ from litestar.response import Stream
 from sqlmodel import col, select
 
 from integrity.db.models import CaseNote, Unit
-from integrity.domain.cases import evidence, export, extensions, importing, record, services
+from integrity.domain.cases import (
+    evidence,
+    export,
+    extensions,
+    importing,
+    listing,
+    record,
+    services,
+    team,
+    transitions,
+)
 from integrity.domain.cases.case_file import load_case_file
 from integrity.domain.cases.extensions import ExtensionIn
 from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
@@ -69,9 +79,9 @@ def provide_case_filters(
     received_from: FromQuery[date | None] = None,
     received_to: FromQuery[date | None] = None,
     confidential: FromQuery[bool | None] = None,
-) -> services.CaseFilters:
+) -> listing.CaseFilters:
     """The list filters from the query string, shared by the list and its Excel export."""
-    return services.CaseFilters(
+    return listing.CaseFilters(
         status,
         clock,
         q,
@@ -101,12 +111,12 @@ class CaseController(Controller):
         self,
         db: Db,
         access: Access,
-        filters: NamedDependency[services.CaseFilters],
+        filters: NamedDependency[listing.CaseFilters],
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[int] = 50,
     ) -> CasePage:
         """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes."""
-        page = await services.list_cases(db, access, cursor, limit, filters)
+        page = await listing.list_cases(db, access, cursor, limit, filters)
         return CasePage([CaseOut.of(c) for c in page.items], page.next_cursor)
 
     @get("/export.xlsx")
@@ -116,10 +126,10 @@ class CaseController(Controller):
         db: Db,
         access: Access,
         actor: AuditActor,
-        filters: NamedDependency[services.CaseFilters],
+        filters: NamedDependency[listing.CaseFilters],
     ) -> Response[bytes]:
         """The filtered list as an Excel workbook (at most 50,000 rows); every export is audited."""
-        found = await services.filtered_cases(db, access, filters, export.MAX_ROWS)
+        found = await listing.filtered_cases(db, access, filters, export.MAX_ROWS)
         names = {
             u.id: u.name
             for u in (
@@ -187,10 +197,10 @@ class CaseController(Controller):
 
     @get("/count")
     async def count_cases(
-        self, db: Db, access: Access, filters: NamedDependency[services.CaseFilters]
+        self, db: Db, access: Access, filters: NamedDependency[listing.CaseFilters]
     ) -> dict[str, int]:
         """How many visible cases the list would give for the same filters (`q` included)."""
-        return {"count": await services.count_cases(db, access, filters)}
+        return {"count": await listing.count_cases(db, access, filters)}
 
     @post("/", opt=permission("case", "create"))
     async def register_case(
@@ -219,6 +229,8 @@ class CaseController(Controller):
                     v.working_days_left,
                     v.extendable,
                     v.id in found.pending_extensions,
+                    v.stopped_on,
+                    v.stop_reason,
                 )
                 for v in found.clocks
             ],
@@ -244,11 +256,26 @@ class CaseController(Controller):
         await db.commit()
         return ApprovalOut.of(request)
 
+    @post("/{case_id:int}/clocks/{clock_id:int}/stop", opt=permission("case", "approve"), status_code=200)
+    async def stop_clock(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        clock_id: FromPath[int],
+        data: JSONBody[extensions.ClockStopIn],
+    ) -> dict[str, Any]:
+        """Stop a running clock with a reason (a reviewer): it no longer counts as due or overdue."""
+        clock = await extensions.stop_clock(db, access, actor, case_id, clock_id, data.reason)
+        await db.commit()
+        return {"id": clock.id, "stopped_on": clock.stopped_on, "stop_reason": clock.stop_reason}
+
     @post("/{case_id:int}/transitions", status_code=200)
     async def transition(
         self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], data: JSONBody[TransitionIn]
     ) -> CaseOut:
-        case = await services.apply_transition(db, access, actor, case_id, data)
+        case = await transitions.apply_transition(db, access, actor, case_id, data)
         await db.commit()
         return CaseOut.of(case)
 
@@ -256,7 +283,7 @@ class CaseController(Controller):
     async def assign(
         self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], data: JSONBody[AssignmentIn]
     ) -> TeamMemberOut:
-        assignment = await services.assign(db, access, actor, case_id, data.user_id, data.team)
+        assignment = await team.assign(db, access, actor, case_id, data.user_id, data.team)
         await db.commit()
         return TeamMemberOut.of(assignment)
 
@@ -339,5 +366,5 @@ class CaseController(Controller):
     async def recuse(
         self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], data: JSONBody[RecusalIn]
     ) -> None:
-        await services.recuse(db, access, actor, case_id, data.reason)
+        await team.recuse(db, access, actor, case_id, data.reason)
         await db.commit()

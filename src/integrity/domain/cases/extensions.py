@@ -1,4 +1,4 @@
-"""Clock extensions: an inspector asks for more time with a reason; another person, a reviewer, grants it."""
+"""Clock extensions (an inspector asks for more time, a reviewer grants it) and stopping a clock."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity.lib.i18n import N_
 from integrity.lib.labels import label
+from integrity.lib.text import Reason
 from integrity.lib.workdays import WorkCalendar, add_months
 
 KIND = "case.clock_extension"
@@ -42,7 +43,7 @@ async def _running_clock(session: AsyncSession, case_id: int, clock_id: int) -> 
     clock = await session.get(CaseClock, clock_id)
     if clock is None or clock.case_id != case_id:
         raise NotFound(N_("No such clock on this case."))
-    if clock.met_on is not None:
+    if clock.met_on is not None or clock.stopped_on is not None:
         raise Conflict(N_("This clock has stopped; only a running clock can be extended."))
     rule = await session.get(ClockRule, clock.rule_code)
     assert rule is not None
@@ -120,6 +121,37 @@ async def _grant(session: AsyncSession, request: ApprovalRequest, actor: Actor) 
             extra={"clock": clock.rule_code, "approval_id": request.id, "reason": payload["reason"]},
         ),
     )
+
+
+class ClockStopIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+async def stop_clock(
+    session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, clock_id: int, reason: str
+) -> CaseClock:
+    """A reviewer stops a running clock with a reason (the matter is suspended): nothing is due any more."""
+    case = await get_case(session, access, case_id)
+    if not access.can("case", "approve", await unit_path_of(session, case)):
+        raise Forbidden(N_("Only a reviewer stops a clock."))
+    clock, _rule = await _running_clock(session, case_id, clock_id)
+    if not reason.strip():
+        raise InvalidInput(N_("Say why the clock is stopped."))
+    clock.stopped_on, clock.stop_reason = clocks.local_today(), reason.strip()
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "case.clock_stop",
+            "case",
+            case_id,
+            case.unit_id,
+            after={"stopped_on": clock.stopped_on.isoformat()},
+            extra={"clock": clock.rule_code, "reason": clock.stop_reason},
+        ),
+    )
+    return clock
 
 
 async def _refused(session: AsyncSession, request: ApprovalRequest, actor: Actor) -> None:

@@ -20,11 +20,22 @@ from integrity.db.models import (
     Person,
     Unit,
 )
-from integrity.domain.cases import evidence, extensions, importing, record, services, workflow
+from integrity.domain.cases import (
+    evidence,
+    extensions,
+    importing,
+    listing,
+    record,
+    services,
+    team,
+    transitions,
+    workflow,
+)
 from integrity.domain.cases.case_file import load_case_file
-from integrity.domain.cases.followup import follow_up
 from integrity.domain.cases.schemas import TEAMS, CaseIn, TransitionIn
-from integrity.domain.rectification import services as rectification
+from integrity.domain.decisions import measures
+from integrity.domain.followup.services import follow_up
+from integrity.domain.rectification import items as rectification_items
 from integrity.domain.rectification.schemas import ItemIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
@@ -69,6 +80,8 @@ class TransitionForm(msgspec.Struct):
     version: int
     reason: str = ""
     disposal: str = ""
+    person_id: str = ""  # a first-form closing: about whom, and which measure
+    measure_code: str = ""
     csrf_token: str = ""
 
 
@@ -147,8 +160,8 @@ class CasePages(Controller):
         q: FromQuery[str | None] = None,
     ) -> Template:
         try:
-            filters = services.CaseFilters(status=status or None, clock=clock or None, query=q or None)
-            page = await services.list_cases(db, access, cursor, 50, filters)
+            filters = listing.CaseFilters(status=status or None, clock=clock or None, query=q or None)
+            page = await listing.list_cases(db, access, cursor, 50, filters)
         except DomainError:
             page = Page([], None)
         units = {
@@ -305,7 +318,10 @@ class CasePages(Controller):
                 "sources": {i.code: i for i in await catalogue(db, "case_source")},
                 "categories": {i.code: i for i in await catalogue(db, "case_category")},
                 "disposals": workflow.DISPOSALS,
-                "candidates": await services.team_candidates(db, found.unit.path) if found.can_edit else [],
+                "first_form_measures": [m for m in await measures.list_measures(db) if m.form == 1]
+                if any("measure_code" in t.requires for t in found.transitions)
+                else [],
+                "candidates": await team.team_candidates(db, found.unit.path) if found.can_edit else [],
                 "teams": TEAMS,
                 "link_kinds": record.LINK_KINDS,
                 "time_units": tuple(extensions.MAX_AMOUNT),
@@ -331,7 +347,7 @@ class CasePages(Controller):
             if not data.requirement.strip():
                 raise DomainError(N_("Write the requirement."))
             body = ItemIn(int(unit_text), data.requirement, int(user_text), data.due_on, case_id=case_id)
-            await rectification.create_item(db, access, actor, body)
+            await rectification_items.create_item(db, access, actor, body)
 
         return await self._act_then_return(db, access, case_id, create(), "#followup")
 
@@ -414,7 +430,7 @@ class CasePages(Controller):
         case_id: FromPath[int],
         data: Annotated[AssignForm, FORM],
     ) -> Template | Redirect:
-        staffing = services.assign(db, access, actor, case_id, data.user_id, data.team)
+        staffing = team.assign(db, access, actor, case_id, data.user_id, data.team)
         return await self._act_then_return(db, access, case_id, staffing, "#team")
 
     @post("/{case_id:int}/recusal", status_code=200)
@@ -430,7 +446,7 @@ class CasePages(Controller):
         try:
             if not data.reason.strip():
                 raise DomainError(N_("Say why you step away from this case."))
-            await services.recuse(db, access, actor, case_id, data.reason.strip())
+            await team.recuse(db, access, actor, case_id, data.reason.strip())
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
@@ -457,6 +473,19 @@ class CasePages(Controller):
             await extensions.propose_extension(db, access, actor, case_id, clock_id, body)
 
         return await self._act_then_return(db, access, case_id, ask(), "#summary")
+
+    @post("/{case_id:int}/clocks/{clock_id:int}/stop", opt=permission("case", "approve"), status_code=200)
+    async def stop_clock(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        clock_id: FromPath[int],
+        data: Annotated[ReasonForm, FORM],
+    ) -> Template | Redirect:
+        stop = extensions.stop_clock(db, access, actor, case_id, clock_id, data.reason)
+        return await self._act_then_return(db, access, case_id, stop, "#summary")
 
     async def _act_then_return(
         self, db: Db, access: Access, case_id: int, action: Awaitable[Any], anchor: str = ""
@@ -506,7 +535,11 @@ class CasePages(Controller):
         case_id: FromPath[int],
         data: Annotated[TransitionForm, FORM],
     ) -> Template | Redirect:
-        body = TransitionIn(data.transition, data.version, data.reason, data.disposal or None)
+        person = int(data.person_id) if data.person_id.strip().isdigit() else None
+        measure = data.measure_code or None
+        body = TransitionIn(
+            data.transition, data.version, data.reason, data.disposal or None, person, measure
+        )
         return await self._act_then_return(
-            db, access, case_id, services.apply_transition(db, access, actor, case_id, body)
+            db, access, case_id, transitions.apply_transition(db, access, actor, case_id, body)
         )

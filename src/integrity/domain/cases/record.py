@@ -14,11 +14,11 @@ from integrity.db.models import Case, CaseLink, CaseNote
 from integrity.db.types import utcnow
 from integrity.domain.cases import search
 from integrity.domain.cases.services import (
-    case_snapshot,
     editable_case,
     get_case,
     require_catalogue_entry,
 )
+from integrity.domain.cases.workflow import case_snapshot
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, InvalidInput, one_of

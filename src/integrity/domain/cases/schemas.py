@@ -96,6 +96,8 @@ class CaseClockOut(msgspec.Struct):
     working_days_left: int | None
     extendable: bool
     extension_pending: bool
+    stopped_on: date | None = None
+    stop_reason: str = ""
 
 
 class ImportOut(msgspec.Struct):
@@ -151,6 +153,9 @@ class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
     version: int
     reason: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
     disposal: str | None = None
+    # A first-form closing (close_first_form…) records this measure about this subject as a decision.
+    person_id: int | None = None
+    measure_code: str | None = None
 
 
 class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True):

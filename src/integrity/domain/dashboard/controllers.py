@@ -13,7 +13,7 @@ from sqlmodel import select
 from integrity.db.models import Case, RoleGrant, Unit
 from integrity.domain.approvals import services as approvals
 from integrity.domain.audit.services import AuditEventOut, list_events
-from integrity.domain.cases import services as cases
+from integrity.domain.cases import listing as cases
 from integrity.domain.users import services as users
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, CurrentPrincipal, Db

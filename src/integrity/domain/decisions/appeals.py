@@ -18,7 +18,8 @@ from integrity.db.models import (
 )
 from integrity.domain.approvals.services import open_request
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.cases.services import get_case, team_candidates, unit_path_of
+from integrity.domain.cases.services import get_case, unit_path_of
+from integrity.domain.cases.team import team_candidates
 from integrity.domain.decisions import services, workflow
 from integrity.domain.decisions.schemas import AppealIn, AppealOutcomeIn
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -173,7 +174,7 @@ async def decide_appeal(
     today = local_today()
     entries: list[AuditEntry] = []
     if data.outcome == workflow.APPEAL_REVOKED:
-        entries.append(services.transition(decision, "revoke", extra={"appeal_id": appeal_id}))
+        await services.end_decision(session, decision, "revoke", actor, {"appeal_id": appeal_id})
     elif data.outcome == workflow.MODIFIED:
         if data.new_measure is None:
             raise InvalidInput(N_("A modified decision needs its new measure."))

@@ -36,7 +36,10 @@ async def decision_file(db: Db, access: AccessScope, decision_id: int) -> Decisi
     f = await services.load_decision_file(db, access, decision_id)
     return DecisionFileOut(
         DecisionOut.of(f.decision),
-        [DecisionClockOut(c.rule_code, c.started_on, c.due_on, c.met_on, c.state) for c in f.clocks],
+        [
+            DecisionClockOut(c.rule_code, c.started_on, c.due_on, c.met_on, c.state, c.stopped_on)
+            for c in f.clocks
+        ],
         [AppealOut.of(a, panel) for a, panel in await appeals.appeals_with_panels(db, f.appeals)],
         f.pending.id if f.pending else None,
     )

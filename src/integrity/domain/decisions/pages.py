@@ -16,7 +16,8 @@ from sqlmodel import col, select
 from integrity.db.models import Case, CaseSubject, Person, Unit
 from integrity.domain.approvals.services import may_decide
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.cases.services import get_case, team_candidates, unit_path_of
+from integrity.domain.cases.services import get_case, unit_path_of
+from integrity.domain.cases.team import team_candidates
 from integrity.domain.decisions import appeals, measures, register, services, workflow
 from integrity.domain.decisions.schemas import AppealIn, AppealOutcomeIn, DecisionIn, ModifiedMeasureIn
 from integrity.domain.users.services import display_names
@@ -193,6 +194,7 @@ class DecisionPages(Controller):
                 "error": error,
                 "can_draft": access.can("decision", "create", path),
                 "is_drafter": me == d.drafted_by_id,
+                "steps": services.offered(access, d, path),  # the table's rule: what this user may do
                 "can_decide": f.pending is not None and await may_decide(db, access, f.pending),
                 "can_staff_panel": can_staff_panel,
                 "panel_candidates": await team_candidates(db, path) if can_staff_panel else [],

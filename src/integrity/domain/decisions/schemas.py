@@ -140,7 +140,8 @@ class DecisionClockOut(msgspec.Struct):
     started_on: date
     due_on: date
     met_on: date | None
-    state: str
+    state: str  # running, due_soon, overdue, met, met_late, stopped (revoked or superseded)
+    stopped_on: date | None = None
 
 
 class DecisionFileOut(msgspec.Struct):

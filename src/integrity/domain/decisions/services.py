@@ -25,9 +25,10 @@ from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from integrity.lib.i18n import N_
 
-KIND = "decision.approval"
+KIND = workflow.KIND
 OBJECT = "decision"
 ANNOUNCEMENT, EXECUTION, APPEAL_REVIEW = "decision_announcement", "decision_execution", "appeal_review"
+snapshot = workflow.snapshot
 
 
 def decision_filter(access: AccessScope):  # type: ignore[no-untyped-def]
@@ -47,39 +48,64 @@ async def get_decision(session: AsyncSession, access: AccessScope, decision_id: 
 
 
 async def require(session: AsyncSession, access: AccessScope, decision: Decision, act: str) -> None:
+    """A Casbin action on the decision's unit (steps outside the table: appeals and their panels)."""
     case = await get_case(session, access, decision.case_id)
     if not access.can(OBJECT, act, await unit_path_of(session, case)):
         raise Forbidden(N_("Your roles do not allow this step on this decision."))
 
 
-def snapshot(d: Decision) -> dict[str, object]:
-    return {
-        "status": d.status,
-        "person_id": d.person_id,
-        "measure_code": d.measure_code,
-        "form": d.form,
-        "period_months": d.period_months,
-        "effective_on": d.effective_on.isoformat(),
-        "effect_ends_on": d.effect_ends_on.isoformat() if d.effect_ends_on else None,
-        "reasoning": d.reasoning,
-    }
+def facts(access: AccessScope, decision: Decision) -> workflow.DecisionFacts:
+    return workflow.DecisionFacts(is_drafter=access.principal.user_id == decision.drafted_by_id)
 
 
-def transition(
-    decision: Decision, step: str, *, after: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
-) -> AuditEntry:
-    """Move the decision along its table (409 if the step does not start here); the audit entry to record."""
-    before = decision.status
-    decision.status = workflow.check(step, before)
-    decision.version += 1
-    return AuditEntry(
-        f"decision.{step}",
-        OBJECT,
-        decision.id or "",
-        decision.unit_id,
-        {"status": before},
-        {"status": decision.status, **(after or {})},
-        extra=extra or {},
+def offered(access: AccessScope, decision: Decision, unit_path: str) -> frozenset[str]:
+    """The steps of the table this user may make now: the decision page's buttons."""
+    return workflow.LIFECYCLE.offered(
+        decision.status, lambda act: access.can(OBJECT, act, unit_path), facts(access, decision)
+    )
+
+
+async def require_step(session: AsyncSession, access: AccessScope, decision: Decision, step: str) -> None:
+    """Raise the table's refusal of this step for this user now, if there is one."""
+    case = await get_case(session, access, decision.case_id)
+    path = await unit_path_of(session, case)
+    workflow.LIFECYCLE.require(
+        workflow.LIFECYCLE.by_name[step],
+        decision.status,
+        lambda act: access.can(OBJECT, act, path),
+        facts(access, decision),
+    )
+
+
+async def move(
+    session: AsyncSession,
+    decision: Decision,
+    step: str,
+    actor: Actor,
+    *,
+    reason: str = "",
+    approval_id: int | None = None,
+    values: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """The kernel's versioned move along the table (409 if the step does not start here)."""
+    spec = workflow.LIFECYCLE.by_name[step]
+    wrong = workflow.LIFECYCLE.status_refusal(spec, decision.status)
+    if wrong is not None:
+        raise wrong
+    to = spec.target
+    assert to is not None
+    await workflow.LIFECYCLE.move(
+        session,
+        decision,
+        step,
+        to,
+        actor=actor,
+        expected_version=decision.version,
+        reason=reason,
+        approval_id=approval_id,
+        values=values,
+        extra=extra,
     )
 
 
@@ -137,9 +163,7 @@ async def edit(
     session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int, patch: DecisionPatch
 ) -> Decision:
     decision = await get_decision(session, access, decision_id)
-    await require(session, access, decision, "create")
-    if decision.status not in workflow.EDITABLE:
-        raise Conflict(N_("Only a draft or a returned decision can be changed."))
+    await require_step(session, access, decision, "edit")
     if patch.version != decision.version:
         raise Conflict(N_("Someone changed this decision since you opened it; reload and try again."))
     before = snapshot(decision)
@@ -166,10 +190,7 @@ async def submit(
 ) -> ApprovalRequest:
     """The drafter submits; a reviewer other than the drafter approves or returns."""
     decision = await get_decision(session, access, decision_id)
-    await require(session, access, decision, "create")
-    if actor.user_id != decision.drafted_by_id:
-        raise Forbidden(N_("Only the drafter submits a decision."))
-    moved = transition(decision, "submit")
+    await require_step(session, access, decision, "submit")
     request = await open_request(
         session,
         actor,
@@ -182,7 +203,7 @@ async def submit(
             "form": decision.form,
         },
     )
-    await record(session, actor, moved)
+    await move(session, decision, "submit", actor, approval_id=request.id, extra={"approval_id": request.id})
     return request
 
 
@@ -209,46 +230,74 @@ async def meet_clock(session: AsyncSession, decision_id: int, rule_code: str, on
             col(DecisionClock.decision_id) == decision_id,
             col(DecisionClock.rule_code) == rule_code,
             col(DecisionClock.met_on).is_(None),
+            col(DecisionClock.stopped_on).is_(None),
         )
         .values(met_on=on)
     )
 
 
+async def stop_clocks(session: AsyncSession, decision_id: int, on: date, reason: str) -> None:
+    """A revoked or superseded decision owes nothing more: its running clocks stop."""
+    await session.execute(
+        update(DecisionClock)
+        .where(
+            col(DecisionClock.decision_id) == decision_id,
+            col(DecisionClock.met_on).is_(None),
+            col(DecisionClock.stopped_on).is_(None),
+        )
+        .values(stopped_on=on, stop_reason=reason)
+    )
+
+
+async def start_decision_clocks(session: AsyncSession, decision_id: int, today: date) -> None:
+    """Approval starts the announcement and execution-report clocks."""
+    await start_clock(session, decision_id, ANNOUNCEMENT, today)
+    await start_clock(session, decision_id, EXECUTION, today)
+
+
+async def end_decision(
+    session: AsyncSession, decision: Decision, step: str, actor: Actor, extra: dict[str, Any]
+) -> None:
+    """Revoke or supersede a decision in force: the move, and its clocks stop."""
+    await move(session, decision, step, actor, extra=extra)
+    assert decision.id is not None
+    await stop_clocks(session, decision.id, local_today(), step)
+
+
 async def on_decided(session: AsyncSession, request: ApprovalRequest, actor: Actor, *, approve: bool) -> None:
-    """The reviewer's decision: approval starts the announcement and execution-report clocks."""
+    """The reviewer's decision: approval starts the clocks, and supersedes what it replaces."""
     decision = await session.get(Decision, request.object_id)
     assert decision is not None
     assert decision.id is not None
-    moved = [
-        transition(
-            decision,
-            "approve" if approve else "return",
-            extra={"approval_id": request.id, "comment": request.comment},
-        )
-    ]
+    today = local_today()
+    await workflow.LIFECYCLE.decide(
+        session,
+        decision,
+        workflow.LIFECYCLE.by_name["submit"],
+        approve=approve,
+        actor=actor,
+        reason=request.comment,
+        approval_id=request.id,
+        values={"approved_by_id": actor.user_id, "approved_on": today} if approve else None,
+        extra={"approval_id": request.id, "comment": request.comment},
+    )
     if approve:
-        today = local_today()
-        decision.approved_by_id, decision.approved_on = actor.user_id, today
-        await start_clock(session, decision.id, ANNOUNCEMENT, today)
-        await start_clock(session, decision.id, EXECUTION, today)
+        await start_decision_clocks(session, decision.id, today)
         if decision.supersedes_id is not None:
             old = await session.get(Decision, decision.supersedes_id)
             assert old is not None
-            moved.append(transition(old, "supersede", extra={"superseded_by": decision.id}))
-    await record(session, actor, *moved)
+            await end_decision(session, old, "supersede", actor, {"superseded_by": decision.id})
 
 
 async def announce(
     session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int, on: date
 ) -> Decision:
     decision = await get_decision(session, access, decision_id)
-    await require(session, access, decision, "create")
-    moved = transition(decision, "announce", after={"announced_on": on.isoformat()})
+    await require_step(session, access, decision, "announce")
     if decision.approved_on and on < decision.approved_on:
         raise InvalidInput(N_("A decision is announced on or after its approval."))
-    decision.announced_on = on
+    await move(session, decision, "announce", actor, values={"announced_on": on})
     await meet_clock(session, decision_id, ANNOUNCEMENT, on)
-    await record(session, actor, moved)
     return decision
 
 
@@ -256,15 +305,18 @@ async def report_execution(
     session: AsyncSession, access: AccessScope, actor: Actor, decision_id: int, on: date, report: str
 ) -> Decision:
     decision = await get_decision(session, access, decision_id)
-    await require(session, access, decision, "create")
-    moved = transition(
-        decision, "report_execution", after={"executed_on": on.isoformat()}, extra={"report": report.strip()}
+    await require_step(session, access, decision, "report_execution")
+    workflow.LIFECYCLE.require_fields("report_execution", {"report": report})
+    await move(
+        session,
+        decision,
+        "report_execution",
+        actor,
+        reason=report.strip(),
+        values={"executed_on": on, "execution_report": report.strip()},
+        extra={"report": report.strip()},
     )
-    if not report.strip():
-        raise InvalidInput(N_("Describe how the decision was carried out."))
-    decision.executed_on, decision.execution_report = on, report.strip()
     await meet_clock(session, decision_id, EXECUTION, on)
-    await record(session, actor, moved)
     return decision
 
 

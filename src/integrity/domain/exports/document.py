@@ -241,7 +241,7 @@ def _follow_up(trail: CaseTrail, local: Any) -> dict[str, Any]:
                 "started_on": k.started_on,
                 "due_on": k.due_on,
                 "met_on": k.met_on,
-                "state": label("clock", "met" if k.met_on else "running"),
+                "state": label("clock", "stopped" if k.stopped_on else "met" if k.met_on else "running"),
             }
         )
     item_numbers = {i.id: n for n, i in enumerate(trail.items, start=1)}

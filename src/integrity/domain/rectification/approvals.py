@@ -8,7 +8,8 @@ from sqlmodel import col, select
 from integrity.db.models import ApprovalRequest, RectificationItem
 from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.approvals.services import payload_of
-from integrity.domain.rectification.services import CLOSEOUT, OBJECT, decide_closeout, item_filter
+from integrity.domain.rectification.closeout import decide_closeout
+from integrity.domain.rectification.services import CLOSEOUT, OBJECT, item_filter
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
 

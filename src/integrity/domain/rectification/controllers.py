@@ -8,7 +8,7 @@ from litestar.response import Stream
 
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.services import visible_cases
-from integrity.domain.rectification import services
+from integrity.domain.rectification import closeout, items, reinspection, services
 from integrity.domain.rectification.schemas import (
     ItemEvidenceOut,
     ItemFileOut,
@@ -74,7 +74,7 @@ class RectificationController(Controller):
     async def create_item(
         self, db: Db, access: Access, actor: AuditActor, data: JSONBody[ItemIn]
     ) -> ItemFileOut:
-        item = await services.create_item(db, access, actor, data)
+        item = await items.create_item(db, access, actor, data)
         await db.commit()
         return await _file(db, access, item.id or 0)
 
@@ -86,7 +86,7 @@ class RectificationController(Controller):
     async def edit_item(
         self, db: Db, access: Access, actor: AuditActor, item_id: FromPath[int], data: JSONBody[ItemPatch]
     ) -> ItemFileOut:
-        await services.edit_item(db, access, actor, item_id, data)
+        await items.edit_item(db, access, actor, item_id, data)
         await db.commit()
         return await _file(db, access, item_id)
 
@@ -100,7 +100,7 @@ class RectificationController(Controller):
         item_id: FromPath[int],
         data: UploadForm,
     ) -> ItemEvidenceOut:
-        row = await services.add_evidence(db, settings, access, actor, item_id, file_part(data))
+        row = await closeout.add_evidence(db, settings, access, actor, item_id, file_part(data))
         await db.commit()
         return ItemEvidenceOut.of(row)
 
@@ -114,7 +114,7 @@ class RectificationController(Controller):
         item_id: FromPath[int],
         evidence_id: FromPath[int],
     ) -> Stream:
-        row, path = await services.open_evidence(db, settings, access, actor, item_id, evidence_id)
+        row, path = await closeout.open_evidence(db, settings, access, actor, item_id, evidence_id)
         await db.commit()  # the download is on record before the first byte leaves
         return download(path, row.content_type, row.filename, row.size)
 
@@ -123,7 +123,7 @@ class RectificationController(Controller):
         self, db: Db, access: Access, actor: AuditActor, item_id: FromPath[int], data: JSONBody[SubmitIn]
     ) -> ItemFileOut:
         """申请销号: opens a close-out request for a reviewer (`/api/v1/approvals`)."""
-        await services.submit(db, access, actor, item_id, data.description)
+        await closeout.submit(db, access, actor, item_id, data.description)
         await db.commit()
         return await _file(db, access, item_id)
 
@@ -131,7 +131,7 @@ class RectificationController(Controller):
     async def comment(
         self, db: Db, access: Access, actor: AuditActor, item_id: FromPath[int], data: JSONBody[TextIn]
     ) -> ItemFileOut:
-        await services.comment(db, access, actor, item_id, data.body)
+        await items.comment(db, access, actor, item_id, data.body)
         await db.commit()
         return await _file(db, access, item_id)
 
@@ -139,7 +139,7 @@ class RectificationController(Controller):
     async def reopen(
         self, db: Db, access: Access, actor: AuditActor, item_id: FromPath[int], data: JSONBody[ReasonIn]
     ) -> ItemFileOut:
-        await services.reopen(db, access, actor, item_id, data.reason)
+        await closeout.reopen(db, access, actor, item_id, data.reason)
         await db.commit()
         return await _file(db, access, item_id)
 
@@ -152,7 +152,7 @@ class RectificationController(Controller):
         item_id: FromPath[int],
         data: JSONBody[ReInspectionIn],
     ) -> ReInspectionOut:
-        visit = await services.schedule_reinspection(db, access, actor, item_id, data.scheduled_on)
+        visit = await reinspection.schedule_reinspection(db, access, actor, item_id, data.scheduled_on)
         await db.commit()
         return ReInspectionOut.of(visit)
 
@@ -168,7 +168,7 @@ class RectificationController(Controller):
         visit_id: FromPath[int],
         data: JSONBody[ReInspectionOutcomeIn],
     ) -> ReInspectionOut:
-        visit = await services.record_reinspection(db, access, actor, item_id, visit_id, data)
+        visit = await reinspection.record_reinspection(db, access, actor, item_id, visit_id, data)
         await db.commit()
         return ReInspectionOut.of(visit)
 
@@ -182,7 +182,7 @@ class RectificationController(Controller):
     async def create_letter(
         self, db: Db, access: Access, actor: AuditActor, data: JSONBody[LetterIn]
     ) -> LetterOut:
-        letter, _items = await services.create_letter(db, access, actor, data)
+        letter, _items = await items.create_letter(db, access, actor, data)
         await db.commit()
         return LetterOut.of(letter, True)
 

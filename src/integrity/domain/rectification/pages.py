@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from integrity.db.models import Case, Unit
 from integrity.domain.approvals.services import may_decide
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.rectification import services, workflow
+from integrity.domain.rectification import closeout, items, reinspection, services, workflow
 from integrity.domain.rectification.schemas import ReInspectionOutcomeIn
 from integrity.domain.users.services import display_names
 from integrity.lib.authz.declarations import permission
@@ -101,7 +101,6 @@ class RectificationPages(Controller):
     ) -> Template:
         f = await services.load_item_file(db, access, item_id)
         item = f.item
-        me = access.principal.user_id
         path = await services.unit_path(db, item.unit_id)
         people = {item.responsible_user_id, item.created_by_id} | {s.actor_id for s in f.steps}
         case = await db.get(Case, item.case_id) if f.case_visible and item.case_id else None
@@ -117,17 +116,8 @@ class RectificationPages(Controller):
                 "today": local_today(),
                 "is_overdue": workflow.is_overdue,
                 "error": error,
-                "can_submit": me == item.responsible_user_id
-                and item.status in workflow.EDITABLE
-                and access.can("rectification", "submit", path),
-                "can_comment": any(
-                    access.can("rectification", a, path) for a in ("submit", "create", "approve")
-                ),
+                "steps": services.offered(access, item, path),  # the table's rule: what this user may do
                 "can_decide": f.pending is not None and await may_decide(db, access, f.pending),
-                "can_reopen": item.status == workflow.APPROVED
-                and access.can("rectification", "approve", path),
-                "can_reinspect": item.status == workflow.APPROVED
-                and access.can("rectification", "create", path),
                 "open_visit": next((r for r in f.reinspections if r.outcome is None), None),
             },
         )
@@ -152,8 +142,8 @@ class RectificationPages(Controller):
     ) -> Template | Redirect:
         async def submit() -> None:
             if data.file is not None and data.file.filename:
-                await services.add_evidence(db, settings, access, actor, item_id, data.file)
-            await services.submit(db, access, actor, item_id, data.description)
+                await closeout.add_evidence(db, settings, access, actor, item_id, data.file)
+            await closeout.submit(db, access, actor, item_id, data.description)
 
         return await self._then_back(db, access, item_id, submit())
 
@@ -167,7 +157,7 @@ class RectificationPages(Controller):
         data: Annotated[TextForm, FORM],
     ) -> Template | Redirect:
         return await self._then_back(
-            db, access, item_id, services.comment(db, access, actor, item_id, data.body)
+            db, access, item_id, items.comment(db, access, actor, item_id, data.body)
         )
 
     @post("/items/{item_id:int}/reopen", opt=permission("rectification", "approve"), status_code=200)
@@ -180,7 +170,7 @@ class RectificationPages(Controller):
         data: Annotated[ReasonForm, FORM],
     ) -> Template | Redirect:
         return await self._then_back(
-            db, access, item_id, services.reopen(db, access, actor, item_id, data.reason)
+            db, access, item_id, closeout.reopen(db, access, actor, item_id, data.reason)
         )
 
     @post("/items/{item_id:int}/reinspections", opt=permission("rectification", "create"), status_code=200)
@@ -192,7 +182,7 @@ class RectificationPages(Controller):
         item_id: FromPath[int],
         data: Annotated[ScheduleForm, FORM],
     ) -> Template | Redirect:
-        action = services.schedule_reinspection(db, access, actor, item_id, data.scheduled_on)
+        action = reinspection.schedule_reinspection(db, access, actor, item_id, data.scheduled_on)
         return await self._then_back(db, access, item_id, action)
 
     @post(
@@ -213,7 +203,7 @@ class RectificationPages(Controller):
             if data.outcome not in ("confirmed", "reopened"):
                 raise DomainError(N_("Choose an outcome."))
             body = ReInspectionOutcomeIn(data.outcome, data.findings)  # type: ignore[arg-type]
-            await services.record_reinspection(db, access, actor, item_id, visit_id, body)
+            await reinspection.record_reinspection(db, access, actor, item_id, visit_id, body)
 
         return await self._then_back(db, access, item_id, record())
 
@@ -227,6 +217,6 @@ class RectificationPages(Controller):
         item_id: FromPath[int],
         evidence_id: FromPath[int],
     ) -> Stream:
-        row, path = await services.open_evidence(db, settings, access, actor, item_id, evidence_id)
+        row, path = await closeout.open_evidence(db, settings, access, actor, item_id, evidence_id)
         await db.commit()
         return download(path, row.content_type, row.filename, row.size)

@@ -1,18 +1,14 @@
-"""Letters and items: create, edit while open, submit for close-out, comment, reopen, re-inspect."""
+"""Rectification items and letters as their readers see them, and the one rule for their steps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from integrity.config import Settings
 from integrity.db.models import (
     ApprovalRequest,
     RecommendationLetter,
@@ -24,21 +20,18 @@ from integrity.db.models import (
     Unit,
     User,
 )
-from integrity.domain.approvals.services import open_request, pending_for
+from integrity.domain.approvals.services import pending_for
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.cases.services import get_case, visible_cases
-from integrity.domain.org.services import require_in_unit, role_holders
+from integrity.domain.cases.services import visible_cases
 from integrity.domain.rectification import workflow
-from integrity.domain.rectification.schemas import ItemIn, ItemPatch, LetterIn, ReInspectionOutcomeIn
 from integrity.domain.rectification.visibility import visible_filter
-from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from integrity.lib.errors import NotFound
 from integrity.lib.i18n import N_
-from integrity.lib.uploads import save_upload, stored_path
 
-CLOSEOUT = "rectification.closeout"
-OBJECT = "rectification"
+CLOSEOUT = workflow.CLOSEOUT
+OBJECT = workflow.LIFECYCLE.resource
 
 
 def item_filter(access: AccessScope):  # type: ignore[no-untyped-def]
@@ -80,192 +73,6 @@ async def get_letter(session: AsyncSession, access: AccessScope, letter_id: int)
     return letter
 
 
-async def _require(session: AsyncSession, access: AccessScope, item: RectificationItem, act: str) -> str:
-    path = await unit_path(session, item.unit_id)
-    if not access.can(OBJECT, act, path):
-        raise Forbidden(N_("Your roles do not allow this step on this item."))
-    return path
-
-
-async def _check_responsible(session: AsyncSession, unit: Unit, user_id: int) -> None:
-    if user_id not in {u.id for u in await role_holders(session, unit.path, ("rectifier",))}:
-        raise InvalidInput(N_("The responsible person must be an active rectifier of the responsible unit."))
-
-
-def _snapshot(item: RectificationItem) -> dict[str, object]:
-    return {
-        "requirement": item.requirement,
-        "responsible_user_id": item.responsible_user_id,
-        "due_on": item.due_on.isoformat(),
-        "status": item.status,
-    }
-
-
-def _step(
-    item: RectificationItem,
-    action: str,
-    actor: Actor,
-    before: str,
-    body: str = "",
-    approval_id: int | None = None,
-) -> RectificationStep:
-    assert item.id is not None
-    assert actor.user_id is not None
-    return RectificationStep(
-        item_id=item.id,
-        action=action,
-        from_status=before,
-        to_status=item.status,
-        body=body,
-        actor_id=actor.user_id,
-        approval_id=approval_id,
-    )
-
-
-def _move(
-    session: AsyncSession,
-    actor: Actor,
-    item: RectificationItem,
-    step: str,
-    body: str = "",
-    approval_id: int | None = None,
-    extra: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Move the item along its table (409 if the step does not start here), with its history step.
-
-    Returns the audit entry to record. `closed_on` follows the status: set on approval, cleared otherwise.
-    """
-    before = item.status
-    item.status = workflow.check(step, before)
-    item.closed_on = local_today() if item.status == workflow.APPROVED else None
-    item.version += 1
-    session.add(_step(item, step, actor, before, body, approval_id))
-    return AuditEntry(
-        f"rectification.{step}",
-        OBJECT,
-        item.id or "",
-        item.unit_id,
-        {"status": before},
-        {"status": item.status},
-        extra=extra or {},
-    )
-
-
-async def create_item(
-    session: AsyncSession, access: AccessScope, actor: Actor, data: ItemIn
-) -> RectificationItem:
-    """An item from a case or a letter, assigned to a rectifier of the responsible unit."""
-    unit = await require_in_unit(session, access, data.unit_id, OBJECT, "create")
-    if data.case_id is None and data.letter_id is None:
-        raise InvalidInput(N_("An item comes from a case or a recommendation letter."))
-    case_id = data.case_id
-    if data.letter_id is not None:
-        letter = await get_letter(session, access, data.letter_id)
-        letter_path = await unit_path(session, letter.unit_id)
-        if not unit.path.startswith(letter_path):
-            raise InvalidInput(N_("A letter's items belong to the unit it is addressed to, or below it."))
-        case_id = case_id or letter.case_id
-    if case_id is not None:
-        await get_case(session, access, case_id)
-    await _check_responsible(session, unit, data.responsible_user_id)
-    assert actor.user_id is not None
-    item = RectificationItem(
-        unit_id=unit.id or 0,
-        case_id=case_id,
-        letter_id=data.letter_id,
-        requirement=data.requirement.strip(),
-        responsible_user_id=data.responsible_user_id,
-        due_on=data.due_on,
-        created_by_id=actor.user_id,
-    )
-    session.add(item)
-    await session.flush()
-    session.add(_step(item, "create", actor, ""))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.create",
-            OBJECT,
-            item.id or "",
-            item.unit_id,
-            after=_snapshot(item) | {"case_id": case_id, "letter_id": data.letter_id},
-        ),
-    )
-    return item
-
-
-async def create_letter(
-    session: AsyncSession, access: AccessScope, actor: Actor, data: LetterIn
-) -> tuple[RecommendationLetter, list[RectificationItem]]:
-    """A recommendation letter to a unit, with its items, in one transaction."""
-    unit = await require_in_unit(session, access, data.unit_id, OBJECT, "create")
-    if data.case_id is not None:
-        await get_case(session, access, data.case_id)
-    assert actor.user_id is not None
-    letter = RecommendationLetter(
-        unit_id=unit.id or 0,
-        case_id=data.case_id,
-        title=data.title.strip(),
-        body=data.body,
-        issued_on=data.issued_on,
-        issued_by_id=actor.user_id,
-    )
-    session.add(letter)
-    await session.flush()
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.letter.create",
-            "recommendation_letter",
-            letter.id or "",
-            letter.unit_id,
-            after={"title": letter.title, "case_id": data.case_id, "issued_on": data.issued_on.isoformat()},
-        ),
-    )
-    items = [
-        await create_item(
-            session,
-            access,
-            actor,
-            ItemIn(data.unit_id, i.requirement, i.responsible_user_id, i.due_on, letter_id=letter.id),
-        )
-        for i in data.items
-    ]
-    return letter, items
-
-
-async def edit_item(
-    session: AsyncSession, access: AccessScope, actor: Actor, item_id: int, patch: ItemPatch
-) -> RectificationItem:
-    """Change an open item; an approved one is locked (reopen it first), a stale version gets 409."""
-    item = await get_item(session, access, item_id)
-    await _require(session, access, item, "create")
-    if item.status not in workflow.EDITABLE:
-        raise Conflict(N_("Only an open or returned item can be changed; reopen an approved one first."))
-    if patch.version != item.version:
-        raise Conflict(N_("Someone changed this item since you opened it; reload and try again."))
-    before = _snapshot(item)
-    if patch.responsible_user_id is not None:
-        unit = await session.get(Unit, item.unit_id)
-        assert unit is not None
-        await _check_responsible(session, unit, patch.responsible_user_id)
-        item.responsible_user_id = patch.responsible_user_id
-    if patch.requirement is not None:
-        item.requirement = patch.requirement.strip()
-    if patch.due_on is not None:
-        item.due_on = patch.due_on
-    item.version += 1
-    session.add(_step(item, "edit", actor, item.status))
-    await record(
-        session,
-        actor,
-        AuditEntry("rectification.update", OBJECT, item_id, item.unit_id, before, _snapshot(item)),
-    )
-    return item
-
-
 async def evidence_of(session: AsyncSession, item_id: int) -> Sequence[RectificationEvidence]:
     rows = await session.execute(
         select(RectificationEvidence)
@@ -275,215 +82,11 @@ async def evidence_of(session: AsyncSession, item_id: int) -> Sequence[Rectifica
     return rows.scalars().all()
 
 
-async def add_evidence(
-    session: AsyncSession,
-    settings: Settings,
-    access: AccessScope,
-    actor: Actor,
-    item_id: int,
-    upload: UploadFile,
-) -> RectificationEvidence:
-    """The responsible person attaches proof while the item is open (same rules as case evidence)."""
-    item = await get_item(session, access, item_id)
-    await _require(session, access, item, "submit")
-    if actor.user_id != item.responsible_user_id:
-        raise Forbidden(N_("Only the item's responsible person submits its evidence."))
-    if item.status not in workflow.EDITABLE:
-        raise Conflict(N_("Evidence can be added only while the item is open or returned."))
-    stored = await save_upload(settings, upload)
-    evidence = RectificationEvidence(
-        item_id=item_id,
-        sha256=stored.sha256,
-        filename=stored.filename,
-        content_type=stored.content_type,
-        size=stored.size,
-        uploaded_by_id=actor.user_id,
-    )
-    session.add(evidence)
-    await session.flush()
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.evidence.add",
-            OBJECT,
-            item_id,
-            item.unit_id,
-            after={"evidence_id": evidence.id, "filename": stored.filename, "sha256": stored.sha256},
-        ),
-    )
-    return evidence
-
-
-async def open_evidence(
-    session: AsyncSession,
-    settings: Settings,
-    access: AccessScope,
-    actor: Actor,
-    item_id: int,
-    evidence_id: int,
-) -> tuple[RectificationEvidence, Path]:
-    """A file of a visible item, its download recorded (the caller commits before streaming)."""
-    item = await get_item(session, access, item_id)
-    row = await session.get(RectificationEvidence, evidence_id)
-    if row is None or row.item_id != item_id:
-        raise NotFound(N_("No such evidence file."))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.evidence.download",
-            OBJECT,
-            item_id,
-            item.unit_id,
-            extra={"evidence_id": evidence_id, "sha256": row.sha256},
-        ),
-    )
-    return row, stored_path(settings, row.sha256)
-
-
-async def submit(
-    session: AsyncSession, access: AccessScope, actor: Actor, item_id: int, description: str
-) -> ApprovalRequest:
-    """申请销号: the responsible person describes what was done; a reviewer then decides."""
-    item = await get_item(session, access, item_id)
-    await _require(session, access, item, "submit")
-    if actor.user_id != item.responsible_user_id:
-        raise Forbidden(N_("Only the item's responsible person submits it for close-out."))
-    workflow.check("submit", item.status)  # a wrong status answers 409 before anything else is checked
-    if not description.strip():
-        raise InvalidInput(N_("Describe what was done."))
-    evidence = [e.id for e in await evidence_of(session, item_id)]
-    if not evidence:
-        raise InvalidInput(N_("Attach at least one file of evidence before submitting."))
-    request = await open_request(
-        session,
-        actor,
-        kind=CLOSEOUT,
-        object_id=item_id,
-        unit_id=item.unit_id,
-        payload={"description": description.strip(), "evidence": evidence},
-    )
-    moved = _move(
-        session, actor, item, "submit", description.strip(), request.id, {"approval_id": request.id}
-    )
-    await record(session, actor, moved)
-    return request
-
-
-async def decide_closeout(
-    session: AsyncSession, request: ApprovalRequest, actor: Actor, *, approve: bool
-) -> RectificationItem:
-    """The effect of a reviewer's decision on the item (called inside the approval's transaction)."""
-    item = await session.get(RectificationItem, request.object_id)
-    assert item is not None
-    extra = {"approval_id": request.id, "comment": request.comment}
-    step = "approve" if approve else "return"
-    await record(session, actor, _move(session, actor, item, step, request.comment, request.id, extra))
-    return item
-
-
-async def comment(session: AsyncSession, access: AccessScope, actor: Actor, item_id: int, body: str) -> None:
-    item = await get_item(session, access, item_id)
-    path = await unit_path(session, item.unit_id)
-    if not any(access.can(OBJECT, act, path) for act in ("submit", "create", "approve")):
-        raise Forbidden(N_("Your roles do not allow commenting on this item."))
-    if not body.strip():
-        raise InvalidInput(N_("The comment is empty."))
-    session.add(_step(item, "comment", actor, item.status, body.strip()))
-    await record(
-        session,
-        actor,
-        AuditEntry("rectification.comment", OBJECT, item_id, item.unit_id, after={"body": body}),
-    )
-
-
-async def reopen(session: AsyncSession, access: AccessScope, actor: Actor, item_id: int, reason: str) -> None:
-    """A change after approval is a new, audited step, never an edit in place."""
-    item = await get_item(session, access, item_id)
-    await _require(session, access, item, "approve")
-    moved = _move(session, actor, item, "reopen", reason.strip(), extra={"reason": reason.strip()})
-    if not reason.strip():
-        raise InvalidInput(N_("Say why the item is reopened."))
-    await record(session, actor, moved)
-
-
 async def reinspections_of(session: AsyncSession, item_id: int) -> Sequence[ReInspection]:
     rows = await session.execute(
         select(ReInspection).where(col(ReInspection.item_id) == item_id).order_by(col(ReInspection.id))
     )
     return rows.scalars().all()
-
-
-async def schedule_reinspection(
-    session: AsyncSession, access: AccessScope, actor: Actor, item_id: int, scheduled_on: date
-) -> ReInspection:
-    """回头看 of an approved item; one pending re-inspection at a time."""
-    item = await get_item(session, access, item_id)
-    await _require(session, access, item, "create")
-    if item.status != workflow.APPROVED:
-        raise Conflict(N_("Only an approved item can be re-inspected."))
-    if any(r.outcome is None for r in await reinspections_of(session, item_id)):
-        raise Conflict(N_("A re-inspection of this item is already scheduled."))
-    assert actor.user_id is not None
-    visit = ReInspection(item_id=item_id, scheduled_on=scheduled_on, scheduled_by_id=actor.user_id)
-    session.add(visit)
-    await session.flush()
-    session.add(_step(item, "reinspection_scheduled", actor, item.status, scheduled_on.isoformat()))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.reinspection.schedule",
-            OBJECT,
-            item_id,
-            item.unit_id,
-            after={"reinspection_id": visit.id, "scheduled_on": scheduled_on.isoformat()},
-        ),
-    )
-    return visit
-
-
-async def record_reinspection(
-    session: AsyncSession,
-    access: AccessScope,
-    actor: Actor,
-    item_id: int,
-    visit_id: int,
-    data: ReInspectionOutcomeIn,
-) -> ReInspection:
-    """The outcome confirms the close-out or reopens the item."""
-    item = await get_item(session, access, item_id)
-    await _require(session, access, item, "create")
-    visit = await session.get(ReInspection, visit_id)
-    if visit is None or visit.item_id != item_id:
-        raise NotFound(N_("No such re-inspection."))
-    if visit.outcome is not None:
-        raise Conflict(N_("This re-inspection already has its outcome."))
-    if not data.findings.strip():
-        raise InvalidInput(N_("Record what the re-inspection found."))
-    before = item.status
-    if data.outcome == "reopened":
-        item.status = workflow.check("reinspection_reopen", before)
-        item.closed_on = None
-        item.version += 1
-    visit.outcome, visit.findings = data.outcome, data.findings.strip()
-    visit.recorded_by_id, visit.recorded_on = actor.user_id, local_today()
-    session.add(_step(item, f"reinspection_{data.outcome}", actor, before, visit.findings))
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "rectification.reinspection.record",
-            OBJECT,
-            item_id,
-            item.unit_id,
-            {"status": before},
-            {"status": item.status, "outcome": data.outcome},
-            extra={"reinspection_id": visit_id},
-        ),
-    )
-    return visit
 
 
 @dataclass(frozen=True)
@@ -583,3 +186,71 @@ async def rectifier_choices(session: AsyncSession, unit_path: str) -> list[tuple
         .order_by(col(Unit.path), col(User.display_name))
     )
     return [(u, usr) for u, usr in rows.all()]
+
+
+def facts(access: AccessScope, item: RectificationItem) -> workflow.ItemFacts:
+    return workflow.ItemFacts(is_responsible=access.principal.user_id == item.responsible_user_id)
+
+
+def offered(access: AccessScope, item: RectificationItem, path: str) -> frozenset[str]:
+    """The steps of the table this user may make on this item now: the item page's buttons."""
+    return workflow.LIFECYCLE.offered(
+        item.status, lambda act: access.can(OBJECT, act, path), facts(access, item)
+    )
+
+
+async def require_step(session: AsyncSession, access: AccessScope, item: RectificationItem, step: str) -> str:
+    """Raise the table's refusal of this step for this user now, if any; the item's unit path."""
+    path = await unit_path(session, item.unit_id)
+    workflow.LIFECYCLE.require(
+        workflow.LIFECYCLE.by_name[step],
+        item.status,
+        lambda act: access.can(OBJECT, act, path),
+        facts(access, item),
+    )
+    return path
+
+
+async def move(
+    session: AsyncSession,
+    item: RectificationItem,
+    step: str,
+    actor: Actor,
+    *,
+    reason: str = "",
+    approval_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """The kernel's versioned move (409 if the step does not start here); `closed_on` follows approval."""
+    spec = workflow.LIFECYCLE.by_name[step]
+    wrong = workflow.LIFECYCLE.status_refusal(spec, item.status)
+    if wrong is not None:
+        raise wrong
+    to = spec.target
+    assert to is not None
+    await workflow.LIFECYCLE.move(
+        session,
+        item,
+        step,
+        to,
+        actor=actor,
+        expected_version=item.version,
+        reason=reason,
+        approval_id=approval_id,
+        values={"closed_on": local_today() if to == workflow.APPROVED else None},
+        extra=extra,
+    )
+
+
+def history_step(item: RectificationItem, step: str, actor: Actor, body: str = "") -> RectificationStep:
+    """A history entry that keeps the status (an edit, a comment, a re-inspection visit)."""
+    assert item.id is not None
+    assert actor.user_id is not None
+    return RectificationStep(
+        item_id=item.id,
+        action=step,
+        from_status=item.status,
+        to_status=item.status,
+        body=body,
+        actor_id=actor.user_id,
+    )

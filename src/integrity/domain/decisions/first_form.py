@@ -1,0 +1,82 @@
+"""Closing a case with a first-form measure (第一种形态) records that measure as an approved decision.
+
+The closing is the office's decision on the lead, so the measure it names is in force from that day:
+it counts in the four-forms statistics and the sanction register like any approved decision, and it
+is announced and its execution reported on the same clocks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import Case, CaseSubject, Decision, DecisionStep
+from integrity.domain.cases.clocks import local_today
+from integrity.domain.decisions import measures, workflow
+from integrity.domain.decisions.services import apply_measure, start_decision_clocks
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.errors import InvalidInput
+from integrity.lib.i18n import N_
+
+FIRST_FORM = 1
+
+
+async def record_first_form(
+    session: AsyncSession, actor: Actor, case: Case, person_id: int, measure_code: str, reason: str
+) -> Decision:
+    """The measure about one subject of the case, approved by the closing inspector, effective today."""
+    assert case.id is not None
+    assert actor.user_id is not None
+    measure = await measures.get_measure(session, measure_code)
+    if measure.form != FIRST_FORM:
+        raise InvalidInput(N_("A first-form closing records a measure of the first form."))
+    subject = (
+        await session.execute(
+            select(col(CaseSubject.id)).where(
+                col(CaseSubject.case_id) == case.id, col(CaseSubject.person_id) == person_id
+            )
+        )
+    ).first()
+    if subject is None:
+        raise InvalidInput(N_("A decision names one of the case's subjects."))
+    today = local_today()
+    decision = Decision(
+        case_id=case.id,
+        unit_id=case.unit_id,
+        person_id=person_id,
+        measure_code=measure.code,
+        form=FIRST_FORM,
+        effective_on=today,
+        reasoning=reason.strip(),
+        status=workflow.APPROVED,
+        drafted_by_id=actor.user_id,
+        approved_by_id=actor.user_id,
+        approved_on=today,
+    )
+    await apply_measure(session, decision, measure.code, today, None)
+    session.add(decision)
+    await session.flush()
+    assert decision.id is not None
+    session.add(
+        DecisionStep(
+            decision_id=decision.id,
+            step="first_form",
+            from_status="",
+            to_status=workflow.APPROVED,
+            reason=decision.reasoning,
+            actor_id=actor.user_id,
+        )
+    )
+    await start_decision_clocks(session, decision.id, today)
+    await record(
+        session,
+        actor,
+        AuditEntry(
+            "decision.first_form",
+            workflow.LIFECYCLE.resource,
+            decision.id,
+            decision.unit_id,
+            after=workflow.snapshot(decision) | {"case_id": case.id},
+        ),
+    )
+    return decision

@@ -1,0 +1,1 @@
+"""A case's follow-up as its page shows it: rectification items, decisions, whom to assign."""
