@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from integrity.domain.cases.clocks import local_today
-from tests.conftest import Client, DemoApp
+from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import register
-from tests.support.helpers import person_id
+from tests.support.helpers import TEST_PASSWORD, make_user, person_id
 
 
 async def new_decision(
@@ -50,3 +50,21 @@ async def approved_decision(
     approved = await reviewer.write("POST", f"/api/v1/approvals/{request}/approve", json={"comment": "同意"})
     assert approved.status_code == 200, approved.text
     return dict((await inspector.get(f"/api/v1/decisions/{decision['id']}")).json()["decision"])
+
+
+async def appeal_of(inspector: Client, decision: dict[str, Any]) -> dict[str, Any]:
+    filed = await inspector.write(
+        "POST",
+        f"/api/v1/decisions/{decision['id']}/appeals",
+        json={"filed_on": local_today().isoformat(), "grounds": "认为处分过重，申请复查"},
+    )
+    assert filed.status_code == 201, filed.text
+    return dict(filed.json()["appeals"][-1])
+
+
+async def panel_member(demo_app: DemoApp, reviewer: Client, appeal: dict[str, Any]) -> Client:
+    name, uid = await make_user(demo_app, "reviewer", "HXP")
+    assert (
+        await reviewer.write("POST", f"/api/v1/decisions/appeals/{appeal['id']}/panel", json={"user_id": uid})
+    ).status_code == 201
+    return await new_client(demo_app, name, TEST_PASSWORD)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
@@ -16,7 +15,13 @@ from integrity.lib.errors import InvalidInput
 from integrity.lib.workdays import add_months
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import act, drive_to, register
-from tests.support.decisions import approved_decision, new_decision, pending_request
+from tests.support.decisions import (
+    appeal_of,
+    approved_decision,
+    new_decision,
+    panel_member,
+    pending_request,
+)
 from tests.support.helpers import (
     TEST_PASSWORD,
     audit_events,
@@ -169,16 +174,6 @@ async def test_the_drafter_never_approves_and_only_subjects_are_named(
         await close(drafter)
 
 
-async def appeal_of(inspector: Client, decision: dict[str, Any]) -> dict[str, Any]:
-    filed = await inspector.write(
-        "POST",
-        f"/api/v1/decisions/{decision['id']}/appeals",
-        json={"filed_on": local_today().isoformat(), "grounds": "认为处分过重，申请复查"},
-    )
-    assert filed.status_code == 201, filed.text
-    return dict(filed.json()["appeals"][-1])
-
-
 async def test_appeal_panel_excludes_everyone_involved(
     demo_app: DemoApp, team: tuple[Client, Client]
 ) -> None:
@@ -260,14 +255,6 @@ async def test_appeal_panel_excludes_everyone_involved(
     assert [c["met_on"] for c in after["clocks"] if c["rule"] == "appeal_review"] == [
         local_today().isoformat()
     ]
-
-
-async def panel_member(demo_app: DemoApp, reviewer: Client, appeal: dict[str, Any]) -> Client:
-    name, uid = await make_user(demo_app, "reviewer", "HXP")
-    assert (
-        await reviewer.write("POST", f"/api/v1/decisions/appeals/{appeal['id']}/panel", json={"user_id": uid})
-    ).status_code == 201
-    return await new_client(demo_app, name, TEST_PASSWORD)
 
 
 async def test_appeal_modifies_or_revokes_and_the_register_follows(
