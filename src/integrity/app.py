@@ -24,11 +24,11 @@ from integrity.domain.accounts.controllers import (
     MeController,
     TokenController,
 )
-from integrity.domain.approval_kinds import install_all
 from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.approvals.pages import ApprovalPages
 from integrity.domain.audit.controllers import AuditEventController
+from integrity.domain.case_page.pages import CaseFilePages
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.cases.pages import CasePages
 from integrity.domain.clocks.calendar import CalendarController
@@ -36,7 +36,8 @@ from integrity.domain.clocks.controllers import ClockRuleController
 from integrity.domain.clocks.pages import ClockRulePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
-from integrity.domain.decisions.pages import DecisionPages, MeasurePages, RegisterPages
+from integrity.domain.decisions.measure_pages import MeasurePages
+from integrity.domain.decisions.pages import DecisionPages, RegisterPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
@@ -44,6 +45,7 @@ from integrity.domain.org.controllers import PersonController, RelationControlle
 from integrity.domain.rectification.controllers import RectificationController
 from integrity.domain.rectification.pages import RectificationPages
 from integrity.domain.users.controllers import GrantController, UserController
+from integrity.domain.wiring import install_all
 from integrity.lib import i18n
 from integrity.lib.authz import Authorizer
 from integrity.lib.authz.declarations import authenticated, public
@@ -80,6 +82,7 @@ ROUTE_HANDLERS: list[Any] = [
     TrailExportController,
     ExportVerifyController,
     CasePages,
+    CaseFilePages,
     ApprovalPages,
     RectificationPages,
     DecisionPages,

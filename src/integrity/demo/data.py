@@ -12,11 +12,11 @@ from integrity.db.engine import Database
 from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
 from integrity.demo.followup import load_demo_followup
-from integrity.domain.approval_kinds import install_all
 from integrity.domain.org.schemas import PersonIn, UnitIn
 from integrity.domain.org.services import create_person, create_unit, declare_relation
 from integrity.domain.users.schemas import GrantIn, UserIn
 from integrity.domain.users.services import create_user, grant_role
+from integrity.domain.wiring import install_all
 from integrity.lib.audit import Actor
 
 DEMO_PASSWORD = "Integrity-2026"  # noqa: S105 - demo accounts only; `demo` refuses to run in production

@@ -59,6 +59,7 @@ class Transition:
     approval: str | None = None
     approved_target: str | None = None
     returned_target: str | None = None
+    effect: str | None = None  # another domain's effect this step runs, installed at start-up by name
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrity.domain.approval_kinds import ALL_KINDS
+from integrity.domain.wiring import ALL_KINDS
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.approvable import ARRANGE, MAKER_ROLES, pending_of
 from tests.support.concurrency import approve_all_at_once, reviewer_tokens

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel, Text
@@ -33,6 +34,8 @@ class Decision(SQLModel, table=True):
     """A decision about one person in one case; `supersedes_id` links a modified decision to the old."""
 
     __tablename__ = "decisions"
+    # Approved and in force (an appeal does not suspend execution): these count and restrict.
+    IN_FORCE: ClassVar[tuple[str, ...]] = ("approved", "announced", "executed")
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

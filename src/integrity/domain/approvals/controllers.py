@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from integrity.domain.approvals import services
-from integrity.domain.cases.schemas import ApprovalDecisionIn, ApprovalOut
+from integrity.domain.approvals.schemas import ApprovalDecisionIn, ApprovalOut
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 

@@ -57,7 +57,7 @@ class ApprovalKind:
         return self.approves or self.object_type
 
 
-# Filled once, from the one list of every kind (integrity/domain/approval_kinds.py), by each entry point
+# Filled once, from the one list of every kind (integrity/domain/wiring.py), by each entry point
 # (the app, the command line); the approval services look kinds up here.
 KINDS: dict[str, ApprovalKind] = {}
 

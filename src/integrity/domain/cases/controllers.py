@@ -13,6 +13,7 @@ from litestar.response import Stream
 from sqlmodel import col, select
 
 from integrity.db.models import CaseNote, Unit
+from integrity.domain.approvals.schemas import ApprovalOut
 from integrity.domain.cases import (
     evidence,
     export,
@@ -28,7 +29,6 @@ from integrity.domain.cases.case_file import load_case_file
 from integrity.domain.cases.extensions import ExtensionIn
 from integrity.domain.cases.record import CasePatch, LinkIn, NoteIn
 from integrity.domain.cases.schemas import (
-    ApprovalOut,
     AssignmentIn,
     CaseClockOut,
     CaseDetail,

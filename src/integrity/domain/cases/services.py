@@ -37,6 +37,16 @@ async def require_catalogue_entry(session: AsyncSession, catalogue: str, code: s
         raise InvalidInput(N_("'%(code)s' is not an active entry of this catalogue."), params={"code": code})
 
 
+async def catalogue_entries(session: AsyncSession, name: str) -> list[CatalogueItem]:
+    """The active entries of a catalogue (sources, categories), in their order: a form's choices."""
+    rows = await session.execute(
+        select(CatalogueItem)
+        .where(col(CatalogueItem.catalogue) == name, col(CatalogueItem.active).is_(True))
+        .order_by(col(CatalogueItem.sort))
+    )
+    return list(rows.scalars().all())
+
+
 async def related_person_ids(session: AsyncSession, user_id: int) -> set[int]:
     rows = await session.execute(select(col(Relation.person_id)).where(col(Relation.user_id) == user_id))
     return set(rows.scalars())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func
@@ -14,13 +15,30 @@ from integrity.domain.cases import clocks, workflow
 from integrity.domain.cases.schemas import TransitionIn
 from integrity.domain.cases.services import get_case, unit_path_of
 from integrity.domain.cases.workflow import LIFECYCLE, CaseFacts
-from integrity.domain.decisions import workflow as decision_workflow
-from integrity.domain.decisions.first_form import record_first_form
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import DomainError, InvalidInput, one_of
 from integrity.lib.i18n import N_
 from integrity.lib.workflow import Transition
+
+# What another domain does when a step of the case table runs (the row names it by `effect`). Installed
+# once by domain/wiring.install_all(), so the cases domain never imports the domains above it.
+StepEffect = Callable[[AsyncSession, Actor, Case, TransitionIn], Awaitable[None]]
+_STEP_EFFECTS: dict[str, StepEffect] = {}
+
+
+def install_step_effects(effects: Mapping[str, StepEffect]) -> None:
+    _STEP_EFFECTS.clear()
+    _STEP_EFFECTS.update(effects)
+
+
+def _effect_of(spec: Transition) -> StepEffect | None:
+    if spec.effect is None:
+        return None
+    effect = _STEP_EFFECTS.get(spec.effect)
+    if effect is None:  # a step without its effect would close cases and record nothing: never
+        raise RuntimeError(f"the effect {spec.effect!r} of {spec.name} is not installed (domain/wiring.py)")
+    return effect
 
 
 def transition_refusal(
@@ -40,7 +58,7 @@ async def case_facts(session: AsyncSession, access: AccessScope, case_id: int) -
     in_force = (
         select(func.count())
         .select_from(Decision)
-        .where(col(Decision.case_id) == case_id, col(Decision.status).in_(decision_workflow.IN_FORCE))
+        .where(col(Decision.case_id) == case_id, col(Decision.status).in_(Decision.IN_FORCE))
         .scalar_subquery()
     )
     rows = (
@@ -170,10 +188,9 @@ async def apply_transition(
             session, actor, kind=spec.approval, object_id=case.id, unit_id=case.unit_id, payload=payload
         )
         approval_id = request.id
-    if spec.name in workflow.FIRST_FORM_CLOSINGS:
-        assert data.person_id is not None
-        assert data.measure_code is not None
-        await record_first_form(session, actor, case, data.person_id, data.measure_code, data.reason)
+    effect = _effect_of(spec)
+    if effect is not None:
+        await effect(session, actor, case, data)
     await move(
         session,
         case,

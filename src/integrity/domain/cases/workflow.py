@@ -28,6 +28,8 @@ STATUSES = (
 )  # fmt: skip
 
 OPEN_STATUSES = tuple(s for s in STATUSES if s != CLOSED)
+# The effect of a first-form closing (第一种形态): the measure is recorded as an approved decision.
+FIRST_FORM_DECISION = "first_form_decision"
 
 # The four disposals an inspector may propose for a registered lead (四种处置方式).
 DISPOSALS = (TALK_INQUIRY, PRELIMINARY_VERIFICATION, SHELVED, CLOSED)
@@ -94,13 +96,14 @@ LIFECYCLE = Lifecycle(
         _row("send_inquiry_letter", TALK_INQUIRY, TALK_INQUIRY, "update"),
         _row("record_talk_or_reply", TALK_INQUIRY, TALK_INQUIRY, "update"),
         _row("close_clarified", TALK_INQUIRY, CLOSED, "update", "reason"),
-        _row("close_first_form", TALK_INQUIRY, CLOSED, "update", "reason", "person_id", "measure_code"),
+        _row("close_first_form", TALK_INQUIRY, CLOSED, "update", "reason", "person_id", "measure_code",
+             effect=FIRST_FORM_DECISION),
         _row("start_verification", TALK_INQUIRY, PRELIMINARY_VERIFICATION, "update", "reason"),
         _row("propose_investigation", PRELIMINARY_VERIFICATION, INVESTIGATION_PROPOSED, "propose", "reason",
              approval="case.filing", approved_target=INVESTIGATION, returned_target=PRELIMINARY_VERIFICATION),
         _row("close_verified", PRELIMINARY_VERIFICATION, CLOSED, "update", "reason"),
         _row("close_first_form_after_verification", PRELIMINARY_VERIFICATION, CLOSED, "update", "reason",
-             "person_id", "measure_code"),
+             "person_id", "measure_code", effect=FIRST_FORM_DECISION),
         _row("shelve", PRELIMINARY_VERIFICATION, SHELVED, "update", "reason"),
         _row("transfer", PRELIMINARY_VERIFICATION, TRANSFERRED, "update", "reason"),
         _row("reactivate", SHELVED, REGISTERED, "update", "reason"),
@@ -134,5 +137,3 @@ LIFECYCLE = Lifecycle(
 TRANSITIONS = LIFECYCLE.transitions
 BY_NAME = LIFECYCLE.by_name
 BY_APPROVAL = LIFECYCLE.by_approval
-# The closings that record a first-form measure (第一种形态) as an approved decision on the case.
-FIRST_FORM_CLOSINGS = ("close_first_form", "close_first_form_after_verification")

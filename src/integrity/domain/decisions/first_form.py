@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import Case, CaseSubject, Decision, DecisionStep
+from integrity.domain.cases import workflow as case_workflow
 from integrity.domain.cases.clocks import local_today
+from integrity.domain.cases.schemas import TransitionIn
 from integrity.domain.decisions import measures, workflow
 from integrity.domain.decisions.services import apply_measure, start_decision_clocks
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -19,6 +21,14 @@ from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_
 
 FIRST_FORM = 1
+FIRST_FORM_DECISION = case_workflow.FIRST_FORM_DECISION  # the case table's name of this effect
+
+
+async def record_on_closing(session: AsyncSession, actor: Actor, case: Case, data: TransitionIn) -> None:
+    """The effect of a first-form closing of the case table (installed by domain/wiring.py)."""
+    assert data.person_id is not None  # the row requires both; the kernel refused them empty
+    assert data.measure_code is not None
+    await record_first_form(session, actor, case, data.person_id, data.measure_code, data.reason)
 
 
 async def record_first_form(

@@ -63,7 +63,7 @@ class OutcomeForm(msgspec.Struct):
     csrf_token: str = ""
 
 
-def _months(text: str) -> int | None:
+def parse_months(text: str) -> int | None:
     try:
         return int(text) if text.strip() else None
     except ValueError:
@@ -150,7 +150,7 @@ class DecisionPages(Controller):
                 data.measure_code,
                 data.effective_on,
                 data.reasoning.strip(),
-                _months(data.period_months),
+                parse_months(data.period_months),
             )
             if not body.reasoning:
                 raise InvalidInput(N_("Give the reasoning of the decision."))
@@ -297,7 +297,7 @@ class DecisionPages(Controller):
                     effective = date.fromisoformat(data.effective_on)
                 except ValueError:
                     raise InvalidInput(N_("Give the new decision's effective date.")) from None
-                new = ModifiedMeasureIn(data.measure_code, effective, _months(data.period_months))
+                new = ModifiedMeasureIn(data.measure_code, effective, parse_months(data.period_months))
             body = AppealOutcomeIn(data.outcome, data.reason, new)  # type: ignore[arg-type]
             await appeals.decide_appeal(db, access, actor, appeal_id, body)
 
@@ -374,53 +374,3 @@ class RegisterPages(Controller):
                 "measures": await measures.by_code(db),
             },
         )
-
-
-class MeasureForm(msgspec.Struct):
-    form: int
-    name: str
-    name_en: str
-    period_months: str = ""
-    period_choices: str = ""
-    active: bool = False
-    csrf_token: str = ""
-
-
-class MeasurePages(Controller):
-    """The administrator's page of the measure catalogue: every entry editable in place."""
-
-    path = "/admin/measures"
-    opt = permission("catalogue", "update")
-    include_in_schema = False
-
-    @get("/")
-    async def catalogue(self, db: Db) -> Template:
-        return await self._page(db)
-
-    async def _page(self, db: Db, error: str = "", status: int = 200) -> Template:
-        return Template(
-            "decisions/measures.html",
-            status_code=status,
-            context={"measures": await measures.list_measures(db, include_inactive=True), "error": error},
-        )
-
-    @post("/{code:str}", status_code=200)
-    async def save(
-        self, db: Db, actor: AuditActor, code: FromPath[str], data: Annotated[MeasureForm, FORM]
-    ) -> Template | Redirect:
-        try:
-            values: dict[str, object] = {
-                "form": data.form,
-                "name": data.name.strip(),
-                "name_en": data.name_en.strip(),
-                "period_months": _months(data.period_months),
-                "period_choices": data.period_choices.replace("，", ",").replace(" ", ""),
-                "active": data.active,
-            }
-            await measures.save_measure(db, actor, code, values, create=False)
-        except DomainError as exc:
-            await db.rollback()
-            await refused(exc)
-            return await self._page(db, exc.translated(), exc.status)
-        await db.commit()
-        return Redirect("/admin/measures", status_code=303)

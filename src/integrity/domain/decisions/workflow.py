@@ -14,7 +14,8 @@ ANNOUNCED, EXECUTED, REVOKED, SUPERSEDED = "announced", "executed", "revoked", "
 STATUSES = (DRAFT, SUBMITTED, APPROVED, RETURNED, ANNOUNCED, EXECUTED, REVOKED, SUPERSEDED)
 EDITABLE = (DRAFT, RETURNED)
 # Approved and in force (an appeal does not suspend execution): these count and restrict.
-IN_FORCE = (APPROVED, ANNOUNCED, EXECUTED)
+IN_FORCE = Decision.IN_FORCE
+assert set(IN_FORCE) == {APPROVED, ANNOUNCED, EXECUTED}
 
 FILED, UNDER_REVIEW, UPHELD, MODIFIED, APPEAL_REVOKED = (
     "filed",

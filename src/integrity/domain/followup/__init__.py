@@ -1,1 +1,0 @@
-"""A case's follow-up as its page shows it: rectification items, decisions, whom to assign."""

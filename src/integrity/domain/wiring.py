@@ -1,0 +1,21 @@
+"""What the domains lend each other, listed once: every approvable kind, and the effects one domain adds to
+another's step (closing a case with a first-form measure records a decision). The app, the command line
+and the demo install this list; a test fails when a kind or an effect a table names is missing from it."""
+
+from __future__ import annotations
+
+from integrity.domain.approvals.registry import ApprovalKind, install
+from integrity.domain.cases.approvals import CASE_KINDS
+from integrity.domain.cases.extensions import CLOCK_EXTENSION
+from integrity.domain.cases.transitions import StepEffect, install_step_effects
+from integrity.domain.decisions.approvals import DECISION_APPROVAL
+from integrity.domain.decisions.first_form import FIRST_FORM_DECISION, record_on_closing
+from integrity.domain.rectification.approvals import CLOSEOUT_KIND
+
+ALL_KINDS: tuple[ApprovalKind, ...] = (*CASE_KINDS, CLOCK_EXTENSION, CLOSEOUT_KIND, DECISION_APPROVAL)
+STEP_EFFECTS: dict[str, StepEffect] = {FIRST_FORM_DECISION: record_on_closing}
+
+
+def install_all() -> None:
+    install(ALL_KINDS)
+    install_step_effects(STEP_EFFECTS)
