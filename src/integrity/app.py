@@ -52,6 +52,7 @@ from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.authz.guard import authorize, record_refusal
 from integrity.lib.deps import DEPENDENCIES
 from integrity.lib.errors import handle_error
+from integrity.lib.openapi import close_strict_objects, document_problems
 from integrity.lib.pdf.fonts import warn_if_no_cjk_font
 from integrity.lib.pdf.pool import PdfPool
 from integrity.lib.templating import template_environment
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
     the app closes only a pool it made."""
     settings = settings or get_settings()
     install_all()
+    document_problems(ROUTE_HANDLERS)
     db = create_database(
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
@@ -111,7 +113,7 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
     openapi_router = Router(
         path="/api/v1/schema", route_handlers=[], opt=authenticated(), include_in_schema=False
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *ROUTE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=public(), name="static"),
@@ -143,3 +145,5 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
         request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
         debug=False,
     )
+    close_strict_objects(app)
+    return app

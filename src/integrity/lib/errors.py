@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from integrity.lib.i18n import N_, gettext
 
@@ -94,7 +97,13 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 def problem(
-    request: Request[Any, Any, Any], status: int, slug: str, title: str, detail: str, **extra: Any
+    request: Request[Any, Any, Any],
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response[Any]:
     """An RFC 9457 body; `type` is a stable URI reference per kind of problem."""
     body: dict[str, Any] = {
@@ -108,8 +117,10 @@ def problem(
     if request_id:
         body["request_id"] = request_id
     body.update(extra)
-    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers = dict(headers or {})
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 # msgspec's words for a required text that holds only white space (lib/text.py), said plainly.
@@ -129,9 +140,23 @@ _HTTP_TEXTS = {
 }
 
 
+def _number_out_of_range(exc: Exception) -> bool:
+    """A number no id or count column can hold, sent in a query or a body field.
+
+    SQLite's driver raises OverflowError beyond 64 bits; PostgreSQL's integer columns hold 32 bits and
+    its driver answers a DataError naming the range.
+    """
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DBAPIError) and re.search(r"out of int(32|64) range", str(exc)) is not None
+
+
 def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Map every exception to one response shape: problem+json for the API, a page for the UI."""
     extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if _number_out_of_range(exc):
+        exc = InvalidInput(N_("A number in the request is larger than any record's."))
     if isinstance(exc, DomainError):
         status, slug, title, detail, extra = exc.status, exc.slug, exc.title, exc.detail, exc.extra
         shown = exc.translated()
@@ -145,6 +170,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         status, slug = exc.status_code, f"http-{exc.status_code}"
         title, described = _HTTP_TEXTS.get(status, (exc.detail, exc.detail))
         detail, shown = exc.detail, gettext(described)
+        headers = dict(exc.headers or {})  # a 405 says which methods the address takes (Allow)
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status, slug = HTTP_500_INTERNAL_SERVER_ERROR, "internal-error"
@@ -159,4 +185,16 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
             status_code=status,
             media_type=MediaType.HTML,
         )
-    return problem(request, status, slug, title, detail, **extra)
+    return problem(request, status, slug, title, detail, headers, **extra)
+
+
+class Problem(msgspec.Struct):
+    """An RFC 9457 problem: what every API error answers (handle_error), documented on every API route."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = None  # which fields of the request were not valid (400)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
+from litestar.params import Parameter
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,12 @@ from integrity.lib.i18n import N_
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+# The largest id a record can have on both engines (PostgreSQL's integer columns are 32-bit).
+MAX_ID = 2**31 - 1
+# An id given as a list filter: a larger number names nothing on either engine, and is refused alike.
+QueryId = Annotated[int | None, Parameter(ge=-MAX_ID, le=MAX_ID)]
+# A list's page size in the API: documented with its bounds; check_limit says it in words (422).
+PageLimit = Annotated[int, Parameter(schema_extra={"minimum": 1, "maximum": MAX_LIMIT})]
 
 
 class Page(msgspec.Struct, Generic[T]):

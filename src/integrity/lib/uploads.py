@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 import anyio
@@ -45,8 +45,14 @@ class TooLarge(DomainError):
         return cls(N_("Files may be at most %(mb)s MB."), params={"mb": limit // (1024 * 1024)})
 
 
-# The API's multipart bodies: parts by name, the file under FILE_PART.
-UploadForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+@dataclass
+class FileUpload:
+    """An API multipart body: one file, in the part named `file` (without it: a 400 problem)."""
+
+    file: UploadFile
+
+
+UploadForm = Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)]
 FILE_PART = "file"
 
 
@@ -54,9 +60,9 @@ class MissingFile(DomainError):
     status, slug, title = 400, "missing-file", N_("No file sent")
 
 
-def file_part(form: dict[str, Any], name: str = FILE_PART) -> UploadFile:
+def file_part(form: FileUpload) -> UploadFile:
     """The uploaded file of a multipart body, or a 400 problem naming the part it was expected in."""
-    upload = form.get(name)
+    upload = form.file
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise MissingFile(N_("Send the file in the multipart form field 'file'."))
     return upload

@@ -8,7 +8,7 @@ from litestar.params import FromQuery
 from integrity.domain.audit.services import AuditEventOut, list_events
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, Db
-from integrity.lib.pagination import Page
+from integrity.lib.pagination import Page, PageLimit
 
 
 class AuditEventPage(Page[AuditEventOut]):
@@ -26,7 +26,7 @@ class AuditEventController(Controller):
         db: Db,
         access: Access,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
+        limit: PageLimit = 50,
         object_type: FromQuery[str | None] = None,
         object_id: FromQuery[str | None] = None,
     ) -> AuditEventPage:

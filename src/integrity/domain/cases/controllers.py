@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Stream
 from sqlmodel import col, select
 
@@ -51,7 +51,7 @@ from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_, gettext
 from integrity.lib.labels import label
-from integrity.lib.pagination import Page
+from integrity.lib.pagination import Page, PageLimit, QueryId
 from integrity.lib.uploads import UploadForm, content_disposition, download, file_part
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,13 +69,13 @@ EXPORT_HEADER = (
 
 def provide_case_filters(
     status: FromQuery[str | None] = None,
-    clock: FromQuery[str | None] = None,
+    clock: Annotated[str | None, Parameter(schema_extra={"enum": ["", *listing.CLOCK_FILTERS]})] = None,
     q: FromQuery[str | None] = None,
-    unit_id: FromQuery[int | None] = None,
+    unit_id: QueryId = None,
     descendants: FromQuery[bool] = True,
     category: FromQuery[str | None] = None,
     source: FromQuery[str | None] = None,
-    assignee_id: FromQuery[int | None] = None,
+    assignee_id: QueryId = None,
     received_from: FromQuery[date | None] = None,
     received_to: FromQuery[date | None] = None,
     confidential: FromQuery[bool | None] = None,
@@ -113,13 +113,13 @@ class CaseController(Controller):
         access: Access,
         filters: NamedDependency[listing.CaseFilters],
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
+        limit: PageLimit = 50,
     ) -> CasePage:
         """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes."""
         page = await listing.list_cases(db, access, cursor, limit, filters)
         return CasePage([CaseOut.of(c) for c in page.items], page.next_cursor)
 
-    @get("/export.xlsx")
+    @get("/export.xlsx", media_type=XLSX)
     async def export(
         self,
         request: Request[Any, Any, Any],
@@ -183,7 +183,7 @@ class CaseController(Controller):
             await db.commit()
         return ImportOut(report.rows, [] if dry_run else report.registered, rows, dry_run)
 
-    @get("/import-template.xlsx", opt=permission("case", "create"))
+    @get("/import-template.xlsx", opt=permission("case", "create"), media_type=XLSX)
     async def import_template(self, db: Db, access: Access) -> Response[bytes]:
         """An empty sheet with the column headers in the reader's language, and the codes it accepts."""
         body = await importing.template_workbook(

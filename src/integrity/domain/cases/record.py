@@ -23,7 +23,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, InvalidInput, one_of
 from integrity.lib.i18n import N_
-from integrity.lib.text import LongText, Title
+from integrity.lib.text import LongText, Title, choice
 
 LINK_KINDS = ("related", "duplicate_of")
 
@@ -43,7 +43,7 @@ class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
     other_case_id: int
-    kind: str
+    kind: Annotated[str, choice(LINK_KINDS)]
 
 
 async def edit_case(

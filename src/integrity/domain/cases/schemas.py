@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import msgspec
 
 from integrity.db.models import Case, CaseAssignment, CaseEvidence, CaseTransition
+from integrity.domain.cases.workflow import DISPOSALS
 from integrity.domain.org.schemas import PersonIn, PersonOut
-from integrity.lib.text import Reason, Title
+from integrity.lib.text import Reason, Title, choice
 
 TEAMS = ("inspector", "investigation", "hearing")
 
@@ -151,7 +152,7 @@ class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
     transition: str
     version: int
     reason: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
-    disposal: str | None = None
+    disposal: Annotated[str, choice(DISPOSALS)] | None = None
     # A first-form closing (close_first_form…) records this measure about this subject as a decision.
     person_id: int | None = None
     measure_code: str | None = None
@@ -159,7 +160,7 @@ class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True):
     user_id: int
-    team: str
+    team: Annotated[str, choice(TEAMS)]
 
 
 class RecusalIn(msgspec.Struct, forbid_unknown_fields=True):

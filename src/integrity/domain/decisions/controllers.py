@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.decisions import appeals, measures, register, services
@@ -30,6 +31,7 @@ from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import InvalidInput, one_of
 from integrity.lib.i18n import N_
+from integrity.lib.pagination import QueryId
 
 
 async def decision_file(db: Db, access: AccessScope, decision_id: int) -> DecisionFileOut:
@@ -87,9 +89,9 @@ class DecisionController(Controller):
         self,
         db: Db,
         access: Access,
-        case_id: FromQuery[int | None] = None,
-        person_id: FromQuery[int | None] = None,
-        status: FromQuery[str | None] = None,
+        case_id: QueryId = None,
+        person_id: QueryId = None,
+        status: Annotated[str | None, Parameter(schema_extra={"enum": list(STATUSES)})] = None,
     ) -> list[DecisionOut]:
         if status is not None and status not in STATUSES:
             raise one_of("status", STATUSES)

@@ -28,6 +28,7 @@ from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
+from integrity.lib.pagination import QueryId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -337,7 +338,7 @@ class RegisterPages(Controller):
         self,
         db: Db,
         access: Access,
-        unit_id: FromQuery[int | None] = None,
+        unit_id: QueryId = None,
         start: FromQuery[date | None] = None,
         end: FromQuery[date | None] = None,
     ) -> Template:

@@ -18,13 +18,13 @@ MAX_VERIFY_BYTES = 200 * 1024 * 1024
 
 
 class TrailExportController(Controller):
-    """One handler for the API and for the case page's button (errors as problem+json or as a page)."""
+    """The trail PDF, for the API and for the case page's button (errors as problem+json or as a page)."""
 
     path = "/"
     opt = permission("export", "create")
     tags = ["exports"]
 
-    @get(["/api/v1/cases/{case_id:int}/trail.pdf", "/cases/{case_id:int}/trail.pdf"], media_type=PDF)
+    @get("/api/v1/cases/{case_id:int}/trail.pdf", media_type=PDF)
     async def case_trail(
         self,
         request: Request[Any, Any, Any],
@@ -34,18 +34,36 @@ class TrailExportController(Controller):
         case_id: FromPath[int],
     ) -> Response[bytes]:
         """The case's full audit trail as a PDF/A-3 with the machine-readable trail attached; audited."""
-        state = request.app.state
-        made = await services.export_case_trail(state.db, state.pdf_pool, settings, access, actor, case_id)
-        return Response(
-            made.pdf,
-            media_type=PDF,
-            headers={
-                "Content-Disposition": content_disposition(made.filename),
-                "X-Export-Id": made.export.id,
-                "X-Export-SHA256": made.export.pdf_sha256,
-                "Cache-Control": "no-store",
-            },
-        )
+        return await _trail_pdf(request, settings, access, actor, case_id)
+
+    @get("/cases/{case_id:int}/trail.pdf", media_type=PDF, include_in_schema=False)
+    async def case_trail_page(
+        self,
+        request: Request[Any, Any, Any],
+        settings: AppSettings,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+    ) -> Response[bytes]:
+        """The case page's button: the same PDF; an error shows as a page, not as problem+json."""
+        return await _trail_pdf(request, settings, access, actor, case_id)
+
+
+async def _trail_pdf(
+    request: Request[Any, Any, Any], settings: AppSettings, access: Access, actor: AuditActor, case_id: int
+) -> Response[bytes]:
+    state = request.app.state
+    made = await services.export_case_trail(state.db, state.pdf_pool, settings, access, actor, case_id)
+    return Response(
+        made.pdf,
+        media_type=PDF,
+        headers={
+            "Content-Disposition": content_disposition(made.filename),
+            "X-Export-Id": made.export.id,
+            "X-Export-SHA256": made.export.pdf_sha256,
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 class ExportVerifyController(Controller):

@@ -16,7 +16,7 @@ from integrity.domain.org.schemas import (
 )
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, AuditActor, CurrentPrincipal, Db
-from integrity.lib.pagination import Page
+from integrity.lib.pagination import Page, PageLimit, QueryId
 
 
 class UnitPage(Page[UnitOut]):
@@ -38,8 +38,8 @@ class UnitController(Controller):
         db: Db,
         access: Access,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
-        parent_id: FromQuery[int | None] = None,
+        limit: PageLimit = 50,
+        parent_id: QueryId = None,
     ) -> UnitPage:
         page = await services.list_units(db, access, cursor, limit, parent_id)
         return UnitPage([UnitOut.of(u) for u in page.items], page.next_cursor)
@@ -66,8 +66,8 @@ class PersonController(Controller):
         db: Db,
         access: Access,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
-        unit_id: FromQuery[int | None] = None,
+        limit: PageLimit = 50,
+        unit_id: QueryId = None,
     ) -> PersonPage:
         page = await services.list_persons(db, access, cursor, limit, unit_id)
         return PersonPage([PersonOut.of(p) for p in page.items], page.next_cursor)

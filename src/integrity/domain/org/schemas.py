@@ -8,7 +8,8 @@ from typing import Annotated
 import msgspec
 
 from integrity.db.models import Person, Relation, Unit
-from integrity.lib.text import Name, ShortText
+from integrity.db.models.org import RELATION_KINDS
+from integrity.lib.text import Name, ShortText, choice
 
 UNIT_KINDS = ("group", "company", "branch", "department", "team")
 
@@ -34,7 +35,7 @@ class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
     parent_id: int
     code: Code
     name: Name
-    kind: str
+    kind: Annotated[str, choice(UNIT_KINDS)]
     name_en: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
@@ -88,5 +89,5 @@ class RelationOut(msgspec.Struct):
 
 class RelationIn(msgspec.Struct, forbid_unknown_fields=True):
     person_id: int
-    kind: str
+    kind: Annotated[str, choice(RELATION_KINDS)]
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Stream
 
 from integrity.domain.cases.clocks import local_today
@@ -30,6 +32,7 @@ from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import one_of
+from integrity.lib.pagination import QueryId
 from integrity.lib.uploads import UploadForm, download, file_part
 
 
@@ -58,9 +61,9 @@ class RectificationController(Controller):
         db: Db,
         access: Access,
         mine: FromQuery[bool] = False,
-        status: FromQuery[str | None] = None,
+        status: Annotated[str | None, Parameter(schema_extra={"enum": list(STATUSES)})] = None,
         overdue: FromQuery[bool] = False,
-        letter_id: FromQuery[int | None] = None,
+        letter_id: QueryId = None,
     ) -> list[ItemOut]:
         """Visible items, soonest due first; `overdue=true` lists those past due and not closed off."""
         if status is not None and status not in STATUSES:

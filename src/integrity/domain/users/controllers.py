@@ -9,7 +9,7 @@ from integrity.domain.users import services
 from integrity.domain.users.schemas import GrantIn, GrantOut, UserIn, UserOut, UserPatch
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.pagination import Page
+from integrity.lib.pagination import Page, PageLimit, QueryId
 
 
 class UserPage(Page[UserOut]):
@@ -31,7 +31,7 @@ class UserController(Controller):
         db: Db,
         access: Access,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
+        limit: PageLimit = 50,
     ) -> UserPage:
         page = await services.list_users(db, access, cursor, limit)
         return UserPage([UserOut.of(u) for u in page.items], page.next_cursor)
@@ -71,8 +71,8 @@ class GrantController(Controller):
         db: Db,
         access: Access,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int] = 50,
-        user_id: FromQuery[int | None] = None,
+        limit: PageLimit = 50,
+        user_id: QueryId = None,
     ) -> GrantPage:
         page = await services.list_grants(db, access, cursor, limit, user_id)
         return GrantPage([GrantOut.of(g) for g in page.items], page.next_cursor)

@@ -8,7 +8,10 @@ from typing import Annotated
 import msgspec
 
 from integrity.db.models import ApiToken, RoleGrant, User
-from integrity.lib.text import Name, ShortText
+from integrity.lib.authz import ROLES
+from integrity.lib.text import Name, ShortText, choice
+
+LOCALES = ("zh", "en")
 
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9._-]+$")]
 
@@ -42,7 +45,7 @@ class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: int
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
     person_id: int | None = None
-    locale: str = "zh"
+    locale: Annotated[str, choice(LOCALES)] = "zh"
 
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,7 +68,7 @@ class GrantOut(msgspec.Struct):
 
 class GrantIn(msgspec.Struct, forbid_unknown_fields=True):
     user_id: int
-    role: str
+    role: Annotated[str, choice(ROLES)]
     unit_id: int
 
 

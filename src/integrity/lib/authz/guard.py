@@ -13,6 +13,7 @@ from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, Permission
 from integrity.lib.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from integrity.lib.i18n import N_
+from integrity.lib.pagination import MAX_ID
 from integrity.lib.requestctx import access_of, actor_of, current_scope, principal_of
 from integrity.lib.security.tokens import same
 
@@ -83,8 +84,9 @@ def _recorded(error: DomainError) -> DomainError:
     return error
 
 
-# Every id column is at most a signed 64-bit integer; a larger number in a path names nothing.
-_LARGEST_ID = 2**63 - 1
+# Id columns are 32-bit integers on PostgreSQL (64-bit on SQLite): a larger number in a path names
+# nothing on either engine, and says so the same way.
+_LARGEST_ID = MAX_ID
 
 
 async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
