@@ -83,7 +83,8 @@ DEMO_CASES = [
         "letters_visits",
         "work",
         "HXP0402",
-        steps=(("propose_disposal", "talk_inquiry"), APPROVE),
+        # The letter is sent: its 15-working-day reply clock runs.
+        steps=(("propose_disposal", "talk_inquiry"), APPROVE, ("send_inquiry_letter", None)),
     ),
 ]
 

@@ -16,6 +16,10 @@ STATUS_LABELS = {
     "decided": N_("Decided"),
     "transferred": N_("Transferred"),
     "closed": N_("Closed"),
+    # Where the decision and appeal clocks run (no case status: they follow the decision).
+    "decision.announce": N_("After a decision is approved"),
+    "decision.execute": N_("After a decision is approved"),
+    "appeal.review": N_("After an appeal is filed"),
 }
 
 TRANSITION_LABELS = {

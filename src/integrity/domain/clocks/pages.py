@@ -23,8 +23,6 @@ FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 class ClockRuleForm(msgspec.Struct):
     amount: str
     unit: str
-    label: str
-    label_en: str
     extendable: bool = False
     csrf_token: str = ""
 
@@ -59,13 +57,9 @@ class ClockRulePages(Controller):
                 raise InvalidInput(N_("The length of a clock is a whole number of days or months."))
             if data.unit not in rules.MAX_AMOUNT:
                 raise InvalidInput(N_("Choose working days or months."))
-            if not data.label.strip() or not data.label_en.strip():
-                raise InvalidInput(N_("A clock rule needs a Chinese and an English name."))
             patch = rules.ClockRulePatch(
                 amount=int(data.amount),
                 unit=data.unit,  # type: ignore[arg-type]
-                label=data.label.strip(),
-                label_en=data.label_en.strip(),
                 extendable=data.extendable,
             )
             await rules.update_rule(db, actor, principal.unit_id, code, patch)

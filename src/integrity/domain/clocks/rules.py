@@ -12,7 +12,6 @@ from integrity.db.models import ClockRule
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.errors import InvalidInput, NotFound
 from integrity.lib.i18n import N_
-from integrity.lib.text import ShortText
 
 FIELDS = ("status", "start_step", "amount", "unit", "label", "label_en", "extendable")
 # Longer than these is not a deadline any office keeps: a typo, refused.
@@ -35,12 +34,13 @@ class ClockRuleOut(msgspec.Struct):
 
 
 class ClockRulePatch(msgspec.Struct, forbid_unknown_fields=True):
-    """What an administrator may change: the length, the names, whether it can be extended."""
+    """What an administrator may change: the length and whether a reviewer can extend it.
+
+    (Its name is the catalogue's, translated where it is shown, like every other label.)
+    """
 
     amount: Annotated[int, msgspec.Meta(ge=1)] | None = None
     unit: Literal["working_days", "months"] | None = None
-    label: ShortText | None = None
-    label_en: ShortText | None = None
     extendable: bool | None = None
 
 
@@ -60,10 +60,10 @@ async def update_rule(
     if rule is None:
         raise NotFound(N_("No such clock rule."))
     before = snapshot(rule)
-    for field in ("amount", "unit", "label", "label_en", "extendable"):
+    for field in ("amount", "unit", "extendable"):
         value = getattr(patch, field)
         if value is not None:
-            setattr(rule, field, value.strip() if isinstance(value, str) else value)
+            setattr(rule, field, value)
     if rule.amount > MAX_AMOUNT[rule.unit]:
         raise InvalidInput(
             N_("A clock lasts at most 250 working days or 24 months."), allowed=MAX_AMOUNT[rule.unit]
