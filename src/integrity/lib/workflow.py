@@ -170,6 +170,38 @@ class Lifecycle:
         if missing is not None:
             raise missing
 
+    async def advance(
+        self,
+        session: AsyncSession,
+        obj: Versioned,
+        step: str,
+        *,
+        actor: Actor,
+        reason: str = "",
+        approval_id: int | None = None,
+        values: Mapping[str, object] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Make a row of the table on an object loaded in this transaction: 409 if it does not start at
+        the object's status or if someone changed the object since it was loaded."""
+        spec = self.by_name[step]
+        wrong = self.status_refusal(spec, obj.status)
+        if wrong is not None:
+            raise wrong
+        assert spec.target is not None, f"{self.resource}.{step} changes no status"
+        await self.move(
+            session,
+            obj,
+            step,
+            spec.target,
+            actor=actor,
+            expected_version=obj.version,
+            reason=reason,
+            approval_id=approval_id,
+            values=values,
+            extra=extra,
+        )
+
     async def decide(
         self,
         session: AsyncSession,

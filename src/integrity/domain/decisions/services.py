@@ -77,38 +77,6 @@ async def require_step(session: AsyncSession, access: AccessScope, decision: Dec
     )
 
 
-async def move(
-    session: AsyncSession,
-    decision: Decision,
-    step: str,
-    actor: Actor,
-    *,
-    reason: str = "",
-    approval_id: int | None = None,
-    values: dict[str, Any] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> None:
-    """The kernel's versioned move along the table (409 if the step does not start here)."""
-    spec = workflow.LIFECYCLE.by_name[step]
-    wrong = workflow.LIFECYCLE.status_refusal(spec, decision.status)
-    if wrong is not None:
-        raise wrong
-    to = spec.target
-    assert to is not None
-    await workflow.LIFECYCLE.move(
-        session,
-        decision,
-        step,
-        to,
-        actor=actor,
-        expected_version=decision.version,
-        reason=reason,
-        approval_id=approval_id,
-        values=values,
-        extra=extra,
-    )
-
-
 async def apply_measure(
     session: AsyncSession, decision: Decision, code: str, effective_on: date, months: int | None
 ) -> None:
@@ -203,7 +171,9 @@ async def submit(
             "form": decision.form,
         },
     )
-    await move(session, decision, "submit", actor, approval_id=request.id, extra={"approval_id": request.id})
+    await workflow.LIFECYCLE.advance(
+        session, decision, "submit", actor=actor, approval_id=request.id, extra={"approval_id": request.id}
+    )
     return request
 
 
@@ -259,7 +229,7 @@ async def end_decision(
     session: AsyncSession, decision: Decision, step: str, actor: Actor, extra: dict[str, Any]
 ) -> None:
     """Revoke or supersede a decision in force: the move, and its clocks stop."""
-    await move(session, decision, step, actor, extra=extra)
+    await workflow.LIFECYCLE.advance(session, decision, step, actor=actor, extra=extra)
     assert decision.id is not None
     await stop_clocks(session, decision.id, local_today(), step)
 
@@ -296,7 +266,7 @@ async def announce(
     await require_step(session, access, decision, "announce")
     if decision.approved_on and on < decision.approved_on:
         raise InvalidInput(N_("A decision is announced on or after its approval."))
-    await move(session, decision, "announce", actor, values={"announced_on": on})
+    await workflow.LIFECYCLE.advance(session, decision, "announce", actor=actor, values={"announced_on": on})
     await meet_clock(session, decision_id, ANNOUNCEMENT, on)
     return decision
 
@@ -307,11 +277,11 @@ async def report_execution(
     decision = await get_decision(session, access, decision_id)
     await require_step(session, access, decision, "report_execution")
     workflow.LIFECYCLE.require_fields("report_execution", {"report": report})
-    await move(
+    await workflow.LIFECYCLE.advance(
         session,
         decision,
         "report_execution",
-        actor,
+        actor=actor,
         reason=report.strip(),
         values={"executed_on": on, "execution_report": report.strip()},
         extra={"report": report.strip()},

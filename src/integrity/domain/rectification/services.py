@@ -221,23 +221,15 @@ async def move(
     approval_id: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """The kernel's versioned move (409 if the step does not start here); `closed_on` follows approval."""
-    spec = workflow.LIFECYCLE.by_name[step]
-    wrong = workflow.LIFECYCLE.status_refusal(spec, item.status)
-    if wrong is not None:
-        raise wrong
-    to = spec.target
-    assert to is not None
-    await workflow.LIFECYCLE.move(
+    """A row of the table (409 if it does not start here); only approval closes an item off."""
+    await workflow.LIFECYCLE.advance(
         session,
         item,
         step,
-        to,
         actor=actor,
-        expected_version=item.version,
         reason=reason,
         approval_id=approval_id,
-        values={"closed_on": local_today() if to == workflow.APPROVED else None},
+        values={"closed_on": None},
         extra=extra,
     )
 
