@@ -170,37 +170,15 @@ class Lifecycle:
         if missing is not None:
             raise missing
 
-    async def advance(
-        self,
-        session: AsyncSession,
-        obj: Versioned,
-        step: str,
-        *,
-        actor: Actor,
-        reason: str = "",
-        approval_id: int | None = None,
-        values: Mapping[str, object] | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
+    async def advance(self, session: AsyncSession, obj: Versioned, step: str, **how: Any) -> None:
         """Make a row of the table on an object loaded in this transaction: 409 if it does not start at
-        the object's status or if someone changed the object since it was loaded."""
+        the object's status or if someone changed the object since it was loaded. `how`: as for move."""
         spec = self.by_name[step]
         wrong = self.status_refusal(spec, obj.status)
         if wrong is not None:
             raise wrong
         assert spec.target is not None, f"{self.resource}.{step} changes no status"
-        await self.move(
-            session,
-            obj,
-            step,
-            spec.target,
-            actor=actor,
-            expected_version=obj.version,
-            reason=reason,
-            approval_id=approval_id,
-            values=values,
-            extra=extra,
-        )
+        await self.move(session, obj, step, spec.target, expected_version=obj.version, **how)
 
     async def decide(
         self,
@@ -209,31 +187,18 @@ class Lifecycle:
         proposal: Transition,
         *,
         approve: bool,
-        actor: Actor,
-        reason: str = "",
-        approval_id: int | None = None,
         target: str | None = None,
-        values: Mapping[str, object] | None = None,
-        extra: Mapping[str, Any] | None = None,
+        **how: Any,
     ) -> str:
-        """A reviewer's answer to a proposal: on to the approved target (or `target`), or back."""
+        """A reviewer's answer to a proposal: on to the approved target (or `target`), or back; its step.
+
+        `how`: actor, reason, approval_id, values, extra, as for move."""
         if obj.status != proposal.target:
             raise Conflict(self.wrong_status)
         to = target or (proposal.approved_target if approve else proposal.returned_target)
         assert to is not None, f"{self.resource}.{proposal.name}: where does the answer lead?"
         step = self.outcome_step.format(verdict="approve" if approve else "return", name=proposal.name)
-        await self.move(
-            session,
-            obj,
-            step,
-            to,
-            actor=actor,
-            expected_version=obj.version,
-            reason=reason,
-            approval_id=approval_id,
-            values=values,
-            extra=extra,
-        )
+        await self.move(session, obj, step, to, expected_version=obj.version, **how)
         return step
 
     async def move(
