@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Client, DemoApp, new_client
+from tests.support.cases import act, decide, register
 from tests.support.helpers import TEST_PASSWORD, all_pages, close, make_user, person_id, sql
 
 # The events of a case, found here by their objects' own tables (not by the service's link table).
@@ -31,7 +32,27 @@ async def _all_seqs(c: Client) -> set[int]:
     return {e["seq"] for e in await all_pages(c, "/api/v1/audit/events", 200)}
 
 
+async def _first_form_closing_with_a_stopped_clock(demo_app: DemoApp, subject: str) -> None:
+    """A case about the subject whose letter clock a reviewer stops and which closes with a first-form
+    measure: the events a demo does not have (case.clock_stop, decision.first_form)."""
+    inspector, reviewer = await new_client(demo_app, "li.na"), await new_client(demo_app, "chen.jing")
+    try:
+        case = await register(inspector, demo_app, subjects=(subject,))
+        assert (await act(inspector, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
+        assert (await decide(reviewer, case)).status_code == 200
+        assert (await act(inspector, case, "send_inquiry_letter")).status_code == 200
+        (clock,) = (await inspector.get(f"/api/v1/cases/{case['id']}")).json()["clocks"]
+        stop = f"/api/v1/cases/{case['id']}/clocks/{clock['id']}/stop"
+        assert (await reviewer.write("POST", stop, json={"reason": "当事人病休"})).status_code == 200
+        measure = {"person_id": await person_id(demo_app, subject), "measure_code": "talk_reminder"}
+        assert (await act(inspector, case, "close_first_form", **measure)).status_code == 200
+    finally:
+        await close(inspector)
+        await close(reviewer)
+
+
 async def test_an_auditor_related_to_the_subject_sees_no_event_of_the_case(demo_app: DemoApp) -> None:
+    await _first_form_closing_with_a_stopped_clock(demo_app, SUBJECTS[1])
     subjects = [await person_id(demo_app, n) for n in SUBJECTS]
     related, _ = await make_user(demo_app, "auditor", "HX")
     unrelated, _ = await make_user(demo_app, "auditor", "HX")
@@ -48,6 +69,7 @@ async def test_an_auditor_related_to_the_subject_sees_no_event_of_the_case(demo_
         assert {"case", "approval", "rectification", "recommendation_letter", "decision"} <= kinds, kinds
         actions = {r[2] for r in rows}
         assert {"case.register", "approval.request", "rectification.create", "decision.draft"} <= actions
+        assert {"case.clock_stop", "decision.first_form", "case.transition"} <= actions
         seen_by_related = await _all_seqs(c)
         seen_by_control = await _all_seqs(control)
         assert of_cases <= seen_by_control  # the same events are there for an auditor without the tie
