@@ -10,7 +10,7 @@ from integrity.domain.cases import workflow
 from integrity.lib.workdays import WorkCalendar, add_months
 from tests.conftest import DemoApp, new_client
 from tests.support.cases import act, decide, drive_to, register
-from tests.support.helpers import close, sql
+from tests.support.helpers import TEST_PASSWORD, close, make_user, sql
 
 
 def test_fifteen_working_days_across_national_day() -> None:
@@ -162,6 +162,14 @@ async def test_only_root_administrators_change_clock_rules_and_new_clocks_follow
     )
     body = {"amount": 20, "unit": "working_days"}
     assert (await inspector.write("PATCH", "/api/v1/clock-rules/verification", json=body)).status_code == 403
+    company_admin_name, _ = await make_user(demo_app, "admin", "HXP")  # an administrator of a company
+    company_admin = await new_client(demo_app, company_admin_name, TEST_PASSWORD)
+    try:
+        refused = await company_admin.write("PATCH", "/api/v1/clock-rules/verification", json=body)
+        assert refused.status_code == 403, refused.text
+        assert (await company_admin.get("/admin/clock-rules")).status_code == 403
+    finally:
+        await close(company_admin)
     assert (
         await admin.write("PATCH", "/api/v1/clock-rules/verification", json={"amount": 999})
     ).status_code == 422
