@@ -19,6 +19,7 @@ from integrity.config import STATIC_DIR, Settings, get_settings
 from integrity.db.engine import create_database
 from integrity.domain.accounts.authentication import AuthenticationMiddleware
 from integrity.domain.accounts.controllers import (
+    LanguageController,
     LoginController,
     LogoutController,
     MeController,
@@ -63,6 +64,7 @@ ROUTE_HANDLERS: list[Any] = [
     HealthController,
     LoginController,
     LogoutController,
+    LanguageController,
     DashboardController,
     MeController,
     TokenController,

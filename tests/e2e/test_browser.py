@@ -38,11 +38,15 @@ def test_inspector_signs_in_and_sees_the_dashboard(live_server: str, browser: An
     expect(roles).to_contain_text("华夏能源集团有限公司")
     expect(roles).to_contain_text("纪检监察员")
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-    page.click("text=English")
+    page.click("text=English")  # kept on the account: applied at the next sign-in too
     expect(page.locator("h1")).to_have_text("Welcome, 张伟")
     page.click("button:has-text('Sign out')")
     expect(page).to_have_url(f"{live_server}/login")
-    page.goto(f"{live_server}/login?lang=zh")  # leave the language as the next test expects
+    sign_in(page, live_server, "zhang.wei")
+    expect(page.locator("h1")).to_have_text("Welcome, 张伟")
+    page.click("text=中文")  # and back, as the other tests expect
+    expect(page.locator("h1")).to_have_text("欢迎，张伟")
+    sign_out(page)
 
 
 def test_lead_registered_proposed_approved_and_hidden_from_its_subject(
@@ -208,3 +212,49 @@ def test_the_drafter_finds_no_approve_button_and_the_api_refuses_them(
     sign_in(page, live.base, "liu.yang")  # another reviewer sees the approve button
     page.goto(f"{live.base}/decisions/{decision_id}")
     expect(page.locator("button[data-decision=approve]")).to_have_count(1)
+
+
+# Every demo persona; every page their navigation offers, and the first record of each list.
+PERSONAS = ("admin", "zhang.wei", "li.na", "liu.yang", "chen.jing", "zhao.min", "sun.qiang", "zhou.li")
+SIZES = ((390, 844), (1366, 768))
+FIRST_OF = {"/cases": "/cases/", "/rectification": "/rectification/items/", "/decisions": "/decisions/"}
+
+
+def _pages_of(page: Any, base: str) -> list[str]:
+    page.goto(f"{base}/")
+    found = ["/", *page.eval_on_selector_all("nav.mainnav a", "els => els.map(e => e.getAttribute('href'))")]
+    for listing, prefix in FIRST_OF.items():
+        if listing in found:
+            page.goto(f"{base}{listing}")
+            first = page.locator(f"main a[href^='{prefix}']").first
+            if first.count():
+                found.append(first.get_attribute("href"))
+    return list(dict.fromkeys(found))
+
+
+def test_every_page_of_every_persona_fits_a_phone_and_a_desktop(live_server: str, browser: Any) -> None:
+    """No page scrolls sideways at 390 px or 1366 px; on a phone the navigation opens from the menu."""
+    from playwright.sync_api import expect
+
+    too_wide, visited = [], 0
+    for persona in PERSONAS:
+        for width, height in SIZES:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            sign_in(page, live_server, persona)
+            for url in _pages_of(page, live_server):
+                response = page.goto(f"{live_server}{url}")
+                assert response is not None
+                assert response.status < 500, (persona, url, response.status)
+                visited += 1
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > width:
+                    too_wide.append((persona, width, url, wide))
+            if width < 700:
+                nav = page.locator("nav.mainnav")
+                expect(nav).to_be_hidden()
+                page.click("[data-testid=menu-button]")
+                expect(nav).to_be_visible()
+            context.close()
+    assert visited > 60
+    assert too_wide == []

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VERIFIER = ROOT / "tools" / "verify_trail.py"
 
 
-async def export_trail(c: Client, case_id: int) -> Any:
-    return await c.get(f"/api/v1/cases/{case_id}/trail.pdf")
+async def export_trail(c: Client, case_id: int, lang: str = "zh") -> Any:
+    """The case's trail PDF, in Chinese unless asked otherwise (the demo auditor reads English)."""
+    return await c.get(f"/api/v1/cases/{case_id}/trail.pdf", params={"lang": lang})
 
 
 def reader(pdf: bytes) -> PdfReader:

@@ -68,8 +68,11 @@ def install(env: Environment) -> None:
 
 
 def choose_locale(request: Request[Any, Any, Any], default: str) -> str:
-    """?lang= wins, then the cookie, then the configured default (Chinese)."""
-    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+    """?lang= wins, then the signed-in user's own language (kept on the account), then the cookie,
+    then the configured default (Chinese)."""
+    user = request.scope.get("state", {}).get("principal")
+    own = getattr(user, "locale", None)
+    for candidate in (request.query_params.get("lang"), own, request.cookies.get(LANG_COOKIE)):
         if candidate in LOCALES:
             return candidate
     return default

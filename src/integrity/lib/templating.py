@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from integrity.config import TEMPLATES_DIR
+from integrity.config import TEMPLATES_DIR, get_settings
 from integrity.lib import i18n
 from integrity.lib.authz import ROLES
 from integrity.lib.labels import label
@@ -17,6 +19,14 @@ def can_in_request(request: Any, obj: str, act: str) -> bool:
     """For navigation: does the signed-in user hold (obj, act) anywhere?"""
     access = access_of(request)
     return access is not None and access.can_anywhere(obj, act)
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time as the office reads it: in the organisation's time zone (Asia/Shanghai)."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
 
 
 def template_environment(extra_globals: dict[str, Any] | None = None) -> Environment:
@@ -35,5 +45,6 @@ def template_environment(extra_globals: dict[str, Any] | None = None) -> Environ
     env.globals["role_label"] = i18n.role_label
     env.globals["can"] = can_in_request
     env.globals["label"] = label
+    env.filters["local"] = local_time
     env.globals.update(extra_globals or {})
     return env

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from integrity.domain.cases import workflow
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import drive_to, register
-from tests.support.helpers import close, make_user
+from tests.support.helpers import close, make_user, sql
 
 
 async def form(c: Client, url: str, **fields: Any) -> Any:
@@ -133,3 +134,20 @@ async def test_staffing_recusal_and_asking_for_time_from_the_page(
     assert recused.status_code == 303
     assert recused.headers["location"] == "/cases"
     assert (await inspector.get(f"/cases/{case['id']}")).status_code == 404
+
+
+async def test_pages_show_times_in_the_organisations_zone(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    """Stored in UTC, read in Beijing time: the case history shows what the PDF trail shows."""
+    inspector, _ = team
+    case = await register(inspector, demo_app)
+    (stored,) = await sql(demo_app, "SELECT at FROM case_transitions WHERE case_id = :c", c=case["id"])
+    at = stored[0] if isinstance(stored[0], datetime) else datetime.fromisoformat(str(stored[0]))
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    beijing = (at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")  # Asia/Shanghai has no summer time
+    utc = at.strftime("%Y-%m-%d %H:%M")
+    page = (await inspector.get(f"/cases/{case['id']}")).text
+    assert beijing in page
+    if utc != beijing:
+        assert utc not in page

@@ -147,12 +147,14 @@ async def test_a_changed_byte_in_the_embedded_trail_fails_verification(
     )
     assert by_hash.json()["authentic"] is True
     assert by_hash.json()["case_number"] == (await demo_case(demo_app))[1]
-    page = await auditor.get("/exports/verify", params={"sha256": response.headers["x-export-sha256"]})
+    page = await auditor.get(
+        "/exports/verify", params={"sha256": response.headers["x-export-sha256"], "lang": "zh"}
+    )
     assert page.status_code == 200
     assert 'data-authentic="yes"' in page.text
     assert "赵敏" in page.text
     uploaded = await auditor.write(
-        "POST", "/exports/verify", files={"file": ("forged.pdf", forged, "application/pdf")}
+        "POST", "/exports/verify?lang=zh", files={"file": ("forged.pdf", forged, "application/pdf")}
     )
     assert 'data-authentic="no"' in uploaded.text
     assert "已被改动" in uploaded.text
@@ -186,10 +188,13 @@ async def test_only_readers_of_the_whole_case_may_export(demo_app: DemoApp) -> N
     auditor = await new_client(demo_app, "zhao.min")
     page = await auditor.get(f"/cases/{secret['id']}")
     assert f'href="/cases/{secret["id"]}/trail.pdf"' in page.text
-    download = await auditor.get(f"/cases/{secret['id']}/trail.pdf")
+    download = await auditor.get(f"/cases/{secret['id']}/trail.pdf", params={"lang": "zh"})
     assert download.status_code == 200
     assert download.content.startswith(b"%PDF")
     assert "案件审计轨迹 · 保密" in "\n".join(page_texts(download.content))  # the marking, on every page
+    # Without asking, the PDF is in the auditor's own language (zhao.min reads English).
+    own = await export_trail(auditor, secret["id"], lang="")
+    assert "Case audit trail" in "\n".join(page_texts(own.content))
     await close(auditor)
 
 

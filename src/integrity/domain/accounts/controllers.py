@@ -15,6 +15,7 @@ from integrity.db.models import User
 from integrity.domain.accounts.services import InvalidCredentials, sign_in, sign_out
 from integrity.domain.users import services as users
 from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
+from integrity.lib import i18n
 from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import NotFound, TooManyAttempts
@@ -153,6 +154,38 @@ class LogoutController(Controller):
             await sign_out(request.app.state.db, actor, principal.session_id, principal.unit_id)
         response = Redirect("/login", status_code=303)
         response.delete_cookie(settings.session_cookie, path="/")
+        return response
+
+
+class LocaleForm(msgspec.Struct):
+    locale: str
+    next: str = "/"
+    csrf_token: str = ""
+
+
+class LanguageController(Controller):
+    """The header's 中文 | English for a signed-in user: the choice is kept on the account."""
+
+    path = "/account/language"
+    opt = authenticated()
+    include_in_schema = False
+
+    @post("/", status_code=303)
+    async def set_language(
+        self,
+        db: Db,
+        principal: CurrentPrincipal,
+        actor: AuditActor,
+        data: Annotated[LocaleForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        await users.set_own_locale(db, actor, principal.user_id, principal.unit_id, data.locale)
+        await db.commit()
+        # Back to the page the user was on; only a path of this site, never another address.
+        target = data.next if data.next.startswith("/") and not data.next.startswith("//") else "/"
+        response = Redirect(target, status_code=303)
+        response.set_cookie(
+            i18n.LANG_COOKIE, data.locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
         return response
 
 

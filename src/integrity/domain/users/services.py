@@ -107,6 +107,31 @@ async def update_user(
     return user
 
 
+LOCALES = ("zh", "en")
+
+
+async def set_own_locale(
+    session: AsyncSession, actor: Actor, user_id: int, unit_id: int, locale: str
+) -> None:
+    """The language a user reads in, kept on the account: applied at every sign-in, on every device."""
+    if locale not in LOCALES:
+        raise one_of("locale", LOCALES)
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("No such user."))
+    if user.locale == locale:
+        return
+    before = {"locale": user.locale}
+    user.locale = locale
+    session.add(user)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        AuditEntry("user.locale", "user", user_id, unit_id, before=before, after={"locale": locale}),
+    )
+
+
 async def list_users(
     session: AsyncSession, access: AccessScope, cursor: str | None, limit: int
 ) -> Page[User]:
