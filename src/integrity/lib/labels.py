@@ -120,6 +120,16 @@ DECISION_LABELS = {
 }
 
 
+# The four forms of supervision (四种形态), as the office says them; 0 is a measure of any form.
+FORM_LABELS = {
+    "1": N_("First form"),
+    "2": N_("Second form"),
+    "3": N_("Third form"),
+    "4": N_("Fourth form"),
+    "0": N_("Any form"),
+}
+
+
 def label(kind: str, code: str) -> str:
     """The translated label of a status, transition, team or clock code (the code itself if unknown)."""
     table = {
@@ -132,6 +142,7 @@ def label(kind: str, code: str) -> str:
         "approval": APPROVAL_LABELS,
         "rectification": RECTIFICATION_LABELS,
         "decision": DECISION_LABELS,
+        "form": FORM_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

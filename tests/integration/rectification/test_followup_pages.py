@@ -62,11 +62,14 @@ async def test_register_and_statistics_pages(demo_app: DemoApp, team: tuple[Clie
     page = await reviewer.get(f"/register/persons/{person}")
     assert page.status_code == 200
     assert "警告" in page.text
+    assert "第二种形态" in page.text  # the form of supervision in words, not "2"
     stats = await reviewer.get(
         "/register/units", params={"unit_id": await unit_id(demo_app, "HXP"), "start": day.isoformat()}
     )
     assert stats.status_code == 200
     assert 'data-testid="by-form"' in stats.text
+    for heading in ("第一种形态", "第二种形态", "第三种形态", "第四种形态"):
+        assert heading in stats.text
 
 
 async def test_admins_edit_the_catalogue_on_its_page(demo_app: DemoApp, team: tuple[Client, Client]) -> None:
