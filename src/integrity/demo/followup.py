@@ -50,11 +50,15 @@ async def load_demo_followup(session: AsyncSession) -> None:
     reviewer, reviewer_actor = await access_for(session, REVIEWER)
     absence = await _one(session, Case, col(Case.title), "上海运维中心值班期间脱岗问题")
     subject = await _one(session, Person, col(Person.employee_no), "HXP0402")
-    for measure, approve in (("admonishment", True), ("criticism_education", False)):
+    # Approved, waiting for the reviewer, and returned to its drafter with the reviewer's reason.
+    answers = {"admonishment": (True, "同意"), "criticism_education": None,
+               "self_examination": (False, "离岗时长与证人证言不一致，请核实后再报。")}  # fmt: skip
+    for measure, answer in answers.items():
         body = DecisionIn(
             absence.id, subject.id, measure, today - timedelta(days=10), "值班期间擅自离岗。（演示数据）"
         )
         decision = await decisions.draft(session, inspector, inspector_actor, body)
         request = await decisions.submit(session, inspector, inspector_actor, decision.id or 0)
-        if approve:
-            await decide(session, reviewer, reviewer_actor, request.id or 0, approve=True, comment="同意")
+        if answer is not None:
+            approve, comment = answer
+            await decide(session, reviewer, reviewer_actor, request.id or 0, approve=approve, comment=comment)

@@ -120,6 +120,19 @@ DECISION_LABELS = {
 }
 
 
+# A decision's history: the steps of its table, and what happened outside it.
+DECISION_STEP_LABELS = {
+    "submit": N_("Submitted for approval"),
+    "approve": N_("Approved"),
+    "return": N_("Returned"),
+    "edit": N_("Changed"),
+    "announce": N_("Announcement recorded"),
+    "report_execution": N_("Execution reported"),
+    "revoke": N_("Revoked"),
+    "supersede": N_("Superseded"),
+    "first_form": N_("First-form measure recorded on closing"),
+}
+
 # The four forms of supervision (四种形态), as the office says them; 0 is a measure of any form.
 FORM_LABELS = {
     "1": N_("First form"),
@@ -143,6 +156,7 @@ def label(kind: str, code: str) -> str:
         "rectification": RECTIFICATION_LABELS,
         "decision": DECISION_LABELS,
         "form": FORM_LABELS,
+        "decision_step": DECISION_STEP_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

@@ -459,3 +459,56 @@ async def test_closing_with_a_first_form_measure_records_it_as_a_decision(
     assert after["total"] - before["total"] == 1
     events = await audit_events(demo_app, action="decision.first_form", object_id=str(found[0]["id"]))
     assert len(events) == 1
+
+
+async def test_a_returned_decision_shows_why_and_its_drafter_changes_and_resubmits_it(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    inspector, reviewer = team
+    d = await new_decision(inspector, demo_app)
+    assert (await inspector.write("POST", f"/api/v1/decisions/{d['id']}/submit")).status_code == 201
+    request = await pending_request(reviewer, d)
+    reason = "事实认定部分缺少证据，请补充后再报"
+    back = await reviewer.write("POST", f"/api/v1/approvals/{request}/return", json={"comment": reason})
+    assert back.status_code == 200, back.text
+
+    page = (await inspector.get(f"/decisions/{d['id']}")).text
+    assert 'data-testid="returned-reason"' in page
+    assert reason in page
+    assert 'data-step="edit"' in page
+    # Another inspector of the unit sees why, but only the drafter changes it.
+    colleague_name, _ = await make_user(demo_app, "inspector", "HXP")
+    colleague = await new_client(demo_app, colleague_name, TEST_PASSWORD)
+    try:
+        assert 'data-step="edit"' not in (await colleague.get(f"/decisions/{d['id']}")).text
+    finally:
+        await close(colleague)
+
+    current = (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()["decision"]
+    fields = {
+        "version": current["version"],
+        "measure_code": "party_warning",
+        "effective_on": current["effective_on"],
+        "reasoning": "经补充核实，违反中央八项规定精神，公车私用三次。",
+        "period_months": "",
+    }
+    changed = await inspector.write("POST", f"/decisions/{d['id']}/edit", data=fields, follow_redirects=False)
+    assert changed.status_code == 303, changed.text
+    second = {**fields, "reasoning": "第二稿：另补充两名证人证言。"}
+    stale = await inspector.write("POST", f"/decisions/{d['id']}/edit", data=second, follow_redirects=False)
+    assert stale.status_code == 409  # the same version again: someone changed it since
+    assert "第二稿：另补充两名证人证言。" in stale.text  # and nothing typed is lost
+    resubmitted = await inspector.write(
+        "POST", f"/decisions/{d['id']}/submit", data={}, follow_redirects=False
+    )
+    assert resubmitted.status_code == 303, resubmitted.text
+    after = (await inspector.get(f"/api/v1/decisions/{d['id']}")).json()["decision"]
+    assert after["status"] == "submitted"
+    assert after["reasoning"] == fields["reasoning"]
+    history = await sql(
+        demo_app, "SELECT step FROM decision_steps WHERE decision_id = :d ORDER BY id", d=d["id"]
+    )
+    assert [h[0] for h in history] == ["submit", "return", "edit", "submit"]
+    edits = await audit_events(demo_app, action="decision.update", object_id=str(d["id"]))
+    assert len(edits) == 1
+    assert "公车私用三次" in edits[0][5]  # both versions kept: the event holds before and after

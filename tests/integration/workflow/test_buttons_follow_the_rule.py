@@ -12,6 +12,7 @@ from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.schemas import TransitionIn
 from integrity.domain.cases.transitions import apply_transition
 from integrity.domain.decisions import services as decisions
+from integrity.domain.decisions.schemas import DecisionPatch
 from integrity.domain.rectification import closeout, items, reinspection
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import drive_to
@@ -137,6 +138,13 @@ async def test_decision_page_buttons_follow_the_rule(demo_app: DemoApp, team: tu
     arranged["revoked"] = revoked
 
     on = local_today()
+
+    async def edit(session: Any, access: Any, actor: Any, i: int) -> Any:
+        current = await decisions.get_decision(session, access, i)
+        return await decisions.edit(
+            session, access, actor, i, DecisionPatch(current.version, reasoning="补充说明")
+        )
+
     objects: dict[str, tuple[str, dict[str, Attempt]]] = {}
     for status, d in arranged.items():
         i = d["id"]
@@ -148,6 +156,7 @@ async def test_decision_page_buttons_follow_the_rule(demo_app: DemoApp, team: tu
                 "report_execution": lambda s, a, actor, i=i: decisions.report_execution(
                     s, a, actor, i, on, "已执行"
                 ),
+                "edit": lambda s, a, actor, i=i: edit(s, a, actor, i),
             },
         )
     assert await _compare(demo_app, objects) >= len(objects) * 3

@@ -19,7 +19,13 @@ from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.services import get_case, unit_path_of
 from integrity.domain.cases.team import team_candidates
 from integrity.domain.decisions import appeals, measures, register, services, workflow
-from integrity.domain.decisions.schemas import AppealIn, AppealOutcomeIn, DecisionIn, ModifiedMeasureIn
+from integrity.domain.decisions.schemas import (
+    AppealIn,
+    AppealOutcomeIn,
+    DecisionIn,
+    DecisionPatch,
+    ModifiedMeasureIn,
+)
 from integrity.domain.users.services import display_names
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
@@ -36,6 +42,15 @@ FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 class DraftForm(msgspec.Struct):
     case_id: int
     person_id: int
+    measure_code: str
+    effective_on: date
+    reasoning: str = ""
+    period_months: str = ""
+    csrf_token: str = ""
+
+
+class EditForm(msgspec.Struct):
+    version: int
     measure_code: str
     effective_on: date
     reasoning: str = ""
@@ -169,8 +184,15 @@ class DecisionPages(Controller):
         return await self._page(db, access, decision_id)
 
     async def _page(
-        self, db: Db, access: AccessScope, decision_id: int, error: str = "", status: int = 200
+        self,
+        db: Db,
+        access: AccessScope,
+        decision_id: int,
+        error: str = "",
+        status: int = 200,
+        typed: dict[str, Any] | None = None,
     ) -> Template:
+        """The decision page; `typed` holds what the user sent in a form that failed, shown again."""
         f = await services.load_decision_file(db, access, decision_id)
         d = f.decision
         case = await get_case(db, access, d.case_id)
@@ -179,7 +201,11 @@ class DecisionPages(Controller):
         panels = await appeals.appeals_with_panels(db, f.appeals)
         open_appeal = next(((a, p) for a, p in panels if a.status in workflow.APPEAL_OPEN), None)
         can_staff_panel = open_appeal is not None and access.can("decision", "approve", path)
-        people = {d.drafted_by_id, d.approved_by_id or 0} | {u for _a, p in panels for u in p}
+        people = (
+            {d.drafted_by_id, d.approved_by_id or 0}
+            | {u for _a, p in panels for u in p}
+            | {h.actor_id for h in f.history if h.actor_id}
+        )
         return Template(
             "decisions/detail.html",
             status_code=status,
@@ -203,6 +229,7 @@ class DecisionPages(Controller):
                 "measures": await measures.list_measures(db),
                 "today": local_today(),
                 "wf": workflow,
+                "typed": typed or {},
             },
         )
 
@@ -213,6 +240,34 @@ class DecisionPages(Controller):
             return await self._page(db, access, decision_id, error, status)
 
         return await act_then_redirect(db, action, f"/decisions/{decision_id}", show_again)
+
+    @post("/{decision_id:int}/edit", opt=permission("decision", "create"), status_code=200)
+    async def edit(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        decision_id: FromPath[int],
+        data: Annotated[EditForm, FORM],
+    ) -> Template | Redirect:
+        """The drafter changes a draft or a returned decision (then submits it again)."""
+
+        async def change() -> None:
+            if not data.reasoning.strip():
+                raise InvalidInput(N_("Give the reasoning of the decision."))
+            patch = DecisionPatch(
+                data.version,
+                data.measure_code,
+                data.effective_on,
+                data.reasoning.strip(),
+                parse_months(data.period_months),
+            )
+            await services.edit(db, access, actor, decision_id, patch)
+
+        async def show_again(error: str, status: int) -> Template:
+            return await self._page(db, access, decision_id, error, status, msgspec.structs.asdict(data))
+
+        return await act_then_redirect(db, change(), f"/decisions/{decision_id}", show_again)
 
     @post("/{decision_id:int}/submit", opt=permission("decision", "create"), status_code=200)
     async def submit(

@@ -11,7 +11,15 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from integrity.db.models import Appeal, ApprovalRequest, CaseSubject, ClockRule, Decision, DecisionClock
+from integrity.db.models import (
+    Appeal,
+    ApprovalRequest,
+    CaseSubject,
+    ClockRule,
+    Decision,
+    DecisionClock,
+    DecisionStep,
+)
 from integrity.domain.approvals.services import open_request, pending_for
 from integrity.domain.cases import clocks
 from integrity.domain.cases import workflow as case_workflow
@@ -145,6 +153,15 @@ async def edit(
     if patch.reasoning is not None:
         decision.reasoning = patch.reasoning.strip()
     decision.version += 1
+    session.add(  # the history keeps both versions: the audit event holds what changed
+        DecisionStep(
+            decision_id=decision_id,
+            step="edit",
+            from_status=decision.status,
+            to_status=decision.status,
+            actor_id=actor.user_id,
+        )
+    )
     await record(
         session,
         actor,
@@ -314,6 +331,14 @@ class DecisionFile:
     clocks: list[clocks.ClockView]
     appeals: Sequence[Appeal]
     pending: ApprovalRequest | None
+    history: Sequence[DecisionStep] = ()
+
+    @property
+    def returned_with(self) -> DecisionStep | None:
+        """The reviewer's return of a returned decision: who, when and why, for its drafter to act on."""
+        if self.decision.status != workflow.RETURNED:
+            return None
+        return next((h for h in reversed(self.history) if h.step == "return"), None)
 
 
 async def load_decision_file(session: AsyncSession, access: AccessScope, decision_id: int) -> DecisionFile:
@@ -336,9 +361,17 @@ async def load_decision_file(session: AsyncSession, access: AccessScope, decisio
         .scalars()
         .all()
     )
+    history = (
+        await session.execute(
+            select(DecisionStep)
+            .where(col(DecisionStep.decision_id) == decision_id)
+            .order_by(col(DecisionStep.id))
+        )
+    ).scalars()
     return DecisionFile(
         decision,
         [clocks.judge(c, today, cal) for c in rows],
         appeals,
         await pending_for(session, OBJECT, decision_id),
+        list(history),
     )
