@@ -29,6 +29,7 @@ from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.approvals.pages import ApprovalPages
 from integrity.domain.audit.controllers import AuditEventController
+from integrity.domain.audit.pages import AuditPages
 from integrity.domain.case_page.pages import CaseFilePages
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.cases.pages import CasePages
@@ -93,6 +94,7 @@ ROUTE_HANDLERS: list[Any] = [
     MeasurePages,
     ClockRulePages,
     ExportVerifyPages,
+    AuditPages,
 ]
 
 

@@ -55,12 +55,15 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def keyset(statement: Select[Any], id_column: Any, cursor: str | None, limit: int) -> Select[Any]:
-    """Order by id and start after the cursor; fetch one extra row to know if there is more."""
+def keyset(
+    statement: Select[Any], id_column: Any, cursor: str | None, limit: int, newest_first: bool = False
+) -> Select[Any]:
+    """Order by id (or by id descending) and start after the cursor; one extra row tells if there is more."""
     after = decode_cursor(cursor)
     if after is not None:
-        statement = statement.where(id_column > after)
-    return statement.order_by(id_column).limit(check_limit(limit) + 1)
+        statement = statement.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    return statement.order_by(order).limit(check_limit(limit) + 1)
 
 
 def page_of(rows: Sequence[T], limit: int, last_id: Any) -> Page[T]:
@@ -71,10 +74,15 @@ def page_of(rows: Sequence[T], limit: int, last_id: Any) -> Page[T]:
 
 
 async def fetch_page(
-    session: AsyncSession, statement: Select[Any], id_column: Any, cursor: str | None, limit: int
+    session: AsyncSession,
+    statement: Select[Any],
+    id_column: Any,
+    cursor: str | None,
+    limit: int,
+    newest_first: bool = False,
 ) -> Page[Any]:
     """Run a list query one keyset page at a time (one query, whatever the page size)."""
-    rows = (await session.execute(keyset(statement, id_column, cursor, limit))).scalars().all()
+    rows = (await session.execute(keyset(statement, id_column, cursor, limit, newest_first))).scalars().all()
     key = id_column.key
     return page_of(rows, limit, lambda row: getattr(row, key))
 

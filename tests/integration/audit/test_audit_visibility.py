@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import act, decide, register
 from tests.support.helpers import TEST_PASSWORD, all_pages, close, make_user, person_id, sql
@@ -87,3 +89,37 @@ async def test_an_auditor_related_to_the_subject_sees_no_event_of_the_case(demo_
     finally:
         await close(c)
         await close(control)
+
+
+async def test_the_audit_page_reads_newest_first_in_words_and_narrows_by_case(demo_app: DemoApp) -> None:
+    inspector = await new_client(demo_app, "li.na")
+    auditor_name, _ = await make_user(demo_app, "auditor", "HX")
+    auditor = await new_client(demo_app, auditor_name, TEST_PASSWORD)
+    try:
+        case = await register(inspector, demo_app, title="审计页面测试线索")
+        assert (await act(inspector, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
+        page = await auditor.get("/audit", params={"case_number": case["number"]})
+        assert page.status_code == 200
+        seqs = [int(s) for s in re.findall(r'data-seq="(\d+)"', page.text)]
+        assert len(seqs) >= 3  # registered, the proposal's request, the transition
+        assert seqs == sorted(seqs, reverse=True)  # newest first
+        assert set(re.findall(r'data-action="([a-z_.]+)"', page.text)) >= {"case.register", "case.transition"}
+        assert "登记案件" in page.text  # the action in words, not case.register
+        assert "李娜" in page.text  # the actor's name
+        assert "状态：受理登记 → 拟处置" in page.text  # the changed field in words
+        assert f'href="/cases/{case["id"]}"' in page.text
+        # Older and newer: the next page holds only older events, the filters kept.
+        everything = await auditor.get("/audit")
+        first = [int(s) for s in re.findall(r'data-seq="(\d+)"', everything.text)]
+        older = re.search(r'href="(/audit\?cursor=[^"]+)" data-testid="older"', everything.text)
+        assert older, "more than a page of events in the demo"
+        second = await auditor.get(older.group(1).replace("&amp;", "&"))
+        following = [int(s) for s in re.findall(r'data-seq="(\d+)"', second.text)]
+        assert following
+        assert max(following) < min(first)
+        bad = await auditor.get("/audit", params={"since": "yesterday"})
+        assert bad.status_code == 200
+        assert "2026-11-30" in bad.text  # says how to write a date, in Chinese, and keeps the page
+    finally:
+        await close(inspector)
+        await close(auditor)

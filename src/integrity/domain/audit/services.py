@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from integrity.db.models import AuditEvent, AuditEventCase, Unit
+from integrity.config import get_settings
+from integrity.db.models import AuditEvent, AuditEventCase, Case, Unit
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.scope import is_root_path
@@ -54,6 +57,24 @@ class AuditEventOut(msgspec.Struct):
         )
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit trail page narrows by; every field is optional."""
+
+    action: str | None = None
+    actor: str | None = None  # a user name, as events record it
+    object_type: str | None = None
+    object_id: str | None = None
+    case_number: str | None = None
+    since: date | None = None  # days in the organisation's time zone, both included
+    until: date | None = None
+    newest_first: bool = False
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)
+
+
 async def list_events(
     session: AsyncSession,
     access: AccessScope,
@@ -61,6 +82,7 @@ async def list_events(
     limit: int,
     object_type: str | None = None,
     object_id: str | None = None,
+    filters: AuditFilters | None = None,
 ) -> Page[AuditEvent]:
     """Events in the auditor's units; events tied to no unit only for auditors of a root unit."""
     prefixes = access.paths("audit", "read")
@@ -77,8 +99,24 @@ async def list_events(
     )
     case_rule = ~exists(hidden)
     stmt = select(AuditEvent).where(scope, case_rule)
-    if object_type:
-        stmt = stmt.where(AuditEvent.object_type == object_type)
-    if object_id:
-        stmt = stmt.where(AuditEvent.object_id == object_id)
-    return await fetch_page(session, stmt, AuditEvent.seq, cursor, limit)
+    f = filters or AuditFilters(object_type=object_type, object_id=object_id)
+    if f.object_type:
+        stmt = stmt.where(AuditEvent.object_type == f.object_type)
+    if f.object_id:
+        stmt = stmt.where(AuditEvent.object_id == f.object_id)
+    if f.action:
+        stmt = stmt.where(AuditEvent.action == f.action)
+    if f.actor:
+        stmt = stmt.where(AuditEvent.actor == f.actor)
+    if f.since:
+        stmt = stmt.where(col(AuditEvent.occurred_at) >= _local_midnight(f.since))
+    if f.until:
+        stmt = stmt.where(col(AuditEvent.occurred_at) < _local_midnight(f.until + timedelta(days=1)))
+    if f.case_number:
+        of_case = (
+            select(col(AuditEventCase.seq))
+            .join(Case, col(Case.id) == col(AuditEventCase.case_id))
+            .where(col(AuditEventCase.seq) == col(AuditEvent.seq), col(Case.number) == f.case_number.strip())
+        )
+        stmt = stmt.where(exists(of_case))
+    return await fetch_page(session, stmt, AuditEvent.seq, cursor, limit, f.newest_first)

@@ -6,13 +6,11 @@ from collections import defaultdict
 from typing import Any
 
 from litestar import Controller, get
-from litestar.params import FromQuery
 from litestar.response import Template
 from sqlmodel import select
 
 from integrity.db.models import Case, RoleGrant, Unit
 from integrity.domain.approvals import services as approvals
-from integrity.domain.audit.services import AuditEventOut, list_events
 from integrity.domain.cases import listing as cases
 from integrity.domain.users import services as users
 from integrity.lib.authz.declarations import authenticated, permission
@@ -82,17 +80,6 @@ class DashboardController(Controller):
             ).scalars()
         }
         return Template("users.html", context={"users": page.items, "roles": roles, "unit_names": unit_names})
-
-    @get("/audit", opt=permission("audit", "read"))
-    async def audit_page(self, db: Db, access: Access, cursor: FromQuery[str | None] = None) -> Template:
-        page = await list_events(db, access, cursor, 100)
-        return Template(
-            "audit.html",
-            context={
-                "events": [AuditEventOut.of(e) for e in page.items],
-                "next_cursor": page.next_cursor,
-            },
-        )
 
     @get("/account/tokens", opt=authenticated())
     async def tokens_page(self, db: Db, principal: CurrentPrincipal) -> Template:

@@ -13,7 +13,7 @@ import segno
 from jinja2 import Environment
 from markupsafe import Markup
 
-from integrity.domain.exports.readable import APPROVAL_STATUS_LABELS, Names, readable
+from integrity.domain.audit.readable import APPROVAL_STATUS_LABELS, Names, readable
 from integrity.domain.exports.trail import CaseTrail
 from integrity.lib.audit.checkpoint import Checkpoint
 from integrity.lib.i18n import N_, current_locale, gettext

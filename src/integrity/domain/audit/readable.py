@@ -11,6 +11,22 @@ from integrity.lib.i18n import N_, gettext
 from integrity.lib.labels import label
 
 ACTION_LABELS = {
+    "auth.login": N_("Signed in"),
+    "auth.logout": N_("Signed out"),
+    "user.create": N_("Account created"),
+    "user.update": N_("Account changed"),
+    "user.locale": N_("Language of the account changed"),
+    "grant.create": N_("Role granted"),
+    "grant.delete": N_("Role withdrawn"),
+    "token.create": N_("API token created"),
+    "token.revoke": N_("API token revoked"),
+    "unit.create": N_("Unit created"),
+    "person.create": N_("Person recorded"),
+    "relation.declare": N_("Relation declared"),
+    "calendar.override": N_("Calendar day set"),
+    "clock_rule.update": N_("Clock rule changed"),
+    "catalogue.measure.create": N_("Measure added to the catalogue"),
+    "catalogue.measure.update": N_("Measure of the catalogue changed"),
     "case.register": N_("Case registered"),
     "case.import": N_("Case imported"),
     "case.edit": N_("Case edited"),
@@ -55,6 +71,9 @@ ACTION_LABELS = {
 }
 
 FIELD_LABELS = {
+    "via": N_("How"),
+    "locale": N_("Language"),
+    "amount": N_("Length"),
     "number": N_("Case number"),
     "unit_id": N_("Unit"),
     "source": N_("Source"),

@@ -1,0 +1,146 @@
+"""The audit trail page: newest first, narrowed by filters, every event in words, linked to its object."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Template
+from sqlmodel import col, select
+
+from integrity.db.models import AuditEvent, CatalogueItem, Measure, Person, Unit
+from integrity.domain.audit.readable import ACTION_LABELS, Names, readable
+from integrity.domain.audit.services import AuditFilters, list_events
+from integrity.domain.users.services import display_names
+from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, Db
+from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.i18n import N_, current_locale, gettext
+
+PAGE_SIZE = 100
+# Where an event's object is read, for those who may see it (the page lists only events they may see).
+OBJECT_PAGES = {"case": "/cases/{}", "decision": "/decisions/{}", "rectification": "/rectification/items/{}"}
+USER_FIELDS, PERSON_FIELDS = ("user_id", "responsible_user_id"), ("person_id",)
+
+
+def _ints(bodies: list[dict[str, Any]], fields: tuple[str, ...]) -> set[int]:
+    found: set[int] = set()
+    for body in bodies:
+        for part in ("before", "after", "extra"):
+            values = body.get(part) or {}
+            for field in fields:
+                value = values.get(field)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    found.add(value)
+            if "subjects" in fields:
+                found |= {v for v in values.get("subjects") or [] if isinstance(v, int)}
+    return found
+
+
+async def names_for(db: Db, events: Sequence[AuditEvent]) -> Names:
+    """What the page's events name, in a handful of queries whatever the page size."""
+    bodies = [json.loads(e.changes or "{}") for e in events]
+    zh = current_locale.get() == "zh"
+    users = _ints(bodies, USER_FIELDS) | {e.actor_id for e in events if e.actor_id}
+    persons = _ints(bodies, (*PERSON_FIELDS, "subjects"))
+    units = _ints(bodies, ("unit_id",)) | {e.unit_id for e in events if e.unit_id}
+    person_rows = await db.execute(
+        select(col(Person.id), col(Person.name)).where(col(Person.id).in_(persons))
+    )
+    unit_rows = await db.execute(select(Unit).where(col(Unit.id).in_(units)))
+    measures = (await db.execute(select(Measure))).scalars()
+    catalogue = (await db.execute(select(CatalogueItem))).scalars()
+    return Names(
+        people=await display_names(db, users),
+        persons={int(i or 0): str(n) for i, n in person_rows.all()},
+        units={u.id or 0: (u.name if zh else (u.name_en or u.name)) for u in unit_rows.scalars()},
+        measures={m.code: (m.name if zh else m.name_en) for m in measures},
+        catalogue={
+            (item.catalogue.removeprefix("case_"), item.code): (item.name if zh else item.name_en)
+            for item in catalogue
+        },
+    )
+
+
+def _day(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(N_("Write a date as 2026-11-30.")) from None
+
+
+class AuditPages(Controller):
+    path = "/audit"
+    opt = permission("audit", "read")
+    include_in_schema = False
+
+    @get("/")
+    async def audit_page(
+        self,
+        db: Db,
+        access: Access,
+        cursor: FromQuery[str | None] = None,
+        action: FromQuery[str] = "",
+        # "actor" names the request's audit actor (a dependency); the query field keeps the word.
+        actor_name: Annotated[str, QueryParameter(name="actor")] = "",
+        object_type: FromQuery[str] = "",
+        case_number: FromQuery[str] = "",
+        since: FromQuery[str] = "",
+        until: FromQuery[str] = "",
+    ) -> Template:
+        chosen = {
+            "action": action,
+            "actor": actor_name,
+            "object_type": object_type,
+            "case_number": case_number,
+            "since": since,
+            "until": until,
+        }
+        error, rows, next_cursor = "", [], None
+        try:
+            filters = AuditFilters(
+                action=action or None,
+                actor=actor_name.strip() or None,
+                object_type=object_type or None,
+                case_number=case_number.strip() or None,
+                since=_day(since),
+                until=_day(until),
+                newest_first=True,
+            )
+            page = await list_events(db, access, cursor, PAGE_SIZE, filters=filters)
+            names = await names_for(db, page.items)
+            next_cursor = page.next_cursor
+            for e in page.items:
+                words = readable(e, names)
+                target = OBJECT_PAGES.get(e.object_type)
+                rows.append(
+                    {
+                        "event": e,
+                        "actor": names.people.get(e.actor_id or 0, e.actor),
+                        "action": words.action,
+                        "changes": words.changes,
+                        "link": target.format(e.object_id) if target and e.object_id.isdigit() else None,
+                        "unit": names.units.get(e.unit_id or 0, ""),
+                    }
+                )
+        except DomainError as exc:
+            error = exc.translated()
+        actions = sorted(((a, gettext(text)) for a, text in ACTION_LABELS.items()), key=lambda a: a[1])
+        return Template(
+            "audit.html",
+            context={
+                "rows": rows,
+                "next_cursor": next_cursor,
+                "cursor": cursor,
+                "filters": chosen,
+                "actions": actions,
+                "object_types": sorted({"case", *OBJECT_PAGES, "approval", "user", "unit", "export"}),
+                "error": error,
+            },
+        )
