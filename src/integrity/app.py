@@ -39,7 +39,8 @@ from integrity.domain.clocks.pages import ClockRulePages
 from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
 from integrity.domain.decisions.measure_pages import MeasurePages
-from integrity.domain.decisions.pages import DecisionPages, RegisterPages
+from integrity.domain.decisions.pages import DecisionPages
+from integrity.domain.decisions.register_pages import RegisterPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController

@@ -13,12 +13,12 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
-from integrity.db.models import Case, CaseSubject, Person, Unit
+from integrity.db.models import Case, CaseSubject, Person
 from integrity.domain.approvals.services import may_decide
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.services import get_case, unit_path_of
 from integrity.domain.cases.team import team_candidates
-from integrity.domain.decisions import appeals, measures, register, services, workflow
+from integrity.domain.decisions import appeals, measures, services, workflow
 from integrity.domain.decisions.schemas import (
     AppealIn,
     AppealOutcomeIn,
@@ -34,7 +34,6 @@ from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
-from integrity.lib.pagination import QueryId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -358,75 +357,3 @@ class DecisionPages(Controller):
             await appeals.decide_appeal(db, access, actor, appeal_id, body)
 
         return await self._then_back(db, access, decision_id, decide())
-
-
-class RegisterPages(Controller):
-    path = "/register"
-    opt = permission("decision", "read")
-    include_in_schema = False
-
-    @get("/persons/{person_id:int}")
-    async def person(self, db: Db, access: Access, person_id: FromPath[int]) -> Template:
-        today = local_today()
-        found = await register.person_register(db, access, person_id, today)
-        cases = dict(
-            (
-                await db.execute(
-                    select(col(Case.id), col(Case.number)).where(
-                        col(Case.id).in_({d.case_id for d in found.decisions})
-                    )
-                )
-            ).all()
-        )
-        return Template(
-            "decisions/person.html",
-            context={
-                "r": found,
-                "today": today,
-                "cases": cases,
-                "measures": await measures.by_code(db),
-            },
-        )
-
-    @get("/units")
-    async def units(
-        self,
-        db: Db,
-        access: Access,
-        unit_id: QueryId = None,
-        start: FromQuery[date | None] = None,
-        end: FromQuery[date | None] = None,
-    ) -> Template:
-        today = local_today()
-        start, end = start or date(today.year, 1, 1), end or today
-        units = list(
-            (
-                await db.execute(
-                    select(Unit)
-                    .where(access.unit_filter("decision", "read", col(Unit.path)))
-                    .order_by(col(Unit.path))
-                )
-            ).scalars()
-        )
-        chosen = unit_id or (units[0].id if units else None)
-        stats, error = None, ""
-        if chosen is not None:
-            try:
-                stats = await register.unit_statistics(
-                    db, access, chosen, start, min(max(end, start), date.max)
-                )
-            except DomainError as exc:
-                await refused(exc)
-                error = exc.translated()
-        return Template(
-            "decisions/units.html",
-            context={
-                "units": units,
-                "chosen": chosen,
-                "start": start,
-                "end": end,
-                "stats": stats,
-                "error": error,
-                "measures": await measures.by_code(db),
-            },
-        )
