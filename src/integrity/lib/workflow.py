@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import update
@@ -102,11 +103,11 @@ class Lifecycle:
             missing = set(t.requires) - set(self.required)
             assert not missing, f"{self.resource}.{t.name}: no message for required {missing}"
 
-    @property
+    @cached_property  # asked on every check: built once (a frozen dataclass keeps it in __dict__)
     def by_name(self) -> dict[str, Transition]:
         return {t.name: t for t in self.transitions}
 
-    @property
+    @cached_property
     def by_approval(self) -> dict[str, Transition]:
         return {t.approval: t for t in self.transitions if t.approval}
 

@@ -110,6 +110,7 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
     people = await display_names(session, named)
     today, cal = clocks.local_today(), await clocks.work_calendar(session)
     extendable = await clocks.extendable_rules(session)
+    facts = await transitions.case_facts(session, access, case_id)
     return CaseFile(
         case=case,
         unit=unit,
@@ -121,12 +122,11 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         files=files,
         people=people,
         transitions=[
-            workflow.BY_NAME[n]
-            for n in transitions.allowed_transitions(
-                access, case, unit.path, await transitions.case_facts(session, access, case_id)
-            )
+            workflow.BY_NAME[n] for n in transitions.allowed_transitions(access, case, unit.path, facts)
         ],
-        can_edit=access.can("case", "update", unit.path) and case.status != workflow.CLOSED,
+        # The table's edit row, as the services check it (editable_case): open cases, case:update.
+        can_edit=transitions.transition_refusal(access, case, unit.path, workflow.BY_NAME["edit"], facts)
+        is None,
         can_propose=access.can("case", "propose", unit.path) and case.status != workflow.CLOSED,
         can_export=access.can("export", "create", unit.path),
         can_stop_clocks=access.can("case", "approve", unit.path),

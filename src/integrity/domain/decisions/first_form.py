@@ -8,14 +8,13 @@ is announced and its execution reported on the same clocks.
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
-from integrity.db.models import Case, CaseSubject, Decision, DecisionStep
+from integrity.db.models import Case, Decision, DecisionStep
 from integrity.domain.cases import workflow as case_workflow
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.schemas import TransitionIn
 from integrity.domain.decisions import measures, workflow
-from integrity.domain.decisions.services import apply_measure, start_decision_clocks
+from integrity.domain.decisions.services import apply_measure, require_subject, start_decision_clocks
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.errors import InvalidInput
 from integrity.lib.i18n import N_
@@ -40,15 +39,7 @@ async def record_first_form(
     measure = await measures.get_measure(session, measure_code)
     if measure.form != FIRST_FORM:
         raise InvalidInput(N_("A first-form closing records a measure of the first form."))
-    subject = (
-        await session.execute(
-            select(col(CaseSubject.id)).where(
-                col(CaseSubject.case_id) == case.id, col(CaseSubject.person_id) == person_id
-            )
-        )
-    ).first()
-    if subject is None:
-        raise InvalidInput(N_("A decision names one of the case's subjects."))
+    await require_subject(session, case.id, person_id)
     today = local_today()
     decision = Decision(
         case_id=case.id,

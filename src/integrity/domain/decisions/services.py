@@ -85,6 +85,19 @@ async def require_step(session: AsyncSession, access: AccessScope, decision: Dec
     )
 
 
+async def require_subject(session: AsyncSession, case_id: int, person_id: int) -> None:
+    """A decision is about one of its case's subjects (422 otherwise)."""
+    subject = (
+        await session.execute(
+            select(col(CaseSubject.id)).where(
+                col(CaseSubject.case_id) == case_id, col(CaseSubject.person_id) == person_id
+            )
+        )
+    ).first()
+    if subject is None:
+        raise InvalidInput(N_("A decision names one of the case's subjects."))
+
+
 async def apply_measure(
     session: AsyncSession, decision: Decision, code: str, effective_on: date, months: int | None
 ) -> None:
@@ -104,15 +117,7 @@ async def draft(session: AsyncSession, access: AccessScope, actor: Actor, data: 
         raise Forbidden(N_("Your roles do not allow drafting decisions in this unit."))
     if case.status == case_workflow.CLOSED:
         raise Conflict(N_("A closed case is read-only; a reviewer can reopen it."))
-    subject = (
-        await session.execute(
-            select(col(CaseSubject.id)).where(
-                col(CaseSubject.case_id) == case.id, col(CaseSubject.person_id) == data.person_id
-            )
-        )
-    ).first()
-    if subject is None:
-        raise InvalidInput(N_("A decision names one of the case's subjects."))
+    await require_subject(session, data.case_id, data.person_id)
     assert actor.user_id is not None
     decision = Decision(
         case_id=data.case_id,
