@@ -59,8 +59,7 @@ def merge(template: Catalog, locale: str) -> Catalog:
         for message in catalog:
             if message.id and not message.string:
                 message.string = message.id
-    for message in list(catalog.obsolete.values()):
-        del catalog.obsolete[message.id]
+    catalog.obsolete.clear()  # (keyed by the singular for plural messages, not by their id tuple)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=True)

@@ -49,6 +49,7 @@ from integrity.domain.rectification.controllers import RectificationController
 from integrity.domain.rectification.pages import RectificationPages
 from integrity.domain.users.controllers import GrantController, UserController
 from integrity.domain.wiring import install_all
+from integrity.domain.work.pages import WorkPages
 from integrity.lib import i18n
 from integrity.lib.authz import Authorizer
 from integrity.lib.authz.declarations import authenticated, public
@@ -67,6 +68,7 @@ ROUTE_HANDLERS: list[Any] = [
     LoginController,
     LogoutController,
     LanguageController,
+    WorkPages,
     DashboardController,
     MeController,
     TokenController,

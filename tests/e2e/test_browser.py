@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 __all__ = ["browser", "live", "live_server"]  # fixtures
 
 
-def test_inspector_signs_in_and_sees_the_dashboard(live_server: str, browser: Any, tmp_path: Path) -> None:
+def test_inspector_signs_in_and_lands_on_my_work(live_server: str, browser: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     page = browser.new_page()
@@ -33,20 +33,50 @@ def test_inspector_signs_in_and_sees_the_dashboard(live_server: str, browser: An
     page.fill("input[name=password]", "Integrity-2026")
     page.click("button[type=submit]")
     expect(page).to_have_url(f"{live_server}/")
-    expect(page.locator("h1")).to_have_text("欢迎，张伟")
+    expect(page.locator("h1")).to_have_text("我的待办")
+    expect(page.locator("[data-testid=current-user]")).to_have_text("张伟")
+    page.click("summary")  # the units and roles fold under the list
     roles = page.locator("[data-testid=my-roles]")
     expect(roles).to_contain_text("华夏能源集团有限公司")
     expect(roles).to_contain_text("纪检监察员")
-    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "my-work.png"), full_page=True)
     page.click("text=English")  # kept on the account: applied at the next sign-in too
-    expect(page.locator("h1")).to_have_text("Welcome, 张伟")
+    expect(page.locator("h1")).to_have_text("My work")
     page.click("button:has-text('Sign out')")
     expect(page).to_have_url(f"{live_server}/login")
     sign_in(page, live_server, "zhang.wei")
-    expect(page.locator("h1")).to_have_text("Welcome, 张伟")
+    expect(page.locator("h1")).to_have_text("My work")
     page.click("text=中文")  # and back, as the other tests expect
-    expect(page.locator("h1")).to_have_text("欢迎，张伟")
+    expect(page.locator("h1")).to_have_text("我的待办")
     sign_out(page)
+
+
+# What the demo data leaves waiting on each persona: (kind of row, words it holds, overdue).
+WAITING = {
+    "liu.yang": ("approval", "反映马俊周末公车私用问题", False),  # a disposal proposal to decide
+    "zhang.wei": ("returned", "不宜暂存待查", False),  # his proposal came back, with the reason
+    "li.na": ("returned", "离岗时长与证人证言不一致", False),  # her decision came back
+    "sun.qiang": ("item", "对采购岗位人员开展廉洁谈话并留存记录", True),  # his item is overdue
+}
+
+
+def test_each_persona_lands_on_my_work_and_finds_what_waits_for_them(live_server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    for persona, (kind, words, overdue) in WAITING.items():
+        context = browser.new_context()
+        page = context.new_page()
+        sign_in(page, live_server, persona)  # lands on /
+        expect(page.locator("h1")).to_have_text("我的待办")
+        row = page.locator(f"[data-testid=work-row][data-kind={kind}]", has_text=words)
+        expect(row).to_have_count(1)
+        if overdue:
+            expect(page.locator("[data-testid=work-row]").first).to_have_class(re.compile(r"\boverdue\b"))
+            expect(row).to_contain_text("已逾期")
+        expect(page.locator("nav.mainnav [data-testid=todo-count]")).not_to_have_text("")
+        row.locator("a").first.click()  # the row leads to where the work is done
+        expect(page).not_to_have_url(f"{live_server}/")
+        context.close()
 
 
 def test_lead_registered_proposed_approved_and_hidden_from_its_subject(
@@ -222,7 +252,8 @@ FIRST_OF = {"/cases": "/cases/", "/rectification": "/rectification/items/", "/de
 
 def _pages_of(page: Any, base: str) -> list[str]:
     page.goto(f"{base}/")
-    found = ["/", *page.eval_on_selector_all("nav.mainnav a", "els => els.map(e => e.getAttribute('href'))")]
+    links = page.eval_on_selector_all("nav.mainnav a", "els => els.map(e => e.getAttribute('href'))")
+    found = ["/", "/done", *links]
     for listing, prefix in FIRST_OF.items():
         if listing in found:
             page.goto(f"{base}{listing}")

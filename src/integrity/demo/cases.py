@@ -28,7 +28,8 @@ class DemoCase:
     category: str
     subject: str  # employee number
     confidential: bool = False
-    # Transitions in order (with the disposal where one is needed); "approve" lets the reviewer decide.
+    # Transitions in order (with the disposal where one is needed); "approve" lets the reviewer decide,
+    # ("return", reason) has them return the proposal with that reason.
     steps: tuple[tuple[str, str | None], ...] = ()
 
 
@@ -55,7 +56,17 @@ DEMO_CASES = [
         steps=(PV, APPROVE),
     ),
     DemoCase(
-        "HXN-NW", "zhang.wei", "西北风电场物资出入库管理混乱问题线索", "inspection_tour", "work", "HXN0202"
+        "HXN-NW",
+        "zhang.wei",
+        "西北风电场物资出入库管理混乱问题线索",
+        "inspection_tour",
+        "work",
+        "HXN0202",
+        # Returned to its maker with the reviewer's reason: waiting on zhang.wei's list.
+        steps=(
+            ("propose_disposal", "shelved"),
+            ("return", "线索反映的出入库问题具体、可查，不宜暂存待查，请改为初步核实后重新报批。"),
+        ),
     ),
     DemoCase(
         "HXP-NORTH",
@@ -119,13 +130,15 @@ async def load_demo_cases(session: AsyncSession, settings: Settings) -> int:
         case = await register_case(session, settings, access, actor, data)
         assert case.id is not None
         for name, disposal in spec.steps:
-            if name == "approve":
+            if name in ("approve", "return"):
                 pending = select(ApprovalRequest).where(
                     col(ApprovalRequest.object_id) == case.id, col(ApprovalRequest.status) == "pending"
                 )
                 request = (await session.execute(pending)).scalar_one()
                 assert request.id is not None
-                await decide(session, reviewer, reviewer_actor, request.id, approve=True, comment="同意")
+                approve = name == "approve"
+                comment = "同意" if approve else (disposal or "")
+                await decide(session, reviewer, reviewer_actor, request.id, approve=approve, comment=comment)
             else:
                 await session.refresh(case)
                 step = TransitionIn(name, case.version, "经研究，按程序处置", disposal)

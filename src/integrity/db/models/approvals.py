@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel, Text
@@ -17,6 +17,9 @@ class ApprovalRequest(SQLModel, table=True):
     __table_args__ = (
         Index("ix_approval_requests_object", "object_type", "object_id"),
         Index("ix_approval_requests_unit_status", "unit_id", "status"),
+        # The work queue walks pending requests in due order, and a maker's returned ones.
+        Index("ix_approval_requests_status_due", "status", "due_on"),
+        Index("ix_approval_requests_requester", "requested_by_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -31,3 +34,9 @@ class ApprovalRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="users.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The deadline the proposal was made under (the case clock then running, the item's due date):
+    # the reviewer's to-do list is ordered by it.
+    due_on: date | None = None
+    # The case the object belongs to (None for an item of a letter that names no case): whoever may
+    # not see the case sees neither the request nor a count that includes it.
+    case_id: int | None = None

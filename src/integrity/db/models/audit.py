@@ -17,6 +17,7 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_events_object", "object_type", "object_id"),
         Index("ix_audit_events_unit_id", "unit_id"),
+        Index("ix_audit_events_actor", "actor_id", "seq"),  # a user's 已办, newest first
     )
 
     seq: int = Field(sa_column=Column(BigIntPK, primary_key=True, autoincrement=False))

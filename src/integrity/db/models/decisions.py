@@ -48,7 +48,7 @@ class Decision(SQLModel, table=True):
     effect_ends_on: date | None = None
     reasoning: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="draft", max_length=24, index=True)
-    drafted_by_id: int = Field(foreign_key="users.id")
+    drafted_by_id: int = Field(foreign_key="users.id", index=True)
     drafted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     approved_by_id: int | None = Field(default=None, foreign_key="users.id")
     approved_on: date | None = None
@@ -116,6 +116,6 @@ class AppealPanelMember(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     appeal_id: int = Field(foreign_key="appeals.id", index=True)
-    user_id: int = Field(foreign_key="users.id")
+    user_id: int = Field(foreign_key="users.id", index=True)
     assigned_by_id: int = Field(foreign_key="users.id")
     assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -38,7 +38,7 @@ class RectificationItem(SQLModel, table=True):
     responsible_user_id: int = Field(foreign_key="users.id", index=True)
     due_on: date = Field(index=True)
     status: str = Field(default="open", max_length=16, index=True)
-    created_by_id: int = Field(foreign_key="users.id")
+    created_by_id: int = Field(foreign_key="users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_on: date | None = None
     version: int = 1

@@ -18,7 +18,7 @@ class ApprovalController(Controller):
 
     @get("/")
     async def inbox(self, db: Db, access: Access) -> list[ApprovalOut]:
-        return [ApprovalOut.of(r) for r in await services.inbox(db, access, access.principal.user_id)]
+        return [ApprovalOut.of(r) for r in await services.inbox(db, access)]
 
     @post("/{request_id:int}/approve", status_code=200)
     async def approve(

@@ -39,7 +39,7 @@ class ApprovalPages(Controller):
         return await self._inbox(db, access)
 
     async def _inbox(self, db: Db, access: Access, error: str = "", status: int = 200) -> Template:
-        requests = await services.inbox(db, access, access.principal.user_id)
+        requests = await services.inbox(db, access)
         return Template(
             "approvals/inbox.html",
             status_code=status,

@@ -19,15 +19,16 @@ Effect = Callable[[AsyncSession, ApprovalRequest, Actor], Awaitable[None]]
 
 @dataclass(frozen=True)
 class InboxLine:
-    """How the inbox shows one request: what it is about, where its page is, when it falls due."""
+    """How the inbox shows one request: what it is about and where its page is."""
 
     title: str
     href: str
-    due_on: date | None = None
     detail: str = ""
 
 
 Describe = Callable[[AsyncSession, list[ApprovalRequest]], Awaitable[dict[int, InboxLine]]]
+# The deadline a new request is made under, from its object id and payload (None: no deadline).
+DueOf = Callable[[AsyncSession, int, dict[str, Any]], Awaitable[date | None]]
 MadeBy = Callable[[int], Select[tuple[int]]]
 
 
@@ -39,7 +40,8 @@ class ApprovalKind:
     clock extension is decided by whoever may approve the case it belongs to. `made_by(user_id)`
     selects the objects that user made besides requesting them (items and decisions they drafted),
     which they may not check either;
-    `describe` tells the inbox what each request is about.
+    `describe` tells the inbox what each request is about; `due_of` gives the deadline a new
+    request is made under, which orders every reviewer's work queue.
     """
 
     name: str
@@ -51,6 +53,7 @@ class ApprovalKind:
     describe: Describe
     approves: str = ""
     made_by: MadeBy | None = None
+    due_of: DueOf | None = None
 
     @property
     def policy_object(self) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, Row, Select, and_, false, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -13,6 +14,7 @@ from sqlmodel import col, select
 from integrity.db.models import ApprovalRequest, Unit
 from integrity.db.types import utcnow
 from integrity.domain.approvals.registry import KINDS, ApprovalKind, InboxLine
+from integrity.domain.cases.visibility import case_visible
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -27,9 +29,16 @@ def payload_of(request: ApprovalRequest) -> dict[str, Any]:
 
 
 async def open_request(
-    session: AsyncSession, actor: Actor, *, kind: str, object_id: int, unit_id: int, payload: dict[str, Any]
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    kind: str,
+    object_id: int,
+    unit_id: int,
+    case_id: int | None,
+    payload: dict[str, Any],
 ) -> ApprovalRequest:
-    """One pending request per object at a time."""
+    """One pending request per object at a time; `case_id` is the case the object belongs to."""
     spec = KINDS[kind]
     pending = (
         await session.execute(
@@ -50,6 +59,8 @@ async def open_request(
         unit_id=unit_id,
         payload=json.dumps(payload, ensure_ascii=False),
         requested_by_id=actor.user_id,
+        case_id=case_id,
+        due_on=await spec.due_of(session, object_id, payload) if spec.due_of else None,
     )
     session.add(request)
     await session.flush()
@@ -173,35 +184,75 @@ async def may_decide(session: AsyncSession, access: AccessScope, request: Approv
     )
 
 
-async def inbox(session: AsyncSession, access: AccessScope, user_id: int) -> list[ApprovalRequest]:
-    """Pending requests this user may decide: their units, objects they may see, never their own."""
-    found: list[ApprovalRequest] = []
+def decidable(access: AccessScope) -> ColumnElement[bool]:
+    """Pending requests this user may decide: their units, cases they may see, never their own.
+
+    The kinds they may approve, grouped by the policy object that decides them, each limited to the
+    units where they may; then one probe of the request's case. A list walking requests in due order
+    stops after its page, whatever the size of the organisation.
+    """
+    user_id = access.principal.user_id
+    by_object: dict[str, list[str]] = {}
     for name, spec in KINDS.items():
-        units = select(col(Unit.id)).where(access.unit_filter(spec.policy_object, "approve", col(Unit.path)))
-        rows = (
-            (
-                await session.execute(
-                    select(ApprovalRequest)
-                    .where(
-                        col(ApprovalRequest.kind) == name,
-                        col(ApprovalRequest.status) == PENDING,
-                        col(ApprovalRequest.requested_by_id) != user_id,
-                        col(ApprovalRequest.unit_id).in_(units),
-                        col(ApprovalRequest.object_id).in_(spec.visible_ids(access)),
-                        *(
-                            [col(ApprovalRequest.object_id).not_in(spec.made_by(user_id))]
-                            if spec.made_by
-                            else []
-                        ),
-                    )
-                    .order_by(col(ApprovalRequest.requested_at))
-                )
-            )
-            .scalars()
-            .all()
+        if access.can_anywhere(spec.policy_object, "approve"):
+            by_object.setdefault(spec.policy_object, []).append(name)
+    in_units = [
+        and_(
+            col(ApprovalRequest.kind).in_(names),
+            col(ApprovalRequest.unit_id).in_(
+                select(col(Unit.id)).where(access.unit_filter(obj, "approve", col(Unit.path)))
+            ),
         )
-        found.extend(rows)
-    return sorted(found, key=lambda r: r.requested_at)
+        for obj, names in by_object.items()
+    ]
+    not_made = [
+        ~and_(col(ApprovalRequest.kind) == name, col(ApprovalRequest.object_id).in_(spec.made_by(user_id)))
+        for name, spec in KINDS.items()
+        if spec.made_by is not None
+    ]
+    return and_(
+        col(ApprovalRequest.status) == PENDING,
+        col(ApprovalRequest.requested_by_id) != user_id,
+        or_(false(), *in_units),
+        *not_made,
+        request_visible(access),
+    )
+
+
+def request_visible(access: AccessScope) -> ColumnElement[bool]:
+    """The request's case is one the user may see; a request outside any case, by its unit alone."""
+    case = col(ApprovalRequest.case_id)
+    return or_(case.is_(None), case_visible(access, case))
+
+
+def by_due_date() -> tuple[Any, ...]:
+    """Most urgent first: by the deadline each request was made under, undated requests last."""
+    return (col(ApprovalRequest.due_on).is_(None), col(ApprovalRequest.due_on), col(ApprovalRequest.id))
+
+
+async def most_urgent(session: AsyncSession, query: Select[Any], limit: int) -> Sequence[Row[Any]]:
+    """The first `limit` rows of a query of requests, dated ones in due order, then undated by age.
+
+    Two walks, each of which an index on (status, due_on) serves in order and stops early: one ORDER BY
+    with the undated last would sort every row that matches first.
+    """
+    due = col(ApprovalRequest.due_on)
+    in_due_order = query.where(due.is_not(None)).order_by(due, col(ApprovalRequest.id)).limit(limit)
+    dated: Sequence[Row[Any]] = (await session.execute(in_due_order)).all()
+    if len(dated) >= limit:
+        return dated
+    undated = query.where(due.is_(None)).order_by(col(ApprovalRequest.id)).limit(limit - len(dated))
+    return [*dated, *(await session.execute(undated)).all()]
+
+
+async def inbox(
+    session: AsyncSession, access: AccessScope, limit: int | None = None
+) -> list[ApprovalRequest]:
+    """Pending requests this user may decide, most urgent first (the first `limit` of them)."""
+    query = select(ApprovalRequest).where(decidable(access))
+    if limit is None:
+        return list((await session.execute(query.order_by(*by_due_date()))).scalars().all())
+    return [row[0] for row in await most_urgent(session, query, limit)]
 
 
 async def describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:

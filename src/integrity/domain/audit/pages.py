@@ -66,6 +66,25 @@ async def names_for(db: Db, events: Sequence[AuditEvent]) -> Names:
     )
 
 
+def event_rows(events: Sequence[AuditEvent], names: Names) -> list[dict[str, Any]]:
+    """Each event as a page shows it: in words, with its actor's name and a link to its object."""
+    rows = []
+    for e in events:
+        words = readable(e, names)
+        target = OBJECT_PAGES.get(e.object_type)
+        rows.append(
+            {
+                "event": e,
+                "actor": names.people.get(e.actor_id or 0, e.actor),
+                "action": words.action,
+                "changes": words.changes,
+                "link": target.format(e.object_id) if target and e.object_id.isdigit() else None,
+                "unit": names.units.get(e.unit_id or 0, ""),
+            }
+        )
+    return rows
+
+
 def _day(text: str) -> date | None:
     if not text.strip():
         return None
@@ -102,7 +121,7 @@ class AuditPages(Controller):
             "since": since,
             "until": until,
         }
-        error, rows, next_cursor = "", [], None
+        error, rows, next_cursor = "", list[dict[str, Any]](), None
         try:
             filters = AuditFilters(
                 action=action or None,
@@ -116,19 +135,7 @@ class AuditPages(Controller):
             page = await list_events(db, access, cursor, PAGE_SIZE, filters=filters)
             names = await names_for(db, page.items)
             next_cursor = page.next_cursor
-            for e in page.items:
-                words = readable(e, names)
-                target = OBJECT_PAGES.get(e.object_type)
-                rows.append(
-                    {
-                        "event": e,
-                        "actor": names.people.get(e.actor_id or 0, e.actor),
-                        "action": words.action,
-                        "changes": words.changes,
-                        "link": target.format(e.object_id) if target and e.object_id.isdigit() else None,
-                        "unit": names.units.get(e.unit_id or 0, ""),
-                    }
-                )
+            rows = event_rows(page.items, names)
         except DomainError as exc:
             error = exc.translated()
         actions = sorted(((a, gettext(text)) for a, text in ACTION_LABELS.items()), key=lambda a: a[1])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from integrity.db.models import ApprovalRequest, Case, CaseClock
+from integrity.db.models import ApprovalRequest, Case
 from integrity.domain.approvals.registry import ApprovalKind, InboxLine
 from integrity.domain.approvals.services import payload_of
 from integrity.domain.cases import clocks, workflow
@@ -28,26 +29,15 @@ def case_id_of(request: ApprovalRequest) -> int:
 async def case_lines(
     session: AsyncSession, requests: list[ApprovalRequest], detail: Callable[[ApprovalRequest], str]
 ) -> dict[int, InboxLine]:
-    """Inbox lines of case requests: the case, and the earliest due date of its running clocks."""
+    """Inbox lines of case requests: the case's number and title, linked to its page."""
     ids = {case_id_of(r) for r in requests}
     cases = {c.id: c for c in (await session.execute(select(Case).where(col(Case.id).in_(ids)))).scalars()}
-    due = dict(
-        (
-            await session.execute(
-                select(col(CaseClock.case_id), func.min(CaseClock.due_on))
-                .where(col(CaseClock.case_id).in_(ids), clocks.running())
-                .group_by(col(CaseClock.case_id))
-            )
-        ).all()
-    )
     lines: dict[int, InboxLine] = {}
     for r in requests:
         case_id = case_id_of(r)
         case = cases[case_id]
         assert r.id is not None
-        lines[r.id] = InboxLine(
-            f"{case.number} · {case.title}", f"/cases/{case_id}", due.get(case_id), detail(r)
-        )
+        lines[r.id] = InboxLine(f"{case.number} · {case.title}", f"/cases/{case_id}", detail(r))
     return lines
 
 
@@ -59,6 +49,11 @@ def _proposal_detail(request: ApprovalRequest) -> str:
 
 async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> dict[int, InboxLine]:
     return await case_lines(session, requests, _proposal_detail)
+
+
+async def _due_of(session: AsyncSession, case_id: int, payload: dict[str, Any]) -> date | None:
+    """A proposal is made under the clock running when it is made (the move then meets that clock)."""
+    return await clocks.earliest_due(session, case_id)
 
 
 async def _case(session: AsyncSession, request: ApprovalRequest) -> Case:
@@ -88,6 +83,7 @@ CASE_KINDS = tuple(
         visible_case_ids,
         Case.id,
         _describe,
+        due_of=_due_of,
     )
     for kind in workflow.BY_APPROVAL
 )

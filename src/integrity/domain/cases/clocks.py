@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -27,6 +27,15 @@ def running() -> Any:
 def local_today() -> date:
     """Today in the office's time zone: clocks count local dates, not UTC ones."""
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+async def earliest_due(session: AsyncSession, case_id: int) -> date | None:
+    """The due date of the case's most urgent running clock (None when no clock runs)."""
+    return (
+        await session.execute(
+            select(func.min(CaseClock.due_on)).where(col(CaseClock.case_id) == case_id, running())
+        )
+    ).scalar_one()
 
 
 async def work_calendar(session: AsyncSession) -> WorkCalendar:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +74,7 @@ async def propose_extension(
         kind=KIND,
         object_id=clock_id,
         unit_id=case.unit_id,
+        case_id=case_id,
         payload={
             "case_id": case_id,
             "rule_code": clock.rule_code,
@@ -178,6 +179,12 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
     return await case_lines(session, requests, _detail)
 
 
+async def _due_of(session: AsyncSession, clock_id: int, payload: dict[str, Any]) -> date:
+    """More time is asked for before the clock's present due date."""
+    return date.fromisoformat(payload["due_on"])
+
+
 CLOCK_EXTENSION = ApprovalKind(
-    KIND, "case_clock", _grant, _refused, visible_clock_ids, CaseClock.id, _describe, approves="case"
-)
+    KIND, "case_clock", _grant, _refused, visible_clock_ids, CaseClock.id, _describe, approves="case",
+    due_of=_due_of,
+)  # fmt: skip

@@ -185,7 +185,13 @@ async def apply_transition(
         if data.disposal:
             payload["disposal"] = data.disposal
         request = await open_request(
-            session, actor, kind=spec.approval, object_id=case.id, unit_id=case.unit_id, payload=payload
+            session,
+            actor,
+            kind=spec.approval,
+            object_id=case.id,
+            unit_id=case.unit_id,
+            case_id=case.id,
+            payload=payload,
         )
         approval_id = request.id
     effect = _effect_of(spec)

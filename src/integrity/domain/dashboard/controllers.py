@@ -1,17 +1,14 @@
-"""Server-rendered pages: the dashboard and simple lists per role."""
+"""Server-rendered pages: the organisation, users and roles, and API tokens."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from litestar import Controller, get
 from litestar.response import Template
 from sqlmodel import select
 
-from integrity.db.models import Case, RoleGrant, Unit
-from integrity.domain.approvals import services as approvals
-from integrity.domain.cases import listing as cases
+from integrity.db.models import RoleGrant, Unit
 from integrity.domain.users import services as users
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, CurrentPrincipal, Db
@@ -20,26 +17,6 @@ from integrity.lib.deps import Access, CurrentPrincipal, Db
 class DashboardController(Controller):
     path = "/"
     include_in_schema = False
-
-    @get("/", opt=authenticated())
-    async def dashboard(self, db: Db, principal: CurrentPrincipal, access: Access) -> Template:
-        by_unit: dict[int, dict[str, Any]] = {}
-        for grant in principal.grants:
-            entry = by_unit.setdefault(grant.unit_id, {"grant": grant, "roles": []})
-            entry["roles"].append(grant.role)
-        deadlines: dict[str, list[Case]] = {}
-        if access.can_anywhere("case", "read"):
-            for clock in ("overdue", "due_soon"):
-                deadlines[clock] = (
-                    await cases.list_cases(db, access, None, 20, cases.CaseFilters(clock=clock))
-                ).items
-        pending = None
-        if access.can_anywhere("approval", "decide"):
-            pending = len(await approvals.inbox(db, access, principal.user_id))
-        return Template(
-            "dashboard.html",
-            context={"units": list(by_unit.values()), "deadlines": deadlines, "pending": pending},
-        )
 
     @get("/org", opt=permission("unit", "read"))
     async def organisation(self, db: Db, access: Access) -> Template:

@@ -206,6 +206,7 @@ async def decide_appeal(
             kind=services.KIND,
             object_id=replacement.id or 0,
             unit_id=replacement.unit_id,
+            case_id=replacement.case_id,
             payload={"person_id": replacement.person_id, "measure_code": replacement.measure_code,
                      "form": replacement.form, "supersedes_id": decision.id},
         )  # fmt: skip

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Case, Decision, Measure, Person
 from integrity.domain.approvals.registry import ApprovalKind, InboxLine
+from integrity.domain.cases.clocks import earliest_due
 from integrity.domain.decisions.services import KIND, OBJECT, decision_filter, on_decided
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
@@ -47,12 +51,20 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
         lines[r.id or 0] = InboxLine(
             f"{person} · {m.name_en if english else m.name}",
             f"/decisions/{d.id}",
-            None,
             f"{c.number} · {c.title}",
         )
     return lines
 
 
+async def _due_of(session: AsyncSession, decision_id: int, payload: dict[str, Any]) -> date | None:
+    """A decision is submitted under its case's running clock (the hearing's, the review's)."""
+    case_id = (
+        await session.execute(select(col(Decision.case_id)).where(col(Decision.id) == decision_id))
+    ).scalar_one()
+    return await earliest_due(session, case_id)
+
+
 DECISION_APPROVAL = ApprovalKind(
-    KIND, OBJECT, _approved, _returned, _visible_ids, Decision.id, _describe, made_by=_made_by
-)
+    KIND, OBJECT, _approved, _returned, _visible_ids, Decision.id, _describe, made_by=_made_by,
+    due_of=_due_of,
+)  # fmt: skip

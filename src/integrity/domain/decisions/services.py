@@ -25,7 +25,7 @@ from integrity.domain.cases import clocks
 from integrity.domain.cases import workflow as case_workflow
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.services import get_case, unit_path_of
-from integrity.domain.cases.visibility import visible_case_ids
+from integrity.domain.cases.visibility import case_visible
 from integrity.domain.decisions import measures, workflow
 from integrity.domain.decisions.schemas import DecisionIn, DecisionPatch
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -41,7 +41,7 @@ snapshot = workflow.snapshot
 
 def decision_filter(access: AccessScope):  # type: ignore[no-untyped-def]
     """A decision is visible exactly when its case is (conflict of interest, recusal, confidentiality)."""
-    return col(Decision.case_id).in_(visible_case_ids(access))
+    return case_visible(access, col(Decision.case_id))
 
 
 async def get_decision(session: AsyncSession, access: AccessScope, decision_id: int) -> Decision:
@@ -187,6 +187,7 @@ async def submit(
         kind=KIND,
         object_id=decision_id,
         unit_id=decision.unit_id,
+        case_id=decision.case_id,
         payload={
             "person_id": decision.person_id,
             "measure_code": decision.measure_code,

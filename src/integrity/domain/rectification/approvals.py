@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -47,13 +50,19 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
         r.id or 0: InboxLine(
             _short(items[r.object_id].requirement),
             f"/rectification/items/{r.object_id}",
-            items[r.object_id].due_on,
             _short(payload_of(r).get("description", ""), 200),
         )
         for r in requests
     }
 
 
+async def _due_of(session: AsyncSession, item_id: int, payload: dict[str, Any]) -> date | None:
+    """A close-out is asked for under the item's own due date."""
+    item = await session.get(RectificationItem, item_id)
+    return item.due_on if item else None
+
+
 CLOSEOUT_KIND = ApprovalKind(
-    CLOSEOUT, OBJECT, _approved, _returned, _visible_ids, RectificationItem.id, _describe, made_by=_made_by
-)
+    CLOSEOUT, OBJECT, _approved, _returned, _visible_ids, RectificationItem.id, _describe,
+    made_by=_made_by, due_of=_due_of,
+)  # fmt: skip

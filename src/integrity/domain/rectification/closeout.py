@@ -107,6 +107,7 @@ async def submit(
         kind=CLOSEOUT,
         object_id=item_id,
         unit_id=item.unit_id,
+        case_id=item.case_id,
         payload={"description": description.strip(), "evidence": evidence},
     )
     await move(

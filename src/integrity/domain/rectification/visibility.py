@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlmodel import col
 
 from integrity.db.models import Unit
-from integrity.domain.cases.visibility import visible_case_ids
+from integrity.domain.cases.visibility import case_visible
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.scope import under_any
 
@@ -22,6 +22,6 @@ def visible_filter(access: AccessScope, unit_id: Any, case_id: Any) -> ColumnEle
     as_rectifier = exists().where(in_unit, under_any(access.role_paths({"rectifier"}), col(Unit.path)))
     as_staff = and_(
         exists().where(in_unit, under_any(access.role_paths(STAFF), col(Unit.path))),
-        or_(case_id.is_(None), case_id.in_(visible_case_ids(access))),
+        or_(case_id.is_(None), case_visible(access, case_id)),
     )
     return or_(as_rectifier, as_staff)

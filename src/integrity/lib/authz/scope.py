@@ -73,6 +73,12 @@ class AccessScope:
         """Unit path prefixes where the user holds one of these roles."""
         return _minimal_prefixes([g.unit_path for g in self.principal.grants if g.role in roles])
 
+    def shape(self) -> tuple[object, ...]:
+        """Everything the SQL filters built for this user depend on (the rest, such as relations and
+        recusals, is read by the SQL itself): a key under which a built filter may be reused."""
+        p = self.principal
+        return (p.user_id, p.person_id, tuple(sorted((g.role, g.unit_path) for g in p.grants)))
+
     def can_anywhere(self, obj: str, act: str) -> bool:
         return bool(self.paths(obj, act))
 

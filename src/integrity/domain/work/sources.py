@@ -1,0 +1,448 @@
+"""Where a user's work comes from: one query per kind, each starting from the user's own rows.
+
+Every query walks an index in due order and stops after the rows shown (or, for the count, after
+COUNT_CAP), testing each row against the same visibility rule as every read. None lists the cases a
+user may see first: that list grows with the organisation, a user's work does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from integrity.db.models import (
+    Appeal,
+    AppealPanelMember,
+    ApprovalRequest,
+    Case,
+    CaseAssignment,
+    CaseClock,
+    Decision,
+    DecisionClock,
+    RectificationItem,
+    Unit,
+)
+from integrity.db.types import utcnow
+from integrity.domain.approvals import services as approvals
+from integrity.domain.cases import clocks
+from integrity.domain.cases.visibility import visible_case_filter
+from integrity.domain.decisions import workflow as decisions
+from integrity.domain.rectification import workflow as rectification
+from integrity.domain.rectification.services import item_filter
+from integrity.domain.work.rows import COUNT_CAP, WorkRow
+from integrity.lib.authz import AccessScope
+from integrity.lib.i18n import current_locale
+from integrity.lib.i18n import gettext as _
+from integrity.lib.labels import label
+
+Found = Sequence[Any]  # the rows of a source's query
+Query = Any  # a select of rows in due order (its column types differ per source)
+# The unit a row concerns, for its name; an alias, so that the visibility rule's own `units`
+# subqueries never correlate to it.
+Place = aliased(Unit)
+# A returned case proposal stays on the maker's list this long unless they propose again; returned
+# decisions and close-outs stay until resubmitted (their object waits in `returned`).
+RETURNED_CASE_PROPOSAL_DAYS = 30
+
+
+def place_name(unit: Unit) -> str:
+    return unit.name_en if current_locale.get() == "en" and unit.name_en else unit.name
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of work: who has it, the query of its rows in due order, and how a row reads."""
+
+    kind: str
+    applies: Callable[[AccessScope], bool]
+    query: Callable[[AccessScope], Query]
+    present: Callable[[AsyncSession, AccessScope, Sequence[Any]], Awaitable[list[WorkRow]]]
+    # How the first rows are read when the query's own ORDER BY will not do (approvals walk two indexes).
+    fetch: Callable[[AsyncSession, Query, int], Awaitable[Sequence[Any]]] | None = None
+    # Whether the user has any row of their own of this kind at all, before any visibility rule: one
+    # cheap index probe that spares the full query when there is nothing (None: always ask).
+    mine: Callable[[AccessScope], ColumnElement[bool]] | None = None
+
+    def statements(self, access: AccessScope) -> tuple[Query, Query]:
+        """The rows query and its capped count, built once per user shape and day (building the
+        visibility rule costs more than running it; the SQL reads relations and recusals itself)."""
+        key = (self.kind, access.shape(), clocks.local_today())
+        built = _BUILT.get(key)
+        if built is None:
+            if len(_BUILT) >= _BUILT_MAX:
+                _BUILT.clear()
+            query = self.query(access)
+            capped = query.order_by(None).limit(COUNT_CAP).subquery()
+            built = _BUILT[key] = (query, select(func.count()).select_from(capped))
+        return built
+
+    async def rows(self, session: AsyncSession, access: AccessScope, limit: int) -> list[WorkRow]:
+        query, _count = self.statements(access)
+        if self.fetch is not None:
+            found = await self.fetch(session, query, limit)
+        else:
+            found = (await session.execute(query.limit(limit))).all()
+        return await self.present(session, access, found) if found else []
+
+    async def count(self, session: AsyncSession, access: AccessScope) -> int:
+        _query, count = self.statements(access)
+        return int((await session.execute(count)).scalar_one())
+
+
+_BUILT: dict[tuple[object, ...], tuple[Query, Query]] = {}
+_BUILT_MAX = 4096
+
+
+async def with_work(session: AsyncSession, access: AccessScope) -> list[Source]:
+    """The sources this user may have rows in: those they may use, less those where one probe of their
+    own rows (one statement for all) finds none."""
+    usable = [s for s in SOURCES if s.applies(access)]
+    probed = [s for s in usable if s.mine is not None]
+    if not probed:
+        return usable
+    answers = (await session.execute(select(*(s.mine(access) for s in probed if s.mine)))).one()
+    empty = {s.kind for s, has in zip(probed, answers, strict=True) if not has}
+    return [s for s in usable if s.kind not in empty]
+
+
+def _me(access: AccessScope) -> int:
+    return access.principal.user_id
+
+
+# Approvals to decide -------------------------------------------------------------------------------
+
+
+def decidable_requests(access: AccessScope) -> Query:
+    """Requests to decide; `approvals.most_urgent` reads them in due order."""
+    return (
+        select(ApprovalRequest, Place)
+        .join(Place, col(Place.id) == col(ApprovalRequest.unit_id))
+        .where(approvals.decidable(access))
+    )
+
+
+async def _present_requests(
+    session: AsyncSession, found: Sequence[Any], kind: str, what: Callable[[ApprovalRequest], str]
+) -> list[WorkRow]:
+    requests = [r for r, _unit in found]
+    lines = await approvals.describe(session, requests)
+    rows = []
+    for request, unit in found:
+        line = lines[request.id]
+        rows.append(
+            WorkRow(
+                kind,
+                what(request),
+                line.title,
+                place_name(unit),
+                line.href,
+                request.due_on,
+                request.comment if request.status == approvals.RETURNED else "",
+            )
+        )
+    return rows
+
+
+async def _present_decidable(
+    session: AsyncSession, access: AccessScope, found: Sequence[Any]
+) -> list[WorkRow]:
+    return await _present_requests(
+        session, found, "approval", lambda r: _("Decide: %(kind)s") % {"kind": label("approval", r.kind)}
+    )
+
+
+APPROVALS = Source(
+    "approval",
+    lambda a: a.can_anywhere("approval", "decide"),
+    decidable_requests,
+    _present_decidable,
+    approvals.most_urgent,
+)
+
+
+# Proposals of mine that came back ------------------------------------------------------------------
+
+
+def _returned(access: AccessScope) -> Query:
+    later = aliased(ApprovalRequest)
+    newer = exists().where(
+        col(later.object_type) == col(ApprovalRequest.object_type),
+        col(later.object_id) == col(ApprovalRequest.object_id),
+        col(later.id) > col(ApprovalRequest.id),
+    )
+    recent = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+        days=RETURNED_CASE_PROPOSAL_DAYS
+    )
+    return (
+        select(ApprovalRequest, Place)
+        .join(Place, col(Place.id) == col(ApprovalRequest.unit_id))
+        .where(
+            col(ApprovalRequest.requested_by_id) == _me(access),
+            col(ApprovalRequest.status) == approvals.RETURNED,
+            # a returned close-out is on the list as its item (which the rectifier answers for)
+            col(ApprovalRequest.kind) != rectification.CLOSEOUT,
+            ~newer,
+            or_(col(ApprovalRequest.object_type) != "case", col(ApprovalRequest.decided_at) >= recent),
+            approvals.request_visible(access),
+        )
+        .order_by(*approvals.by_due_date())
+    )
+
+
+async def _present_returned(
+    session: AsyncSession, access: AccessScope, found: Sequence[Any]
+) -> list[WorkRow]:
+    return await _present_requests(
+        session, found, "returned", lambda r: _("Returned: %(kind)s") % {"kind": label("approval", r.kind)}
+    )
+
+
+RETURNED = Source(
+    "returned",
+    lambda a: True,
+    _returned,
+    _present_returned,
+    mine=lambda a: exists().where(
+        col(ApprovalRequest.requested_by_id) == _me(a), col(ApprovalRequest.status) == approvals.RETURNED
+    ),
+)
+
+
+# Case clocks of the cases I work on ----------------------------------------------------------------
+
+
+def _my_team_cases(access: AccessScope) -> Query:
+    return select(col(CaseAssignment.case_id)).where(
+        col(CaseAssignment.user_id) == _me(access), col(CaseAssignment.recused_at).is_(None)
+    )
+
+
+def _team_clocks(access: AccessScope) -> Query:
+    return (
+        select(CaseClock, Case, Place)
+        .join(Case, col(Case.id) == col(CaseClock.case_id))
+        .join(Place, col(Place.id) == col(Case.unit_id))
+        .where(
+            col(CaseClock.case_id).in_(_my_team_cases(access)),
+            clocks.running(),
+            visible_case_filter(access),
+        )
+        .order_by(col(CaseClock.due_on), col(CaseClock.id))
+    )
+
+
+async def _present_clocks(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+    return [
+        WorkRow(
+            "case_clock",
+            label("clock", clock.rule_code),
+            f"{case.number} · {case.title}",
+            f"{place_name(unit)} · {label('status', case.status)}",
+            f"/cases/{case.id}",
+            clock.due_on,
+        )
+        for clock, case, unit in found
+    ]
+
+
+def _on_a_team(access: AccessScope) -> ColumnElement[bool]:
+    return exists(_my_team_cases(access))
+
+
+CASE_CLOCKS = Source(
+    "case_clock", lambda a: a.can_anywhere("case", "read"), _team_clocks, _present_clocks, mine=_on_a_team
+)
+
+
+# Rectification items I answer for, or drafted ------------------------------------------------------
+
+
+def _items(access: AccessScope) -> Query:
+    item = RectificationItem
+    mine = or_(
+        and_(col(item.responsible_user_id) == _me(access), col(item.status).in_(rectification.EDITABLE)),
+        and_(col(item.created_by_id) == _me(access), col(item.status).in_(rectification.OUTSTANDING)),
+    )
+    return (
+        select(item, Place)
+        .join(Place, col(Place.id) == col(item.unit_id))
+        .where(mine, item_filter(access))
+        .order_by(col(item.due_on), col(item.id))
+    )
+
+
+async def _return_reasons(session: AsyncSession, item_ids: list[int]) -> dict[int, str]:
+    """The reviewer's words on the latest returned close-out of each item."""
+    rows = await session.execute(
+        select(col(ApprovalRequest.object_id), col(ApprovalRequest.comment))
+        .where(
+            col(ApprovalRequest.object_type) == rectification.LIFECYCLE.resource,
+            col(ApprovalRequest.object_id).in_(item_ids),
+            col(ApprovalRequest.status) == approvals.RETURNED,
+        )
+        .order_by(col(ApprovalRequest.id))
+    )
+    return dict(rows.all())  # the latest wins
+
+
+def _item_task(item: RectificationItem, user_id: int) -> str:
+    if item.responsible_user_id != user_id:
+        return _("Follow up: %(status)s") % {"status": label("rectification", item.status)}
+    if item.status == rectification.RETURNED:
+        return _("Returned: change it and submit it again")
+    return _("Rectify and submit for close-out")
+
+
+async def _present_items(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+    returned = [i.id for i, _u in found if i.status == rectification.RETURNED]
+    reasons = await _return_reasons(session, returned) if returned else {}
+    return [
+        WorkRow(
+            "item",
+            _item_task(item, _me(access)),
+            _short(item.requirement),
+            place_name(unit),
+            f"/rectification/items/{item.id}",
+            item.due_on,
+            reasons.get(item.id or 0, ""),
+        )
+        for item, unit in found
+    ]
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _have_items(access: AccessScope) -> ColumnElement[bool]:
+    item = RectificationItem
+    return or_(
+        exists().where(
+            col(item.responsible_user_id) == _me(access), col(item.status).in_(rectification.EDITABLE)
+        ),
+        exists().where(
+            col(item.created_by_id) == _me(access), col(item.status).in_(rectification.OUTSTANDING)
+        ),
+    )
+
+
+ITEMS = Source(
+    "item", lambda a: a.can_anywhere("rectification", "read"), _items, _present_items, mine=_have_items
+)
+
+
+# Decisions to announce or to report on --------------------------------------------------------------
+
+
+def _decision_clocks(access: AccessScope) -> Query:
+    """Running announcement and execution-report clocks of decisions I drafted or whose case I work on."""
+    return (
+        select(DecisionClock, Decision, Case, Place)
+        .join(Decision, col(Decision.id) == col(DecisionClock.decision_id))
+        .join(Case, col(Case.id) == col(Decision.case_id))
+        .join(Place, col(Place.id) == col(Decision.unit_id))
+        .where(
+            or_(
+                col(Decision.drafted_by_id) == _me(access),
+                col(Decision.case_id).in_(_my_team_cases(access)),
+            ),
+            col(DecisionClock.appeal_id).is_(None),
+            col(DecisionClock.met_on).is_(None),
+            col(DecisionClock.stopped_on).is_(None),
+            col(Decision.status).in_((decisions.APPROVED, decisions.ANNOUNCED)),
+            visible_case_filter(access),
+        )
+        .order_by(col(DecisionClock.due_on), col(DecisionClock.id))
+    )
+
+
+async def _present_decisions(
+    session: AsyncSession, access: AccessScope, found: Sequence[Any]
+) -> list[WorkRow]:
+    return [
+        WorkRow(
+            "decision",
+            label("clock", clock.rule_code),
+            f"{case.number} · {case.title}",
+            place_name(unit),
+            f"/decisions/{decision.id}",
+            clock.due_on,
+        )
+        for clock, decision, case, unit in found
+    ]
+
+
+def _drafted_or_on_a_team(access: AccessScope) -> ColumnElement[bool]:
+    in_force = (decisions.APPROVED, decisions.ANNOUNCED)
+    drafted = exists().where(col(Decision.drafted_by_id) == _me(access), col(Decision.status).in_(in_force))
+    return or_(drafted, _on_a_team(access))
+
+
+DECISIONS = Source(
+    "decision",
+    lambda a: a.can_anywhere("decision", "read"),
+    _decision_clocks,
+    _present_decisions,
+    mine=_drafted_or_on_a_team,
+)
+
+
+# Appeals on whose panel I sit ---------------------------------------------------------------------
+
+
+def _appeals(access: AccessScope) -> Query:
+    review = aliased(DecisionClock)
+    return (
+        select(Appeal, Decision, Case, Place, col(review.due_on))
+        .join(AppealPanelMember, col(AppealPanelMember.appeal_id) == col(Appeal.id))
+        .join(Decision, col(Decision.id) == col(Appeal.decision_id))
+        .join(Case, col(Case.id) == col(Decision.case_id))
+        .join(Place, col(Place.id) == col(Decision.unit_id))
+        .outerjoin(
+            review,
+            and_(
+                col(review.appeal_id) == col(Appeal.id),
+                col(review.met_on).is_(None),
+                col(review.stopped_on).is_(None),
+            ),
+        )
+        .where(
+            col(AppealPanelMember.user_id) == _me(access),
+            col(Appeal.status).in_(decisions.APPEAL_OPEN),
+            visible_case_filter(access),
+        )
+        .order_by(col(review.due_on).is_(None), col(review.due_on), col(Appeal.id))
+    )
+
+
+async def _present_appeals(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+    return [
+        WorkRow(
+            "appeal",
+            _("Re-review an appeal"),
+            f"{case.number} · {case.title}",
+            place_name(unit),
+            f"/decisions/{decision.id}",
+            due_on,
+        )
+        for _appeal, decision, case, unit, due_on in found
+    ]
+
+
+APPEALS = Source(
+    "appeal",
+    lambda a: a.can_anywhere("decision", "read"),
+    _appeals,
+    _present_appeals,
+    mine=lambda a: exists().where(col(AppealPanelMember.user_id) == _me(a)),
+)
+
+# Every kind of work, in the order their rows interleave when due on the same day.
+SOURCES: tuple[Source, ...] = (APPROVALS, RETURNED, ITEMS, CASE_CLOCKS, DECISIONS, APPEALS)
