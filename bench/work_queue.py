@@ -105,7 +105,7 @@ async def grow(url: str, engine: str, first: int, last: int) -> None:
         await s.execute(
             text(
                 "INSERT INTO case_subjects (case_id, person_id) "
-                f"SELECT id, {pool[0]} + (id * 7919) % {pool[1]} FROM cases"
+                f"SELECT id, {pool[0]} + ((id % {pool[1]}) * 7919) % {pool[1]} FROM cases"
                 f" WHERE id BETWEEN {FIRST_ID + first} AND {FIRST_ID + last}"
             )
         )

@@ -57,7 +57,9 @@ def merge(template: Catalog, locale: str) -> Catalog:
                 catalog.add(message.id, None, message.locations)
     if locale == "en":  # English is the source language
         for message in catalog:
-            if message.id and not message.string:
+            if message.id and not (
+                all(message.string) if isinstance(message.string, tuple) else message.string
+            ):
                 message.string = message.id
     catalog.obsolete.clear()  # (keyed by the singular for plural messages, not by their id tuple)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +72,10 @@ if __name__ == "__main__":
     template = extract()
     for locale in ("zh", "en"):
         catalog = merge(template, locale)
-        missing = [m.id for m in catalog if m.id and not m.string]
+        # a plural message's string is a tuple, untranslated while any of its forms is empty
+        missing = [
+            m.id for m in catalog if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+        ]
         print(f"{locale}: {len(catalog)} messages, {len(missing)} untranslated")
         for message_id in missing:
             print("   ", message_id)

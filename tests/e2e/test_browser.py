@@ -183,7 +183,8 @@ def test_rectifier_submits_reviewer_returns_rectifier_resubmits_second_reviewer_
     expect(pending).to_contain_text("已补充盖章页。")
     pending.locator("form[action$=approve] input[name=comment]").fill("同意销号")
     pending.locator("button[data-decision=approve]").click()
-    expect(page).to_have_url(item_url)
+    expect(page).to_have_url(f"{item_url}?done=approved")
+    expect(page.locator("[data-testid=flash]")).to_have_text("已审批同意，即时生效。")
     expect(page.locator("[data-testid=item-status]")).to_have_attribute("data-status", "approved")
     expect(page.locator("[data-testid=item-status]")).to_have_text("已销号")
     expect(page.locator("[data-testid=step]")).to_have_count(
@@ -223,7 +224,7 @@ def test_the_drafter_finds_no_approve_button_and_the_api_refuses_them(
     page.fill("textarea[name=reasoning]", "多次周末公车私用，违反中央八项规定精神。")
     page.click("form button.primary")
     expect(page.locator("[data-testid=decision-status]")).to_have_attribute("data-status", "draft")
-    decision_id = int(re.search(r"/decisions/(\d+)$", page.url).group(1))  # type: ignore[union-attr]
+    decision_id = int(re.search(r"/decisions/(\d+)\?done=drafted$", page.url).group(1))  # type: ignore[union-attr]
     page.click("button:has-text('提交审批')")
     expect(page.locator("[data-testid=decision-status]")).to_have_attribute("data-status", "submitted")
     expect(page.locator("button[data-decision=approve]")).to_have_count(0)

@@ -10,14 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.lib.authz.guard import refused
 from integrity.lib.errors import DomainError
+from integrity.lib.flash import with_done
 
 ShowAgain = Callable[[str, int], Awaitable[Template]]
 
 
 async def act_then_redirect(
-    db: AsyncSession, action: Awaitable[Any], target: str, show_again: ShowAgain
+    db: AsyncSession, action: Awaitable[Any], target: str, show_again: ShowAgain, done: str = "saved"
 ) -> Template | Redirect:
-    """Run one change in the request's transaction; on a domain error roll back and re-render."""
+    """Run one change in the request's transaction; on a domain error roll back and re-render (with
+    what the user typed); on success go back to the target, which says what happened (`done`)."""
     try:
         await action
     except DomainError as exc:
@@ -25,4 +27,4 @@ async def act_then_redirect(
         await refused(exc)
         return await show_again(exc.translated(), exc.status)
     await db.commit()
-    return Redirect(target, status_code=303)
+    return Redirect(with_done(target, done), status_code=303)

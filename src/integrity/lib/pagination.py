@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 from litestar.params import Parameter
-from sqlalchemy import Select
+from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.lib.errors import InvalidInput
@@ -94,3 +94,55 @@ async def fetch_row_page(
     rows = (await session.execute(keyset(statement, id_column, cursor, limit))).all()
     key = id_column.key
     return page_of(rows, limit, lambda row: getattr(row, key))
+
+
+def encode_sorted_cursor(key: Any, last_id: int) -> str:
+    """A cursor for a list sorted by some key: the last row's key (as text) and its id."""
+    value = key.isoformat() if hasattr(key, "isoformat") else key
+    return (
+        base64.urlsafe_b64encode(json.dumps({"key": value, "after": last_id}).encode()).decode().rstrip("=")
+    )
+
+
+def decode_sorted_cursor(cursor: str | None, parse: Any = str) -> tuple[Any, int] | None:
+    """The (key, id) a sorted list's cursor holds; `parse` turns the key's text back (date.fromisoformat)."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        body = json.loads(base64.urlsafe_b64decode(padded))
+        key, after = parse(body["key"]), body["after"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(N_("The cursor is not one this server issued.")) from exc
+    if not isinstance(after, int) or isinstance(after, bool):
+        raise InvalidInput(N_("The cursor is not one this server issued."))
+    return key, after
+
+
+async def fetch_sorted_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    sort: Any,
+    id_column: Any,
+    cursor: str | None,
+    limit: int,
+    *,
+    descending: bool = False,
+    parse: Any = str,
+) -> Page[Any]:
+    """Keyset pages of rows ordered by (sort, id), both the same direction; the statement selects the
+    sort key labelled `sort_key`. Rows whose key is NULL are the caller's to leave out."""
+    start = decode_sorted_cursor(cursor, parse)
+    if start is not None:
+        key, after = start
+        if descending:
+            statement = statement.where(or_(sort < key, and_(sort == key, id_column < after)))
+        else:
+            statement = statement.where(or_(sort > key, and_(sort == key, id_column > after)))
+    order = (sort.desc(), id_column.desc()) if descending else (sort, id_column)
+    rows = (await session.execute(statement.order_by(*order).limit(check_limit(limit) + 1))).all()
+    items = list(rows[:limit])
+    more = len(rows) > limit and bool(items)
+    id_key = id_column.key
+    next_cursor = encode_sorted_cursor(items[-1].sort_key, getattr(items[-1], id_key)) if more else None
+    return Page(items=items, next_cursor=next_cursor)

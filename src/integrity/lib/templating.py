@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from integrity.config import TEMPLATES_DIR, get_settings
 from integrity.lib import i18n
 from integrity.lib.authz import ROLES
+from integrity.lib.flash import done_message
 from integrity.lib.labels import label
 from integrity.lib.requestctx import access_of, principal_of
 
@@ -46,5 +47,6 @@ def template_environment(extra_globals: dict[str, Any] | None = None) -> Environ
     env.globals["can"] = can_in_request
     env.globals["label"] = label
     env.filters["local"] = local_time
+    env.globals["done_message"] = done_message
     env.globals.update(extra_globals or {})
     return env

@@ -66,4 +66,5 @@ class ApprovalPages(Controller):
         decision = services.decide(
             db, access, actor, request_id, approve=verb == "approve", comment=data.comment
         )
-        return await act_then_redirect(db, decision, back, show_again)
+        done = "approved" if verb == "approve" else "returned"
+        return await act_then_redirect(db, decision, back, show_again, done)

@@ -33,6 +33,7 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
+from integrity.lib.flash import with_done
 from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
 
@@ -157,7 +158,7 @@ class CaseFilePages(Controller):
             body = ItemIn(int(unit_text), data.requirement, int(user_text), data.due_on, case_id=case_id)
             await rectification_items.create_item(db, access, actor, body)
 
-        return await self._act_then_return(db, access, case_id, create(), "#followup")
+        return await self._act_then_return(db, access, case_id, create(), "#followup", "item")
 
     @get("/{case_id:int}/edit", opt=permission("case", "update"))
     async def edit_form(self, db: Db, access: Access, case_id: FromPath[int]) -> Template:
@@ -211,7 +212,7 @@ class CaseFilePages(Controller):
                 values["version"] = (await services.get_case(db, access, case_id)).version
             return await self._edit(db, access, case_id, values, exc.translated(), exc.status)
         await db.commit()
-        return Redirect(f"/cases/{case_id}", status_code=303)
+        return Redirect(with_done(f"/cases/{case_id}", "saved"), status_code=303)
 
     @post("/{case_id:int}/links", opt=permission("case", "update"), status_code=200)
     async def link(
@@ -227,7 +228,7 @@ class CaseFilePages(Controller):
             assert other.id is not None
             await record.link_cases(db, access, actor, case_id, record.LinkIn(other.id, data.kind))
 
-        return await self._act_then_return(db, access, case_id, link(), "#links")
+        return await self._act_then_return(db, access, case_id, link(), "#links", "linked")
 
     @post("/{case_id:int}/assignments", opt=permission("case", "update"), status_code=200)
     async def assign(
@@ -239,7 +240,7 @@ class CaseFilePages(Controller):
         data: Annotated[AssignForm, FORM],
     ) -> Template | Redirect:
         staffing = team.assign(db, access, actor, case_id, data.user_id, data.team)
-        return await self._act_then_return(db, access, case_id, staffing, "#team")
+        return await self._act_then_return(db, access, case_id, staffing, "#team", "team")
 
     @post("/{case_id:int}/recusal", status_code=200)
     async def recuse(
@@ -280,7 +281,7 @@ class CaseFilePages(Controller):
             body = extensions.ExtensionIn(data.amount, data.unit, data.reason)  # type: ignore[arg-type]
             await extensions.propose_extension(db, access, actor, case_id, clock_id, body)
 
-        return await self._act_then_return(db, access, case_id, ask(), "#summary")
+        return await self._act_then_return(db, access, case_id, ask(), "#summary", "submitted")
 
     @post("/{case_id:int}/clocks/{clock_id:int}/stop", opt=permission("case", "approve"), status_code=200)
     async def stop_clock(
@@ -293,17 +294,23 @@ class CaseFilePages(Controller):
         data: Annotated[ReasonForm, FORM],
     ) -> Template | Redirect:
         stop = extensions.stop_clock(db, access, actor, case_id, clock_id, data.reason)
-        return await self._act_then_return(db, access, case_id, stop, "#summary")
+        return await self._act_then_return(db, access, case_id, stop, "#summary", "clock_stopped")
 
     async def _act_then_return(
-        self, db: Db, access: Access, case_id: int, action: Awaitable[Any], anchor: str = ""
+        self,
+        db: Db,
+        access: Access,
+        case_id: int,
+        action: Awaitable[Any],
+        anchor: str = "",
+        done: str = "saved",
     ) -> Template | Redirect:
         """Do one change; on a domain error show the case page with the message, else go back to it."""
 
         async def show_again(error: str, status: int) -> Template:
             return await self._detail(db, access, case_id, error, status)
 
-        return await act_then_redirect(db, action, f"/cases/{case_id}{anchor}", show_again)
+        return await act_then_redirect(db, action, f"/cases/{case_id}{anchor}", show_again, done)
 
     @post("/{case_id:int}/notes", status_code=200)
     async def add_note(
@@ -319,7 +326,7 @@ class CaseFilePages(Controller):
                 raise DomainError(N_("Write something first."))
             await record.add_note(db, access, actor, case_id, data.body.strip())
 
-        return await self._act_then_return(db, access, case_id, add(), "#notes")
+        return await self._act_then_return(db, access, case_id, add(), "#notes", "note")
 
     @post("/{case_id:int}/evidence", status_code=200)
     async def add_evidence(
@@ -332,7 +339,7 @@ class CaseFilePages(Controller):
         data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template | Redirect:
         upload = evidence.store_evidence(db, settings, access, actor, case_id, data.file)
-        return await self._act_then_return(db, access, case_id, upload, "#evidence")
+        return await self._act_then_return(db, access, case_id, upload, "#evidence", "uploaded")
 
     @post("/{case_id:int}/transitions", status_code=200)
     async def transition(
@@ -348,6 +355,8 @@ class CaseFilePages(Controller):
         body = TransitionIn(
             data.transition, data.version, data.reason, data.disposal or None, person, measure
         )
+        spec = workflow.LIFECYCLE.by_name.get(data.transition)
+        done = "submitted" if spec is not None and spec.approval else "moved"
         return await self._act_then_return(
-            db, access, case_id, transitions.apply_transition(db, access, actor, case_id, body)
+            db, access, case_id, transitions.apply_transition(db, access, actor, case_id, body), "", done
         )

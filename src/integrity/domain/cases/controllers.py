@@ -79,6 +79,7 @@ def provide_case_filters(
     received_from: FromQuery[date | None] = None,
     received_to: FromQuery[date | None] = None,
     confidential: FromQuery[bool | None] = None,
+    sort: Annotated[str, Parameter(schema_extra={"enum": list(listing.SORTS)})] = "id",
 ) -> listing.CaseFilters:
     """The list filters from the query string, shared by the list and its Excel export."""
     return listing.CaseFilters(
@@ -93,6 +94,7 @@ def provide_case_filters(
         received_from,
         received_to,
         confidential,
+        sort,
     )
 
 
@@ -115,7 +117,10 @@ class CaseController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: PageLimit = 50,
     ) -> CasePage:
-        """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes."""
+        """Visible cases, filtered, 50 a page by default; `q` searches title, summary, number and notes.
+
+        `sort`: by id (default), `received` (newest first), `number`, or `due` (most urgent running
+        deadline first, cases with one only); the cursor carries on in the same order."""
         page = await listing.list_cases(db, access, cursor, limit, filters)
         return CasePage([CaseOut.of(c) for c in page.items], page.next_cursor)
 

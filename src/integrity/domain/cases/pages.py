@@ -19,6 +19,7 @@ from integrity.db.models import (
     Unit,
 )
 from integrity.domain.cases import (
+    clocks,
     importing,
     listing,
     services,
@@ -29,7 +30,8 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
-from integrity.lib.i18n import N_
+from integrity.lib.flash import with_done
+from integrity.lib.i18n import N_, current_locale
 from integrity.lib.i18n import gettext as _
 from integrity.lib.pagination import Page
 
@@ -55,6 +57,13 @@ class ImportForm:
     csrf_token: str = ""
 
 
+SORT_LABELS = {
+    "received": N_("Newest received first"),
+    "number": N_("By case number"),
+    "due": N_("Most urgent deadline first"),
+}
+
+
 class CasePages(Controller):
     path = "/cases"
     opt = permission("case", "read")
@@ -69,14 +78,21 @@ class CasePages(Controller):
         clock: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
+        sort: FromQuery[str] = "received",
     ) -> Template:
+        error, total = "", 0
         try:
-            filters = listing.CaseFilters(status=status or None, clock=clock or None, query=q or None)
+            filters = listing.CaseFilters(
+                status=status or None, clock=clock or None, query=q or None, sort=sort or "received"
+            )
             page = await listing.list_cases(db, access, cursor, 50, filters)
-        except DomainError:
-            page = Page([], None)
+            total = await listing.count_cases(db, access, filters)
+        except DomainError as exc:
+            error, page = exc.translated(), Page([], None)
+        ids = [c.id for c in page.items]
+        details = await listing.page_details(db, ids)
         units = {
-            u.id: u.name
+            u.id: (u.name_en if current_locale.get() == "en" and u.name_en else u.name)
             for u in (
                 await db.execute(select(Unit).where(col(Unit.id).in_({c.unit_id for c in page.items})))
             ).scalars()
@@ -87,9 +103,15 @@ class CasePages(Controller):
                 "cases": page.items,
                 "next_cursor": page.next_cursor,
                 "units": units,
+                "details": details,
+                "total": total,
+                "error": error,
                 "status": status or "",
                 "clock": clock or "",
                 "q": q or "",
+                "sort": sort or "received",
+                "sorts": SORT_LABELS,
+                "today": clocks.local_today(),
                 "statuses": workflow.STATUSES,
                 "can_register": access.can_anywhere("case", "create"),
             },
@@ -174,7 +196,7 @@ class CasePages(Controller):
                 db, access, exc.translated(), msgspec.structs.asdict(data), status=exc.status
             )
         await db.commit()
-        return Redirect(f"/cases/{case.id}", status_code=303)
+        return Redirect(with_done(f"/cases/{case.id}", "registered"), status_code=303)
 
     @get("/import", opt=permission("case", "create"))
     async def import_form(self) -> Template:

@@ -57,7 +57,14 @@ def case_visible(access: AccessScope, case_id: Any) -> ColumnElement[bool]:
     case the user may see first, which grows with the organisation, not with the rows shown.
     """
     probe = aliased(Case)
-    return exists().where(probe.id == case_id, visible_case_filter(access, case=probe))
+    # OFFSET 0 keeps PostgreSQL from pulling the EXISTS up into a semi-join, which it plans as a hash
+    # of every visible case (64 ms at 100,000 cases against 2 ms for the probes of a page).
+    one = (
+        select(literal(1))
+        .select_from(probe)
+        .where(probe.id == case_id, visible_case_filter(access, case=probe))
+    )
+    return one.offset(0).exists()
 
 
 def visible_case_ids(access: AccessScope, act: str = "read") -> Select[tuple[int]]:

@@ -15,6 +15,7 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.flash import with_done
 from integrity.lib.i18n import N_
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -68,4 +69,4 @@ class ClockRulePages(Controller):
             await refused(exc)
             return await self._page(db, exc.translated(), exc.status)
         await db.commit()
-        return Redirect("/admin/clock-rules", status_code=303)
+        return Redirect(with_done("/admin/clock-rules", "saved"), status_code=303)

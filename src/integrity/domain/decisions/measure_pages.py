@@ -16,6 +16,7 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import AuditActor, Db
 from integrity.lib.errors import DomainError
+from integrity.lib.flash import with_done
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -67,4 +68,4 @@ class MeasurePages(Controller):
             await refused(exc)
             return await self._page(db, exc.translated(), exc.status)
         await db.commit()
-        return Redirect("/admin/measures", status_code=303)
+        return Redirect(with_done("/admin/measures", "saved"), status_code=303)

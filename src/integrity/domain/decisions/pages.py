@@ -32,6 +32,7 @@ from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.flash import with_done
 from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
 
@@ -176,7 +177,7 @@ class DecisionPages(Controller):
             values = msgspec.structs.asdict(data)
             return await self._form(db, access, data.case_id, values, exc.translated(), exc.status)
         await db.commit()
-        return Redirect(f"/decisions/{decision.id}", status_code=303)
+        return Redirect(with_done(f"/decisions/{decision.id}", "drafted"), status_code=303)
 
     @get("/{decision_id:int}")
     async def decision_page(self, db: Db, access: Access, decision_id: FromPath[int]) -> Template:
@@ -233,12 +234,12 @@ class DecisionPages(Controller):
         )
 
     async def _then_back(
-        self, db: Db, access: AccessScope, decision_id: int, action: Awaitable[Any]
+        self, db: Db, access: AccessScope, decision_id: int, action: Awaitable[Any], done: str = "saved"
     ) -> Template | Redirect:
         async def show_again(error: str, status: int) -> Template:
             return await self._page(db, access, decision_id, error, status)
 
-        return await act_then_redirect(db, action, f"/decisions/{decision_id}", show_again)
+        return await act_then_redirect(db, action, f"/decisions/{decision_id}", show_again, done)
 
     @post("/{decision_id:int}/edit", opt=permission("decision", "create"), status_code=200)
     async def edit(
@@ -266,13 +267,14 @@ class DecisionPages(Controller):
         async def show_again(error: str, status: int) -> Template:
             return await self._page(db, access, decision_id, error, status, msgspec.structs.asdict(data))
 
-        return await act_then_redirect(db, change(), f"/decisions/{decision_id}", show_again)
+        return await act_then_redirect(db, change(), f"/decisions/{decision_id}", show_again, "changed")
 
     @post("/{decision_id:int}/submit", opt=permission("decision", "create"), status_code=200)
     async def submit(
         self, db: Db, access: Access, actor: AuditActor, decision_id: FromPath[int]
     ) -> Template | Redirect:
-        return await self._then_back(db, access, decision_id, services.submit(db, access, actor, decision_id))
+        submit = services.submit(db, access, actor, decision_id)
+        return await self._then_back(db, access, decision_id, submit, "submitted")
 
     @post("/{decision_id:int}/announce", opt=permission("decision", "create"), status_code=200)
     async def announce(
@@ -284,7 +286,7 @@ class DecisionPages(Controller):
         data: Annotated[DateForm, FORM],
     ) -> Template | Redirect:
         return await self._then_back(
-            db, access, decision_id, services.announce(db, access, actor, decision_id, data.on)
+            db, access, decision_id, services.announce(db, access, actor, decision_id, data.on), "announced"
         )
 
     @post("/{decision_id:int}/execution", opt=permission("decision", "create"), status_code=200)
@@ -297,7 +299,7 @@ class DecisionPages(Controller):
         data: Annotated[DateForm, FORM],
     ) -> Template | Redirect:
         action = services.report_execution(db, access, actor, decision_id, data.on, data.report)
-        return await self._then_back(db, access, decision_id, action)
+        return await self._then_back(db, access, decision_id, action, "executed")
 
     @post("/{decision_id:int}/appeals", opt=permission("decision", "create"), status_code=200)
     async def file_appeal(
@@ -313,7 +315,7 @@ class DecisionPages(Controller):
                 raise InvalidInput(N_("Give the grounds of the appeal."))
             await appeals.file_appeal(db, access, actor, decision_id, AppealIn(data.on, data.grounds))
 
-        return await self._then_back(db, access, decision_id, file())
+        return await self._then_back(db, access, decision_id, file(), "appeal")
 
     @post(
         "/{decision_id:int}/appeals/{appeal_id:int}/panel",
@@ -330,7 +332,7 @@ class DecisionPages(Controller):
         data: Annotated[PanelForm, FORM],
     ) -> Template | Redirect:
         return await self._then_back(
-            db, access, decision_id, appeals.assign_panel(db, access, actor, appeal_id, data.user_id)
+            db, access, decision_id, appeals.assign_panel(db, access, actor, appeal_id, data.user_id), "panel"
         )
 
     @post("/{decision_id:int}/appeals/{appeal_id:int}/outcome", status_code=200)
@@ -356,4 +358,4 @@ class DecisionPages(Controller):
             body = AppealOutcomeIn(data.outcome, data.reason, new)  # type: ignore[arg-type]
             await appeals.decide_appeal(db, access, actor, appeal_id, body)
 
-        return await self._then_back(db, access, decision_id, decide())
+        return await self._then_back(db, access, decision_id, decide(), "recorded")

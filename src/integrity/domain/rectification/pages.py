@@ -123,12 +123,12 @@ class RectificationPages(Controller):
         )
 
     async def _then_back(
-        self, db: Db, access: Access, item_id: int, action: Awaitable[Any]
+        self, db: Db, access: Access, item_id: int, action: Awaitable[Any], done: str = "saved"
     ) -> Template | Redirect:
         async def show_again(error: str, status: int) -> Template:
             return await self._page(db, access, item_id, error, status)
 
-        return await act_then_redirect(db, action, f"/rectification/items/{item_id}", show_again)
+        return await act_then_redirect(db, action, f"/rectification/items/{item_id}", show_again, done)
 
     @post("/items/{item_id:int}/submit", opt=permission("rectification", "submit"), status_code=200)
     async def submit(
@@ -145,7 +145,7 @@ class RectificationPages(Controller):
                 await closeout.add_evidence(db, settings, access, actor, item_id, data.file)
             await closeout.submit(db, access, actor, item_id, data.description)
 
-        return await self._then_back(db, access, item_id, submit())
+        return await self._then_back(db, access, item_id, submit(), "submitted")
 
     @post("/items/{item_id:int}/comments", status_code=200)
     async def comment(
@@ -157,7 +157,7 @@ class RectificationPages(Controller):
         data: Annotated[TextForm, FORM],
     ) -> Template | Redirect:
         return await self._then_back(
-            db, access, item_id, items.comment(db, access, actor, item_id, data.body)
+            db, access, item_id, items.comment(db, access, actor, item_id, data.body), "comment"
         )
 
     @post("/items/{item_id:int}/reopen", opt=permission("rectification", "approve"), status_code=200)
@@ -170,7 +170,7 @@ class RectificationPages(Controller):
         data: Annotated[ReasonForm, FORM],
     ) -> Template | Redirect:
         return await self._then_back(
-            db, access, item_id, closeout.reopen(db, access, actor, item_id, data.reason)
+            db, access, item_id, closeout.reopen(db, access, actor, item_id, data.reason), "reopened"
         )
 
     @post("/items/{item_id:int}/reinspections", opt=permission("rectification", "create"), status_code=200)
@@ -183,7 +183,7 @@ class RectificationPages(Controller):
         data: Annotated[ScheduleForm, FORM],
     ) -> Template | Redirect:
         action = reinspection.schedule_reinspection(db, access, actor, item_id, data.scheduled_on)
-        return await self._then_back(db, access, item_id, action)
+        return await self._then_back(db, access, item_id, action, "scheduled")
 
     @post(
         "/items/{item_id:int}/reinspections/{visit_id:int}/outcome",
@@ -205,7 +205,7 @@ class RectificationPages(Controller):
             body = ReInspectionOutcomeIn(data.outcome, data.findings)  # type: ignore[arg-type]
             await reinspection.record_reinspection(db, access, actor, item_id, visit_id, body)
 
-        return await self._then_back(db, access, item_id, record())
+        return await self._then_back(db, access, item_id, record(), "recorded")
 
     @get("/items/{item_id:int}/evidence/{evidence_id:int}")
     async def evidence(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -32,7 +32,7 @@ from integrity.db.models import (
 from integrity.db.types import utcnow
 from integrity.domain.approvals import services as approvals
 from integrity.domain.cases import clocks
-from integrity.domain.cases.visibility import visible_case_filter
+from integrity.domain.cases.visibility import case_visible
 from integrity.domain.decisions import workflow as decisions
 from integrity.domain.rectification import workflow as rectification
 from integrity.domain.rectification.services import item_filter
@@ -43,6 +43,10 @@ from integrity.lib.i18n import gettext as _
 from integrity.lib.labels import label
 
 Found = Sequence[Any]  # the rows of a source's query
+Params = dict[str, Any]  # the values a source's cached statement is run with (the user's team)
+# The cases the user works on, as a list of ids read first: given as a list, both engines look each up
+# by index, where `IN (subquery)` let PostgreSQL merge-join every running clock against it.
+TEAM: Any = bindparam("team", expanding=True)
 Query = Any  # a select of rows in due order (its column types differ per source)
 # The unit a row concerns, for its name; an alias, so that the visibility rule's own `units`
 # subqueries never correlate to it.
@@ -52,8 +56,14 @@ Place = aliased(Unit)
 RETURNED_CASE_PROPOSAL_DAYS = 30
 
 
-def place_name(unit: Unit) -> str:
-    return unit.name_en if current_locale.get() == "en" and unit.name_en else unit.name
+def place_name(unit: Any) -> str:
+    """A unit's name in the reader's language (a Unit, or a row with `name` and `name_en`)."""
+    name: str = unit.name_en if current_locale.get() == "en" and unit.name_en else unit.name
+    return name
+
+
+# A row's unit, as plain columns (lists read columns, not ORM objects: no identity-map cost per row).
+PLACE: tuple[Any, ...] = (col(Place.name).label("name"), col(Place.name_en).label("name_en"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,9 @@ class Source:
     # Whether the user has any row of their own of this kind at all, before any visibility rule: one
     # cheap index probe that spares the full query when there is nothing (None: always ask).
     mine: Callable[[AccessScope], ColumnElement[bool]] | None = None
+    # The query starts from the user's own rows (their team, their items): it counts them all in the
+    # same statement (a window count) instead of a second one; only approvals count apart, capped.
+    counts_inline: bool = True
 
     def statements(self, access: AccessScope) -> tuple[Query, Query]:
         """The rows query and its capped count, built once per user shape and day (building the
@@ -79,25 +92,42 @@ class Source:
             if len(_BUILT) >= _BUILT_MAX:
                 _BUILT.clear()
             query = self.query(access)
+            if self.counts_inline:
+                query = query.add_columns(func.count().over().label("total"))
             capped = query.order_by(None).limit(COUNT_CAP).subquery()
             built = _BUILT[key] = (query, select(func.count()).select_from(capped))
         return built
 
-    async def rows(self, session: AsyncSession, access: AccessScope, limit: int) -> list[WorkRow]:
+    async def rows(
+        self, session: AsyncSession, access: AccessScope, limit: int, params: Params
+    ) -> tuple[list[WorkRow], int]:
+        """The first `limit` rows, and how many there are (exact below COUNT_CAP)."""
         query, _count = self.statements(access)
         if self.fetch is not None:
             found = await self.fetch(session, query, limit)
         else:
-            found = (await session.execute(query.limit(limit))).all()
-        return await self.present(session, access, found) if found else []
+            found = (await session.execute(query.limit(limit), params)).all()
+        if not found:
+            return [], 0
+        if self.counts_inline:
+            total = int(found[0].total)
+        else:
+            total = len(found) if len(found) < limit else await self.count(session, access, params)
+        return await self.present(session, access, found), min(total, COUNT_CAP)
 
-    async def count(self, session: AsyncSession, access: AccessScope) -> int:
+    async def count(self, session: AsyncSession, access: AccessScope, params: Params) -> int:
         _query, count = self.statements(access)
-        return int((await session.execute(count)).scalar_one())
+        return int((await session.execute(count, params)).scalar_one())
 
 
 _BUILT: dict[tuple[object, ...], tuple[Query, Query]] = {}
 _BUILT_MAX = 4096
+_PROBES: dict[tuple[object, ...], Query] = {}
+
+
+async def team_cases(session: AsyncSession, access: AccessScope) -> Params:
+    """The parameters of the sources' statements: the ids of the cases the user works on."""
+    return {"team": list((await session.execute(_my_team_cases(access))).scalars().all())}
 
 
 async def with_work(session: AsyncSession, access: AccessScope) -> list[Source]:
@@ -107,7 +137,13 @@ async def with_work(session: AsyncSession, access: AccessScope) -> list[Source]:
     probed = [s for s in usable if s.mine is not None]
     if not probed:
         return usable
-    answers = (await session.execute(select(*(s.mine(access) for s in probed if s.mine)))).one()
+    key = ("mine", access.shape())
+    probe = _PROBES.get(key)
+    if probe is None:
+        if len(_PROBES) >= _BUILT_MAX:
+            _PROBES.clear()
+        probe = _PROBES[key] = select(*(s.mine(access) for s in probed if s.mine))
+    answers = (await session.execute(probe)).one()
     empty = {s.kind for s, has in zip(probed, answers, strict=True) if not has}
     return [s for s in usable if s.kind not in empty]
 
@@ -131,10 +167,10 @@ def decidable_requests(access: AccessScope) -> Query:
 async def _present_requests(
     session: AsyncSession, found: Sequence[Any], kind: str, what: Callable[[ApprovalRequest], str]
 ) -> list[WorkRow]:
-    requests = [r for r, _unit in found]
+    requests = [row[0] for row in found]
     lines = await approvals.describe(session, requests)
     rows = []
-    for request, unit in found:
+    for request, unit, *_total in found:
         line = lines[request.id]
         rows.append(
             WorkRow(
@@ -164,6 +200,7 @@ APPROVALS = Source(
     decidable_requests,
     _present_decidable,
     approvals.most_urgent,
+    counts_inline=False,  # a reviewer's requests are not theirs: walked in due order, counted apart
 )
 
 
@@ -226,13 +263,21 @@ def _my_team_cases(access: AccessScope) -> Query:
 
 def _team_clocks(access: AccessScope) -> Query:
     return (
-        select(CaseClock, Case, Place)
+        select(
+            col(CaseClock.rule_code),
+            col(CaseClock.due_on),
+            col(Case.id).label("case_id"),
+            col(Case.number),
+            col(Case.title),
+            col(Case.status),
+            *PLACE,
+        )
         .join(Case, col(Case.id) == col(CaseClock.case_id))
         .join(Place, col(Place.id) == col(Case.unit_id))
         .where(
-            col(CaseClock.case_id).in_(_my_team_cases(access)),
+            col(CaseClock.case_id).in_(TEAM),
             clocks.running(),
-            visible_case_filter(access),
+            case_visible(access, col(Case.id)),
         )
         .order_by(col(CaseClock.due_on), col(CaseClock.id))
     )
@@ -242,13 +287,13 @@ async def _present_clocks(session: AsyncSession, access: AccessScope, found: Fou
     return [
         WorkRow(
             "case_clock",
-            label("clock", clock.rule_code),
-            f"{case.number} · {case.title}",
-            f"{place_name(unit)} · {label('status', case.status)}",
-            f"/cases/{case.id}",
-            clock.due_on,
+            label("clock", row.rule_code),
+            f"{row.number} · {row.title}",
+            f"{place_name(row)} · {label('status', row.status)}",
+            f"/cases/{row.case_id}",
+            row.due_on,
         )
-        for clock, case, unit in found
+        for row in found
     ]
 
 
@@ -271,7 +316,14 @@ def _items(access: AccessScope) -> Query:
         and_(col(item.created_by_id) == _me(access), col(item.status).in_(rectification.OUTSTANDING)),
     )
     return (
-        select(item, Place)
+        select(
+            col(item.id),
+            col(item.requirement),
+            col(item.responsible_user_id),
+            col(item.status),
+            col(item.due_on),
+            *PLACE,
+        )
         .join(Place, col(Place.id) == col(item.unit_id))
         .where(mine, item_filter(access))
         .order_by(col(item.due_on), col(item.id))
@@ -292,7 +344,7 @@ async def _return_reasons(session: AsyncSession, item_ids: list[int]) -> dict[in
     return dict(rows.all())  # the latest wins
 
 
-def _item_task(item: RectificationItem, user_id: int) -> str:
+def _item_task(item: Any, user_id: int) -> str:
     if item.responsible_user_id != user_id:
         return _("Follow up: %(status)s") % {"status": label("rectification", item.status)}
     if item.status == rectification.RETURNED:
@@ -301,19 +353,19 @@ def _item_task(item: RectificationItem, user_id: int) -> str:
 
 
 async def _present_items(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
-    returned = [i.id for i, _u in found if i.status == rectification.RETURNED]
+    returned = [row.id for row in found if row.status == rectification.RETURNED]
     reasons = await _return_reasons(session, returned) if returned else {}
     return [
         WorkRow(
             "item",
-            _item_task(item, _me(access)),
-            _short(item.requirement),
-            place_name(unit),
-            f"/rectification/items/{item.id}",
-            item.due_on,
-            reasons.get(item.id or 0, ""),
+            _item_task(row, _me(access)),
+            _short(row.requirement),
+            place_name(row),
+            f"/rectification/items/{row.id}",
+            row.due_on,
+            reasons.get(row.id, ""),
         )
-        for item, unit in found
+        for row in found
     ]
 
 
@@ -344,20 +396,27 @@ ITEMS = Source(
 def _decision_clocks(access: AccessScope) -> Query:
     """Running announcement and execution-report clocks of decisions I drafted or whose case I work on."""
     return (
-        select(DecisionClock, Decision, Case, Place)
+        select(
+            col(DecisionClock.rule_code),
+            col(DecisionClock.due_on),
+            col(Decision.id).label("decision_id"),
+            col(Case.number),
+            col(Case.title),
+            *PLACE,
+        )
         .join(Decision, col(Decision.id) == col(DecisionClock.decision_id))
         .join(Case, col(Case.id) == col(Decision.case_id))
         .join(Place, col(Place.id) == col(Decision.unit_id))
         .where(
             or_(
                 col(Decision.drafted_by_id) == _me(access),
-                col(Decision.case_id).in_(_my_team_cases(access)),
+                col(Decision.case_id).in_(TEAM),
             ),
             col(DecisionClock.appeal_id).is_(None),
             col(DecisionClock.met_on).is_(None),
             col(DecisionClock.stopped_on).is_(None),
             col(Decision.status).in_((decisions.APPROVED, decisions.ANNOUNCED)),
-            visible_case_filter(access),
+            case_visible(access, col(Case.id)),
         )
         .order_by(col(DecisionClock.due_on), col(DecisionClock.id))
     )
@@ -369,20 +428,25 @@ async def _present_decisions(
     return [
         WorkRow(
             "decision",
-            label("clock", clock.rule_code),
-            f"{case.number} · {case.title}",
-            place_name(unit),
-            f"/decisions/{decision.id}",
-            clock.due_on,
+            label("clock", row.rule_code),
+            f"{row.number} · {row.title}",
+            place_name(row),
+            f"/decisions/{row.decision_id}",
+            row.due_on,
         )
-        for clock, decision, case, unit in found
+        for row in found
     ]
 
 
-def _drafted_or_on_a_team(access: AccessScope) -> ColumnElement[bool]:
-    in_force = (decisions.APPROVED, decisions.ANNOUNCED)
-    drafted = exists().where(col(Decision.drafted_by_id) == _me(access), col(Decision.status).in_(in_force))
-    return or_(drafted, _on_a_team(access))
+def _decision_clock_running(access: AccessScope) -> ColumnElement[bool]:
+    """A running clock of a decision I drafted or of my team's case (before visibility)."""
+    mine = or_(col(Decision.drafted_by_id) == _me(access), col(Decision.case_id).in_(_my_team_cases(access)))
+    return exists().where(
+        col(Decision.id) == col(DecisionClock.decision_id),
+        col(DecisionClock.met_on).is_(None),
+        col(DecisionClock.stopped_on).is_(None),
+        mine,
+    )
 
 
 DECISIONS = Source(
@@ -390,7 +454,7 @@ DECISIONS = Source(
     lambda a: a.can_anywhere("decision", "read"),
     _decision_clocks,
     _present_decisions,
-    mine=_drafted_or_on_a_team,
+    mine=_decision_clock_running,
 )
 
 
@@ -416,7 +480,7 @@ def _appeals(access: AccessScope) -> Query:
         .where(
             col(AppealPanelMember.user_id) == _me(access),
             col(Appeal.status).in_(decisions.APPEAL_OPEN),
-            visible_case_filter(access),
+            case_visible(access, col(Case.id)),
         )
         .order_by(col(review.due_on).is_(None), col(review.due_on), col(Appeal.id))
     )
@@ -432,7 +496,7 @@ async def _present_appeals(session: AsyncSession, access: AccessScope, found: Fo
             f"/decisions/{decision.id}",
             due_on,
         )
-        for _appeal, decision, case, unit, due_on in found
+        for _appeal, decision, case, unit, due_on, *_total in found
     ]
 
 
@@ -444,5 +508,7 @@ APPEALS = Source(
     mine=lambda a: exists().where(col(AppealPanelMember.user_id) == _me(a)),
 )
 
+# The sources whose statements take the user's team (`team_cases`).
+TEAM_SOURCES = frozenset({"case_clock", "decision"})
 # Every kind of work, in the order their rows interleave when due on the same day.
 SOURCES: tuple[Source, ...] = (APPROVALS, RETURNED, ITEMS, CASE_CLOCKS, DECISIONS, APPEALS)

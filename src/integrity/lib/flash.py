@@ -1,0 +1,49 @@
+"""What a page says after a change: a code in the redirect's query, its words from this one table.
+
+A code, not a message, travels in the URL: nobody can make a page say what this table does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrity.lib.i18n import N_, gettext
+
+DONE = {
+    "saved": N_("Saved."),
+    "registered": N_("Lead registered. Next: propose how to dispose of it."),
+    "submitted": N_("Submitted for approval; a reviewer will decide on it."),
+    "moved": N_("Done: the case has moved on to its next step."),
+    "approved": N_("Approved; it takes effect now."),
+    "returned": N_("Returned with your reason; its maker finds it on their to-do list."),
+    "note": N_("Note added."),
+    "uploaded": N_("File attached."),
+    "team": N_("Case team changed."),
+    "linked": N_("Cases linked."),
+    "item": N_("Rectification item created; its responsible person finds it on their to-do list."),
+    "clock_stopped": N_("The clock has stopped."),
+    "comment": N_("Comment added."),
+    "reopened": N_("Reopened; the responsible person must rectify it again."),
+    "scheduled": N_("Re-inspection scheduled."),
+    "recorded": N_("Outcome recorded."),
+    "drafted": N_("Decision drafted; submit it for approval when it is ready."),
+    "changed": N_("Changed. Submit it for approval again when it is ready."),
+    "announced": N_("Announcement recorded. Next: report on its execution."),
+    "executed": N_("Execution report recorded."),
+    "appeal": N_("Appeal recorded. Next: name its re-review panel."),
+    "panel": N_("Re-review panel named."),
+}
+
+
+def with_done(target: str, code: str) -> str:
+    """The target path with `done=code` in its query (before any #fragment)."""
+    assert code in DONE, code
+    path, hash_, fragment = target.partition("#")
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}done={code}{hash_}{fragment}"
+
+
+def done_message(request: Any) -> str:
+    """The message a redirect after a change asked this page to show, in the reader's language."""
+    code = request.query_params.get("done", "")
+    return gettext(DONE[code]) if code in DONE else ""
