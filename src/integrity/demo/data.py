@@ -147,7 +147,7 @@ async def _load(session: AsyncSession, actor: Actor, password: str) -> None:
             # Li Na declared that Li Ming is her brother: she is kept out of his cases.
             relative = persons["HXP0601"]
             assert relative.id is not None
-            await declare_relation(session, actor, user.id, home.id, relative.id, "kin", "兄妹 / siblings")
+            await declare_relation(session, actor, user.id, home.id, relative.id, "kin", "兄妹")
 
 
 async def load_demo(db: Database, settings: Settings, password: str) -> str:

@@ -135,9 +135,16 @@ def _readable(error: Any) -> Any:
 
 # Routing errors (no such route, wrong method) in words for the reader, not Litestar's English.
 _HTTP_TEXTS = {
+    400: (N_("Bad request"), N_("The request could not be read; check what you sent and try again.")),
+    403: (N_("Not allowed"), N_("Your roles do not allow this.")),
     404: (N_("Not found"), N_("This page or record does not exist, or you may not see it.")),
     405: (N_("Not possible here"), N_("This action is not possible at this address.")),
+    413: (N_("Too large"), N_("The file or form is larger than this service accepts.")),
+    415: (N_("Not accepted"), N_("This kind of content is not accepted here.")),
+    429: (N_("Too many requests"), N_("Too many attempts; wait a moment and try again.")),
 }
+# Any other status the framework raises: words of our own, never its English text on a page.
+_HTTP_OTHER = (N_("Request not completed"), N_("The request could not be completed; try again."))
 
 
 def _number_out_of_range(exc: Exception) -> bool:
@@ -168,7 +175,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
             extra = {"errors": [_readable(e) for e in exc.extra]}
     elif isinstance(exc, HTTPException):
         status, slug = exc.status_code, f"http-{exc.status_code}"
-        title, described = _HTTP_TEXTS.get(status, (exc.detail, exc.detail))
+        title, described = _HTTP_TEXTS.get(status, _HTTP_OTHER)
         detail, shown = exc.detail, gettext(described)
         headers = dict(exc.headers or {})  # a 405 says which methods the address takes (Allow)
     else:

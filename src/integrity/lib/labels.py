@@ -77,6 +77,14 @@ UNIT_LABELS = {
     "months": N_("months"),
 }
 
+UNIT_KIND_LABELS = {
+    "group": N_("Group company"),
+    "company": N_("Company"),
+    "branch": N_("Branch"),
+    "department": N_("Department"),
+    "team": N_("Team or centre"),
+}
+
 APPROVAL_LABELS = {
     "case.disposal": N_("Disposal proposal"),
     "case.filing": N_("Filing proposal"),
@@ -152,6 +160,7 @@ def label(kind: str, code: str) -> str:
         "clock": CLOCK_LABELS,
         "link": LINK_LABELS,
         "time_unit": UNIT_LABELS,
+        "unit_kind": UNIT_KIND_LABELS,
         "approval": APPROVAL_LABELS,
         "rectification": RECTIFICATION_LABELS,
         "decision": DECISION_LABELS,

@@ -18,6 +18,10 @@ from integrity.lib.forms import act_then_redirect
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
+# The inbox shows the most urgent requests; a group's reviewer may have thousands waiting.
+INBOX_SHOWN = 100
+
+
 class DecisionForm(msgspec.Struct):
     comment: str = ""
     next: str = ""
@@ -39,11 +43,18 @@ class ApprovalPages(Controller):
         return await self._inbox(db, access)
 
     async def _inbox(self, db: Db, access: Access, error: str = "", status: int = 200) -> Template:
-        requests = await services.inbox(db, access)
+        requests = await services.inbox(db, access, INBOX_SHOWN + 1)
+        more = len(requests) > INBOX_SHOWN
+        requests = requests[:INBOX_SHOWN]
         return Template(
             "approvals/inbox.html",
             status_code=status,
-            context={"requests": requests, "lines": await services.describe(db, requests), "error": error},
+            context={
+                "requests": requests,
+                "more": more,
+                "lines": await services.describe(db, requests),
+                "error": error,
+            },
         )
 
     @post("/{request_id:int}/{verb:str}", status_code=200)

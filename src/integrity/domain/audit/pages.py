@@ -10,10 +10,11 @@ from typing import Annotated, Any
 from litestar import Controller, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
+from markupsafe import Markup
 from sqlmodel import col, select
 
 from integrity.db.models import AuditEvent, CatalogueItem, Measure, Person, Unit
-from integrity.domain.audit.readable import ACTION_LABELS, Names, readable
+from integrity.domain.audit.readable import ACTION_LABELS, OBJECT_LABELS, Names, object_label, readable
 from integrity.domain.audit.services import AuditFilters, list_events
 from integrity.domain.users.services import display_names
 from integrity.lib.authz.declarations import permission
@@ -47,7 +48,7 @@ async def names_for(db: Db, events: Sequence[AuditEvent]) -> Names:
     zh = current_locale.get() == "zh"
     users = _ints(bodies, USER_FIELDS) | {e.actor_id for e in events if e.actor_id}
     persons = _ints(bodies, (*PERSON_FIELDS, "subjects"))
-    units = _ints(bodies, ("unit_id",)) | {e.unit_id for e in events if e.unit_id}
+    units = _ints(bodies, ("unit_id", "parent_id")) | {e.unit_id for e in events if e.unit_id}
     person_rows = await db.execute(
         select(col(Person.id), col(Person.name)).where(col(Person.id).in_(persons))
     )
@@ -66,6 +67,15 @@ async def names_for(db: Db, events: Sequence[AuditEvent]) -> Names:
     )
 
 
+def actor_words(actor: str) -> str:
+    """Who acted when no user did: the command line (with the operating-system account), or anonymous."""
+    if actor.startswith("cli:"):  # the account name is an identifier, not words
+        return Markup("{} <code>{}</code>").format(gettext(N_("Command line")), actor.removeprefix("cli:"))
+    if actor == "anonymous":
+        return gettext(N_("Not signed in"))
+    return actor
+
+
 def event_rows(events: Sequence[AuditEvent], names: Names) -> list[dict[str, Any]]:
     """Each event as a page shows it: in words, with its actor's name and a link to its object."""
     rows = []
@@ -75,9 +85,12 @@ def event_rows(events: Sequence[AuditEvent], names: Names) -> list[dict[str, Any
         rows.append(
             {
                 "event": e,
-                "actor": names.people.get(e.actor_id or 0, e.actor),
+                "actor": names.people.get(e.actor_id or 0) or actor_words(e.actor),
                 "action": words.action,
                 "changes": words.changes,
+                "english": words.english,
+                "codes": words.codes,
+                "object": object_label(e.object_type),
                 "link": target.format(e.object_id) if target and e.object_id.isdigit() else None,
                 "unit": names.units.get(e.unit_id or 0, ""),
             }
@@ -147,7 +160,7 @@ class AuditPages(Controller):
                 "cursor": cursor,
                 "filters": chosen,
                 "actions": actions,
-                "object_types": sorted({"case", *OBJECT_PAGES, "approval", "user", "unit", "export"}),
+                "object_types": sorted(((t, object_label(t)) for t in OBJECT_LABELS), key=lambda t: t[1]),
                 "error": error,
             },
         )

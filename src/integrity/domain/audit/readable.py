@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrity.db.models import AuditEvent
-from integrity.lib.i18n import N_, gettext
+from integrity.lib.i18n import N_, gettext, role_label
 from integrity.lib.labels import label
 
 ACTION_LABELS = {
@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "case.note": N_("Note added"),
     "case.link": N_("Cases linked"),
     "case.clock_extend": N_("Clock extended"),
+    "case.clock_stop": N_("Clock stopped"),
+    "case.export": N_("Case list exported to Excel"),
+    "access.denied": N_("Refused"),
     "case.evidence.add": N_("Evidence added"),
     "case.evidence.download": N_("Evidence downloaded"),
     "case.trail_export": N_("Trail PDF exported"),
@@ -99,6 +102,50 @@ FIELD_LABELS = {
     "approval_id": N_("Approval"),
     "filename": N_("File name"),
     "sha256": N_("SHA-256"),
+    "role": N_("Role"),
+    "day": N_("Day"),
+    "is_workday": N_("Working day"),
+    "period_months": N_("Effect period (months)"),
+    "period_choices": N_("Choices"),
+    "active": N_("Active"),
+    "sort": N_("Order"),
+    "prefix": N_("Token prefix"),
+    "expires_at": N_("Expires"),
+    "content_type": N_("File type"),
+    "rule_code": N_("Clock"),
+    "stopped_on": N_("Stopped on"),
+    "stop_reason": N_("Why it stopped"),
+    "announced_on": N_("Announced on"),
+    "executed_on": N_("Executed on"),
+    "effect_ends_on": N_("Effect ends on"),
+    "scheduled_on": N_("Scheduled on"),
+    "findings": N_("Findings"),
+    "outcome": N_("Outcome"),
+    "description": N_("Description"),
+    "report": N_("Report"),
+    "new_decision_id": N_("New decision"),
+    "supersedes_id": N_("Replaces decision"),
+    "evidence_id": N_("Evidence"),
+    "proposed_due_on": N_("Proposed due date"),
+    "unit": N_("Time unit"),
+    "act": N_("Action"),
+    "note": N_("Note"),
+    "name": N_("Name"),
+    "name_en": N_("English name"),
+    "code": N_("Code"),
+    "parent_id": N_("Parent unit"),
+    "path": N_("Path"),
+    "method": N_("Request method"),
+    "username": N_("Username"),
+    "display_name": N_("Display name"),
+    "is_active": N_("Active"),
+    "employee_no": N_("Employee number"),
+    "position": N_("Position"),
+    "cadre_level": N_("Cadre level"),
+    "party_member": N_("Party member"),
+    "case_id": N_("Case"),
+    "letter_id": N_("Recommendation letter"),
+    "issued_on": N_("Issued on"),
     "size": N_("Size"),
     "requirement": N_("Requirement"),
     "responsible_user_id": N_("Responsible person"),
@@ -117,6 +164,58 @@ FIELD_LABELS = {
     "pages": N_("Pages"),
 }
 
+# What an event is about, in words (its object type).
+OBJECT_LABELS = {
+    "case": N_("Case"),
+    "case_clock": N_("Clock"),
+    "decision": N_("Decision"),
+    "rectification": N_("Rectification item"),
+    "recommendation_letter": N_("Recommendation letter"),
+    "approval": N_("Approval"),
+    "user": N_("User"),
+    "unit": N_("Unit"),
+    "person": N_("Person"),
+    "relation": N_("Relation"),
+    "grant": N_("Role grant"),
+    "token": N_("API token"),
+    "session": N_("Session"),
+    "export": N_("Export"),
+    "measure": N_("Measure"),
+    "clock_rule": N_("Clock rule"),
+    "catalogue": N_("Catalogue"),
+    "request": N_("Request"),
+}
+
+
+def object_label(code: str) -> str:
+    return gettext(OBJECT_LABELS.get(code, code))
+
+
+# Fields whose values are English data (shown marked as English on a Chinese page).
+ENGLISH_FIELDS = frozenset({"name_en", "label_en"})
+# Fields whose values are identifiers (shown as code, in any language).
+CODE_FIELDS = frozenset({"username", "code", "path", "employee_no", "sha256", "pdf_sha256", "trail_sha256"})
+LANGUAGES = {"zh": "中文", "en": "English"}
+# The policy's actions, as a refused request names them.
+ACTS = {
+    "read": N_("read"),
+    "create": N_("create"),
+    "update": N_("change"),
+    "delete": N_("delete"),
+    "approve": N_("approve"),
+    "propose": N_("propose"),
+    "decide": N_("decide"),
+    "export": N_("export"),
+    "verify": N_("verify"),
+}
+RELATION_LABELS = {
+    "kin": N_("Kin"),
+    "superior": N_("Superior"),
+    "subordinate": N_("Subordinate"),
+    "colleague": N_("Close colleague"),
+    "other": N_("Other relation"),
+}
+
 # Whose status a "status" field is, by the event's object type.
 _STATUS_TABLES = {"case": "status", "rectification": "rectification", "decision": "decision"}
 APPROVAL_STATUS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"), "returned": N_("Returned")}
@@ -126,6 +225,8 @@ APPROVAL_STATUS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"), 
 class Readable:
     action: str
     changes: list[tuple[str, str]]  # (field, "before → after" or the value)
+    english: frozenset[str] = frozenset()  # the fields (as shown) whose values are English data
+    codes: frozenset[str] = frozenset()  # the fields (as shown) whose values are identifiers
 
 
 @dataclass(frozen=True)
@@ -151,7 +252,23 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
     if field == "transition":
         return label("transition", str(value))
     if field == "kind":
+        if event.object_type == "unit":
+            return label("unit_kind", str(value))
+        if event.object_type == "relation":
+            return gettext(RELATION_LABELS.get(str(value), str(value)))
         return label("approval", str(value))
+    if field == "role":
+        return role_label(str(value))
+    if field == "rule_code":
+        return label("clock", str(value))
+    if field == "unit":
+        return label("time_unit", str(value))
+    if field == "act":
+        return gettext(ACTS.get(str(value), str(value)))
+    if field == "locale":
+        return LANGUAGES.get(str(value), str(value))
+    if field == "reason" and event.outcome != "ok":
+        return gettext(str(value))  # a refusal's reason is one of the service's messages
     if field == "disposal":
         return label("status", str(value))
     if field in ("source", "category"):
@@ -164,6 +281,7 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
             "responsible_user_id": names.people,
             "person_id": names.persons,
             "unit_id": names.units,
+            "parent_id": names.units,
         }.get(field)
         if lookup is not None:
             return lookup.get(value, f"#{value}")
@@ -193,4 +311,6 @@ def readable(event: AuditEvent, names: Names) -> Readable:
             changes.append(
                 (gettext(FIELD_LABELS.get(field, field)), _value(event, field, extra[field], names))
             )
-    return Readable(gettext(ACTION_LABELS.get(event.action, event.action)), changes)
+    english = frozenset(gettext(FIELD_LABELS[f]) for f in ENGLISH_FIELDS if f in FIELD_LABELS)
+    codes = frozenset(gettext(FIELD_LABELS[f]) for f in CODE_FIELDS if f in FIELD_LABELS)
+    return Readable(gettext(ACTION_LABELS.get(event.action, event.action)), changes, english, codes)

@@ -12,6 +12,7 @@ from integrity.db.models import RoleGrant, Unit
 from integrity.domain.users import services as users
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, CurrentPrincipal, Db
+from integrity.lib.i18n import current_locale
 
 
 class DashboardController(Controller):
@@ -38,18 +39,19 @@ class DashboardController(Controller):
     async def users_page(self, db: Db, access: Access) -> Template:
         page = await users.list_users(db, access, None, 200)
         ids = [u.id for u in page.items]
-        roles: dict[int, list[str]] = defaultdict(list)
+        roles: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        english = current_locale.get() == "en"
         rows = (
             await db.execute(
-                select(RoleGrant.user_id, RoleGrant.role, Unit.name)
+                select(RoleGrant.user_id, RoleGrant.role, Unit.name, Unit.name_en)
                 .join(Unit, Unit.id == RoleGrant.unit_id)  # type: ignore[arg-type]
                 .where(RoleGrant.user_id.in_(ids))  # type: ignore[attr-defined]
             )
         ).all()
-        for user_id, role, unit_name in rows:
-            roles[user_id].append(f"{role}@{unit_name}")
+        for user_id, role, unit_name, unit_name_en in rows:
+            roles[user_id].append((role, unit_name_en if english and unit_name_en else unit_name))
         unit_names = {
-            u.id: u.name
+            u.id: (u.name_en if english and u.name_en else u.name)
             for u in (
                 await db.execute(
                     select(Unit).where(Unit.id.in_({u.unit_id for u in page.items}))  # type: ignore[union-attr]

@@ -155,35 +155,67 @@ def _me(access: AccessScope) -> int:
 # Approvals to decide -------------------------------------------------------------------------------
 
 
-def decidable_requests(access: AccessScope) -> Query:
-    """Requests to decide; `approvals.most_urgent` reads them in due order."""
+# A request's case and, for a close-out, its item: read in the same statement as the request.
+RequestCase = aliased(Case)
+RequestItem = aliased(RectificationItem)
+# Where each kind of request is read and decided (by its object type; a clock's on its case's page).
+REQUEST_PAGES = {
+    "case": "/cases/{object_id}",
+    "case_clock": "/cases/{case_id}",
+    "rectification": "/rectification/items/{object_id}",
+    "decision": "/decisions/{object_id}",
+}
+
+
+def _requests() -> Query:
+    """Requests with what a row of the list shows: their case's number and title, an item's words."""
+    request = ApprovalRequest
     return (
-        select(ApprovalRequest, Place)
-        .join(Place, col(Place.id) == col(ApprovalRequest.unit_id))
-        .where(approvals.decidable(access))
+        select(
+            col(request.id),
+            col(request.kind),
+            col(request.object_type),
+            col(request.object_id),
+            col(request.case_id),
+            col(request.due_on),
+            col(request.status),
+            col(request.comment),
+            col(RequestCase.number).label("case_number"),
+            col(RequestCase.title).label("case_title"),
+            col(RequestItem.requirement),
+            *PLACE,
+        )
+        .join(Place, col(Place.id) == col(request.unit_id))
+        .outerjoin(RequestCase, col(RequestCase.id) == col(request.case_id))
+        .outerjoin(
+            RequestItem,
+            and_(
+                col(request.object_type) == rectification.LIFECYCLE.resource,
+                col(RequestItem.id) == col(request.object_id),
+            ),
+        )
     )
 
 
+def decidable_requests(access: AccessScope) -> Query:
+    """Requests to decide; `approvals.most_urgent` reads them in due order."""
+    return _requests().where(approvals.decidable(access))
+
+
+def _request_row(kind: str, what: str, row: Any) -> WorkRow:
+    if row.requirement is not None:
+        title = _short(row.requirement)
+    else:
+        title = f"{row.case_number} · {row.case_title}"
+    href = REQUEST_PAGES[row.object_type].format(object_id=row.object_id, case_id=row.case_id)
+    reason = row.comment if row.status == approvals.RETURNED else ""
+    return WorkRow(kind, what, title, place_name(row), href, row.due_on, reason)
+
+
 async def _present_requests(
-    session: AsyncSession, found: Sequence[Any], kind: str, what: Callable[[ApprovalRequest], str]
+    session: AsyncSession, found: Sequence[Any], kind: str, what: Callable[[Any], str]
 ) -> list[WorkRow]:
-    requests = [row[0] for row in found]
-    lines = await approvals.describe(session, requests)
-    rows = []
-    for request, unit, *_total in found:
-        line = lines[request.id]
-        rows.append(
-            WorkRow(
-                kind,
-                what(request),
-                line.title,
-                place_name(unit),
-                line.href,
-                request.due_on,
-                request.comment if request.status == approvals.RETURNED else "",
-            )
-        )
-    return rows
+    return [_request_row(kind, what(row), row) for row in found]
 
 
 async def _present_decidable(
@@ -218,8 +250,7 @@ def _returned(access: AccessScope) -> Query:
         days=RETURNED_CASE_PROPOSAL_DAYS
     )
     return (
-        select(ApprovalRequest, Place)
-        .join(Place, col(Place.id) == col(ApprovalRequest.unit_id))
+        _requests()
         .where(
             col(ApprovalRequest.requested_by_id) == _me(access),
             col(ApprovalRequest.status) == approvals.RETURNED,

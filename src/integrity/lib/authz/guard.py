@@ -20,6 +20,9 @@ from integrity.lib.security.tokens import same
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+# Recorded as the reason of a request no role of the user allows (the audit page translates it).
+LACKS_PERMISSION = N_("No role of this user allows this.")
+CSRF_MISSING = N_("The form's CSRF token was missing or wrong.")
 
 
 async def record_refusal(exc: Exception, scope: Scope) -> None:
@@ -112,7 +115,7 @@ async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         and principal.auth_kind == "session"
         and not same(await _csrf_token_sent(connection), principal.csrf_token)
     ):
-        await record_denial(connection, "csrf", "missing or wrong CSRF token")
+        await record_denial(connection, "csrf", CSRF_MISSING)
         raise _recorded(Forbidden(N_("The form has expired or the CSRF token is missing; reload the page.")))
     if declaration == AUTHENTICATED:
         return
@@ -120,5 +123,5 @@ async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         raise _recorded(Forbidden(N_("This route declares no authorization rule and is refused.")))
     access = access_of(connection)
     if access is None or not access.can_anywhere(declaration.obj, declaration.act):
-        await record_denial(connection, declaration.obj, "role lacks permission", act=declaration.act)
+        await record_denial(connection, declaration.obj, LACKS_PERMISSION, act=declaration.act)
         raise _recorded(Forbidden(N_("Your roles do not allow this.")))

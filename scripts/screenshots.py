@@ -1,0 +1,86 @@
+"""Take the README's screenshots: the main pages at a phone's and a desk's size, as the personas see them.
+
+    .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+
+Serves a throwaway database with the demo data (`integrity db upgrade`, `integrity demo`, `integrity
+serve`) and drives the project's Chromium with Playwright. Prints each page's width, which must not
+exceed the window's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+SIZES = {"phone": (390, 844), "desktop": (1366, 768)}
+CHROMIUM = os.environ.get("INTEGRITY_CHROMIUM") or "/usr/lib/chromium/chromium"
+# (file name, persona, path or "first:<list>:<link prefix>")
+PAGES = (
+    ("work-queue-reviewer", "liu.yang", "/"),
+    ("work-queue-rectifier", "sun.qiang", "/"),
+    ("case-list", "zhang.wei", "/cases"),
+    ("case-page", "li.na", "first:/cases:/cases/"),
+    ("audit-trail", "admin", "/audit"),
+)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="integrity-shots-"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "INTEGRITY_ENV": "development", "INTEGRITY_DATA_DIR": str(data)}
+    cli = [sys.executable, "-m", "integrity"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health/ready", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            for name, persona, path in PAGES:
+                for size, (width, height) in SIZES.items():
+                    context = browser.new_context(viewport={"width": width, "height": height})
+                    page = context.new_page()
+                    page.goto(f"{base}/login")
+                    page.fill("input[name=username]", persona)
+                    page.fill("input[name=password]", "Integrity-2026")
+                    page.click("form[action='/login'] button[type=submit]")
+                    page.wait_for_url(f"{base}/")
+                    if path.startswith("first:"):
+                        _, listing, prefix = path.split(":")
+                        page.goto(f"{base}{listing}")
+                        path = page.locator(f"main a[href^='{prefix}']").first.get_attribute("href") or "/"
+                    page.goto(f"{base}{path}")
+                    page.wait_for_load_state("networkidle")
+                    wide = page.evaluate("document.documentElement.scrollWidth")
+                    page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=size == "phone")
+                    print(f"{name}-{size}: {persona} {path} width {wide} (window {width})")
+                    context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
