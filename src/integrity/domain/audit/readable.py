@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "case.clock_extend": N_("Clock extended"),
     "case.clock_stop": N_("Clock stopped"),
     "case.export": N_("Case list exported to Excel"),
+    "audit.export": N_("Audit trail exported to Excel"),
     "access.denied": N_("Refused"),
     "case.evidence.add": N_("Evidence added"),
     "case.evidence.download": N_("Evidence downloaded"),

@@ -85,6 +85,20 @@ async def list_events(
     filters: AuditFilters | None = None,
 ) -> Page[AuditEvent]:
     """Events in the auditor's units; events tied to no unit only for auditors of a root unit."""
+    f = filters or AuditFilters(object_type=object_type, object_id=object_id)
+    return await fetch_page(session, events_query(access, f), AuditEvent.seq, cursor, limit, f.newest_first)
+
+
+async def export_events(
+    session: AsyncSession, access: AccessScope, f: AuditFilters, limit: int
+) -> list[AuditEvent]:
+    """The newest `limit` events the filters select (the audit trail's Excel export)."""
+    query = events_query(access, f).order_by(col(AuditEvent.seq).desc()).limit(limit)
+    return list((await session.execute(query)).scalars().all())
+
+
+def events_query(access: AccessScope, f: AuditFilters) -> Any:
+    """The events this reader may see that the filters select: the one read path of the trail."""
     prefixes = access.paths("audit", "read")
     in_units = select(col(Unit.id)).where(access.unit_filter("audit", "read", Unit.path))
     scope = AuditEvent.unit_id.in_(in_units)  # type: ignore[union-attr]
@@ -99,7 +113,6 @@ async def list_events(
     )
     case_rule = ~exists(hidden)
     stmt = select(AuditEvent).where(scope, case_rule)
-    f = filters or AuditFilters(object_type=object_type, object_id=object_id)
     if f.object_type:
         stmt = stmt.where(AuditEvent.object_type == f.object_type)
     if f.object_id:
@@ -119,4 +132,4 @@ async def list_events(
             .where(col(AuditEventCase.seq) == col(AuditEvent.seq), col(Case.number) == f.case_number.strip())
         )
         stmt = stmt.where(exists(of_case))
-    return await fetch_page(session, stmt, AuditEvent.seq, cursor, limit, f.newest_first)
+    return stmt

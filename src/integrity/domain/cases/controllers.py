@@ -12,9 +12,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Stream
 from sqlmodel import col, select
 
-from integrity.db.models import CaseNote, Unit
+from integrity.db.models import CaseNote
 from integrity.domain.approvals.schemas import ApprovalOut
 from integrity.domain.cases import (
+    clocks,
     evidence,
     export,
     extensions,
@@ -44,27 +45,16 @@ from integrity.domain.cases.schemas import (
     TransitionOut,
 )
 from integrity.domain.org.schemas import PersonOut
+from integrity.lib import excel
 from integrity.lib.audit import AuditEntry
 from integrity.lib.audit import record as audit_record
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import InvalidInput
+from integrity.lib.excel import XLSX
 from integrity.lib.i18n import N_, gettext
-from integrity.lib.labels import label
 from integrity.lib.pagination import Page, PageLimit, QueryId
 from integrity.lib.uploads import UploadForm, content_disposition, download, file_part
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_HEADER = (
-    N_("Case number"),
-    N_("Title"),
-    N_("Unit"),
-    N_("Status"),
-    N_("Category"),
-    N_("Source"),
-    N_("Received on"),
-    N_("Confidential"),
-)
 
 
 def provide_case_filters(
@@ -135,14 +125,9 @@ class CaseController(Controller):
     ) -> Response[bytes]:
         """The filtered list as an Excel workbook (at most 50,000 rows); every export is audited."""
         found = await listing.filtered_cases(db, access, filters, export.MAX_ROWS)
-        names = {
-            u.id: u.name
-            for u in (
-                await db.execute(select(Unit).where(col(Unit.id).in_({c.unit_id for c in found})))
-            ).scalars()
-        }
-        header = [gettext(h) for h in EXPORT_HEADER]
-        body = await export.workbook(header, export.case_rows(found, names, label))
+        title = gettext(N_("Case ledger"))
+        header = [gettext(h) for h in export.HEADER]
+        body = await excel.workbook(title, header, await export.ledger_rows(db, found))
         async with request.app.state.db.write_session() as session:
             await audit_record(
                 session,
@@ -156,9 +141,8 @@ class CaseController(Controller):
                 ),
             )
             await session.commit()
-        return Response(
-            body, media_type=XLSX, headers={"content-disposition": content_disposition("cases.xlsx")}
-        )
+        name = excel.file_name(title, clocks.local_today())
+        return Response(body, media_type=XLSX, headers={"content-disposition": content_disposition(name)})
 
     @post("/import", opt=permission("case", "create"), status_code=200)
     async def import_leads(
