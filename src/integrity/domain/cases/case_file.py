@@ -49,6 +49,9 @@ class CaseFile:
     extensions: Sequence[ClockExtension]
     pending_extensions: set[int]  # clock ids with a request waiting for a reviewer
     links: list[tuple[CaseLink, Case]]  # only links to cases this reader may see
+    # The case's latest proposal, when a reviewer returned it and nothing was proposed since: its
+    # reason leads the page, and the next-steps form lets its maker propose again.
+    returned: ApprovalRequest | None = None
 
 
 async def _all(session: AsyncSession, statement: Any) -> Sequence[Any]:
@@ -101,11 +104,21 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         ).scalars()
     )
     links = await _links(session, access, case_id)
+    latest = (
+        await session.execute(
+            select(ApprovalRequest)
+            .where(col(ApprovalRequest.object_type) == "case", col(ApprovalRequest.object_id) == case_id)
+            .order_by(col(ApprovalRequest.id).desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    returned = latest if latest is not None and latest.status == "returned" else None
     named = (
         {a.user_id for a in team}
         | {h.actor_id for h in history if h.actor_id}
         | {n.author_id for n in notes}
         | {f.uploaded_by_id for f in files}
+        | ({returned.decided_by_id} if returned and returned.decided_by_id else set())
     )
     people = await display_names(session, named)
     today, cal = clocks.local_today(), await clocks.work_calendar(session)
@@ -133,6 +146,7 @@ async def load_case_file(session: AsyncSession, access: AccessScope, case_id: in
         extensions=extensions,
         pending_extensions=pending,
         links=links,
+        returned=returned,
     )
 
 
