@@ -29,7 +29,7 @@ PAGES = (
     ("work-queue-rectifier", "sun.qiang", "/"),
     ("case-list", "zhang.wei", "/cases"),
     ("case-page", "li.na", "first:/cases:/cases/"),
-    ("audit-trail", "admin", "/audit"),
+    ("audit-trail", "zhao.min", "/audit?lang=zh"),  # the auditor reads English; the page shown in Chinese
 )
 
 
@@ -45,7 +45,8 @@ def main() -> None:
     cli = [sys.executable, "-m", "integrity"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, **quiet)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -68,11 +69,15 @@ def main() -> None:
                     if path.startswith("first:"):
                         _, listing, prefix = path.split(":")
                         page.goto(f"{base}{listing}")
-                        path = page.locator(f"main a[href^='{prefix}']").first.get_attribute("href") or "/"
+                        path = (
+                            page.locator(f"main table a[href^='{prefix}']").first.get_attribute("href") or "/"
+                        )
                     page.goto(f"{base}{path}")
                     page.wait_for_load_state("networkidle")
                     wide = page.evaluate("document.documentElement.scrollWidth")
-                    page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=size == "phone")
+                    # a phone shows the whole of a short page; long ones (the trail) their first screen
+                    whole = size == "phone" and page.evaluate("document.body.scrollHeight") < 2400
+                    page.screenshot(path=str(OUT / f"{name}-{size}.png"), full_page=whole)
                     print(f"{name}-{size}: {persona} {path} width {wide} (window {width})")
                     context.close()
             browser.close()

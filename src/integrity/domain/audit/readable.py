@@ -197,6 +197,7 @@ ENGLISH_FIELDS = frozenset({"name_en", "label_en"})
 # Fields whose values are identifiers (shown as code, in any language).
 CODE_FIELDS = frozenset({"username", "code", "path", "employee_no", "sha256", "pdf_sha256", "trail_sha256"})
 LANGUAGES = {"zh": "中文", "en": "English"}
+SIGN_IN_WAYS = {"password": N_("Password"), "token": N_("API token"), "demo": N_("Demo data")}
 # The policy's actions, as a refused request names them.
 ACTS = {
     "read": N_("read"),
@@ -268,6 +269,8 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
         return gettext(ACTS.get(str(value), str(value)))
     if field == "locale":
         return LANGUAGES.get(str(value), str(value))
+    if field == "via":
+        return gettext(SIGN_IN_WAYS.get(str(value), str(value)))
     if field == "reason" and event.outcome != "ok":
         return gettext(str(value))  # a refusal's reason is one of the service's messages
     if field == "disposal":
