@@ -95,7 +95,9 @@ def test_lead_registered_proposed_approved_and_hidden_from_its_subject(
     page.fill("input[name=title]", title)
     page.fill("input[name=received_on]", "2026-11-02")
     page.fill("textarea[name=summary]", "来信反映其多次虚报差旅费。")
-    page.select_option("select[name=subject_ids]", label="陈静 · 纪委委员")
+    page.fill("[data-testid=subject-search]", "陈静")  # search as you type, then pick
+    page.click("[data-testid=subject-results] button:has-text('纪委委员')")
+    expect(page.locator("[data-chips] li")).to_have_count(1)
     page.click("form button.primary")
     expect(page.locator("[data-testid=case-status]")).to_have_text("受理登记")
     case_url = page.url

@@ -17,6 +17,7 @@ DONE = {
     "approved": N_("Approved; it takes effect now."),
     "returned": N_("Returned with your reason; its maker finds it on their to-do list."),
     "note": N_("Note added."),
+    "subjects": N_("Subjects changed; the change is in the case's audit trail."),
     "uploaded": N_("File attached."),
     "team": N_("Case team changed."),
     "linked": N_("Cases linked."),

@@ -61,3 +61,35 @@
     if (button) { busy(button, form.dataset.busy); }
   });
 })();
+
+// The subject picker: a found person becomes a chip (a hidden input the form sends); × removes it.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest("[data-pick-id]");
+    if (pick) {
+      var picker = pick.closest("[data-picker]");
+      var chips = picker.querySelector("[data-chips]");
+      var id = pick.dataset.pickId;
+      if (!chips.querySelector('[data-chip="' + id + '"]')) {
+        var chip = document.createElement("li");
+        chip.dataset.chip = id;
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "subject_ids"; input.value = id;
+        var remove = document.createElement("button");
+        remove.type = "button"; remove.className = "link"; remove.dataset.unpick = "";
+        remove.setAttribute("aria-label", "×"); remove.textContent = "×";
+        chip.appendChild(input);
+        chip.appendChild(document.createTextNode(pick.dataset.pickLabel + " "));
+        chip.appendChild(remove);
+        chips.appendChild(chip);
+      }
+      picker.querySelector(".picks").innerHTML = "";
+      var box = picker.querySelector("input[type=search]");
+      box.value = ""; box.focus();
+      return;
+    }
+    var unpick = event.target.closest("[data-unpick]");
+    if (unpick) { unpick.closest("li").remove(); }
+  });
+})();

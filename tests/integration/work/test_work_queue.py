@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from tests.conftest import Client, DemoApp, new_client
 from tests.integration.api.test_list_queries import count_statements
 from tests.support.cases import act, register
-from tests.support.helpers import close, make_user, person_id
+from tests.support.helpers import close, make_user, unit_id
 
 ROW = re.compile(r'<li class="work( overdue)?" data-kind="(\w+)" data-testid="work-row">(.*?)</li>', re.S)
 
@@ -79,27 +80,54 @@ async def test_the_navigation_count_is_the_number_of_rows(demo_app: DemoApp) -> 
         await close(c)
 
 
+async def a_unit_of_its_own(demo_app: DemoApp) -> tuple[str, int]:
+    """A fresh unit under HXT with one person in it: counts there are no one else's (other tests add
+    proposals to the demo's units, and the list shows only the 30 most urgent)."""
+    admin = await new_client(demo_app, "admin")
+    try:
+        code = f"HXT-W{uuid.uuid4().hex[:6].upper()}"
+        unit = await admin.write(
+            "POST",
+            "/api/v1/units",
+            json={
+                "parent_id": await unit_id(demo_app, "HXT"),
+                "code": code,
+                "name": "待办测试部",
+                "kind": "department",
+            },
+        )
+        assert unit.status_code == 201, unit.text
+        person = await admin.write(
+            "POST",
+            "/api/v1/persons",
+            json={"unit_id": unit.json()["id"], "name": "赵测试", "employee_no": code},
+        )
+        assert person.status_code == 201, person.text
+        return code, int(person.json()["id"])
+    finally:
+        await close(admin)
+
+
 async def test_a_subject_sees_neither_a_row_nor_a_count_of_their_own_case(demo_app: DemoApp) -> None:
     """A reviewer who is the subject of a pending proposal: the proposal is not on their list, nor counted."""
-    subject = "HXP0502"
-    name, _uid = await make_user(demo_app, "reviewer", "HXP", person_id=await person_id(demo_app, subject))
+    code, subject = await a_unit_of_its_own(demo_app)
+    name, _uid = await make_user(demo_app, "reviewer", code, person_id=subject)
     reviewer = await new_client(demo_app, name)
-    inspector = await new_client(demo_app, "li.na")
+    inspector = await new_client(demo_app, "zhang.wei")  # a group inspector: every unit in reach
     try:
-        before_rows = await rows_of(reviewer)
-        before_count = (await reviewer.get("/work/count")).text
-        case = await register(inspector, demo_app, subjects=(subject,), title="关于本人的线索")
+        assert await rows_of(reviewer) == []
+        case = await register(inspector, demo_app, unit=code, subjects=(code,), title="关于本人的线索")
         assert (await act(inspector, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
-        other = await register(inspector, demo_app, title="另一条线索")
+        assert await rows_of(reviewer) == []  # nothing shown
+        assert (await reviewer.get("/work/count")).text.strip() == ""  # nor counted
+        other = await register(inspector, demo_app, unit=code, subjects=(), title="另一条线索")
         assert (await act(inspector, other, "propose_disposal", disposal="talk_inquiry")).status_code == 200
-        after_rows = await rows_of(reviewer)
-        assert not any(case["number"] in t for _o, _k, t in after_rows)
-        assert any(other["number"] in t for _o, _k, t in after_rows)  # the same reviewer, another case
-        assert len(after_rows) == len(before_rows) + 1
-        assert (await reviewer.get("/work/count")).text != before_count
+        after = await rows_of(reviewer)
+        assert len(after) == 1  # the same reviewer, another case of the unit
+        assert other["number"] in after[0][2]
         badge = re.search(r">(\d+)<", (await reviewer.get("/work/count")).text)
         assert badge
-        assert int(badge.group(1)) == len(after_rows)
+        assert badge.group(1) == "1"
     finally:
         await close(reviewer)
         await close(inspector)

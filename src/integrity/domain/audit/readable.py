@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "case.link": N_("Cases linked"),
     "case.clock_extend": N_("Clock extended"),
     "case.clock_stop": N_("Clock stopped"),
+    "case.subjects": N_("Subjects changed"),
     "case.export": N_("Case list exported to Excel"),
     "audit.export": N_("Audit trail exported to Excel"),
     "access.denied": N_("Refused"),

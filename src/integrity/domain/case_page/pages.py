@@ -20,6 +20,7 @@ from integrity.domain.cases import (
     extensions,
     record,
     services,
+    subjects,
     team,
     transitions,
     workflow,
@@ -38,6 +39,11 @@ from integrity.lib.forms import act_then_redirect
 from integrity.lib.i18n import N_
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class SubjectsForm(msgspec.Struct):
+    subject_ids: list[str] | str = ""
+    csrf_token: str = ""
 
 
 class TransitionForm(msgspec.Struct):
@@ -136,6 +142,8 @@ class CaseFilePages(Controller):
                 "time_units": tuple(extensions.MAX_AMOUNT),
                 "on_team": any(a.user_id == me and a.recused_at is None for a in found.team),
                 "followup": await follow_up(db, access, found.case, found.unit),
+                "can_change_subjects": found.can_edit and found.case.status not in subjects.FIXED,
+                "chosen": [],
                 "error": error,
             },
         )
@@ -311,6 +319,27 @@ class CaseFilePages(Controller):
             return await self._detail(db, access, case_id, error, status)
 
         return await act_then_redirect(db, action, f"/cases/{case_id}{anchor}", show_again, done)
+
+    @post("/{case_id:int}/subjects", opt=permission("case", "update"), status_code=200)
+    async def add_subjects(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        case_id: FromPath[int],
+        data: Annotated[SubjectsForm, FORM],
+    ) -> Template | Redirect:
+        ids = data.subject_ids if isinstance(data.subject_ids, list) else [data.subject_ids]
+        chosen = [int(v) for v in ids if str(v).isdigit()]
+        add = subjects.add_subjects(db, access, actor, case_id, chosen)
+        return await self._act_then_return(db, access, case_id, add, "#subjects", "subjects")
+
+    @post("/{case_id:int}/subjects/{person_id:int}/remove", opt=permission("case", "update"), status_code=200)
+    async def remove_subject(
+        self, db: Db, access: Access, actor: AuditActor, case_id: FromPath[int], person_id: FromPath[int]
+    ) -> Template | Redirect:
+        remove = subjects.remove_subject(db, access, actor, case_id, person_id)
+        return await self._act_then_return(db, access, case_id, remove, "#subjects", "subjects")
 
     @post("/{case_id:int}/notes", status_code=200)
     async def add_note(

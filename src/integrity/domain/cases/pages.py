@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
 from integrity.db.models import (
-    Person,
     Unit,
 )
 from integrity.domain.cases import (
@@ -26,6 +25,8 @@ from integrity.domain.cases import (
     workflow,
 )
 from integrity.domain.cases.schemas import CaseIn
+from integrity.domain.org import services as org
+from integrity.domain.org.schemas import PersonIn
 from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
@@ -47,6 +48,10 @@ class RegisterForm(msgspec.Struct):
     summary: str = ""
     confidential: str = ""
     subject_ids: list[int] | int | None = None
+    new_person_name: str = ""
+    new_person_unit_id: int | None = None
+    new_person_position: str = ""
+    new_person_employee_no: str = ""
     csrf_token: str = ""
 
 
@@ -55,6 +60,13 @@ class ImportForm:
     file: UploadFile
     dry_run: str = ""
     csrf_token: str = ""
+
+
+def _subject_ids(value: Any) -> list[int]:
+    """The picker's hidden inputs: none, one or many `subject_ids`."""
+    if value is None or value == "":
+        return []
+    return [int(v) for v in (value if isinstance(value, list) else [value]) if str(v).isdigit()]
 
 
 SORT_LABELS = {
@@ -131,31 +143,31 @@ class CasePages(Controller):
             .scalars()
             .all()
         )
-        persons = (
-            (
-                await db.execute(
-                    select(Person)
-                    .join(Unit, col(Unit.id) == col(Person.unit_id))
-                    .where(access.unit_filter("person", "read", Unit.path))
-                    .order_by(col(Person.id))
-                    .limit(1000)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        values = values or {}
+        chosen_ids = [int(v) for v in _subject_ids(values.get("subject_ids")) if str(v).isdigit()]
+        chosen = await org.find_persons(db, access, ids=chosen_ids) if chosen_ids else []
+        new_person = {
+            k.removeprefix("new_person_"): v for k, v in values.items() if k.startswith("new_person_")
+        }
         return Template(
             "cases/new.html",
             status_code=status,
             context={
                 "units": units,
-                "persons": persons,
+                "chosen": chosen,
+                "new_person": new_person,
                 "sources": await services.catalogue_entries(db, "case_source"),
                 "categories": await services.catalogue_entries(db, "case_category"),
                 "error": error,
-                "values": values or {},
+                "values": values,
             },
         )
+
+    @get("/subjects", opt=permission("person", "read"))
+    async def find_subjects(self, db: Db, access: Access, subject_q: FromQuery[str] = "") -> Template:
+        """The picker's results as the user types: name, unit and position of each match."""
+        found = await org.find_persons(db, access, text=subject_q[:100])
+        return Template("cases/_subject_results.html", context={"found": found, "q": subject_q.strip()})
 
     @get("/new", opt=permission("case", "create"))
     async def new_case(self, db: Db, access: Access) -> Template:
@@ -170,11 +182,17 @@ class CasePages(Controller):
         settings: AppSettings,
         data: Annotated[RegisterForm, FORM],
     ) -> Template | Redirect:
-        subjects = (
-            data.subject_ids
-            if isinstance(data.subject_ids, list)
-            else ([data.subject_ids] if data.subject_ids else [])
-        )
+        subjects = _subject_ids(data.subject_ids)
+        new_subjects = []
+        if data.new_person_name.strip():  # typed in place: created with the case, in its transaction
+            new_subjects.append(
+                PersonIn(
+                    data.new_person_unit_id or data.unit_id,
+                    data.new_person_name.strip(),
+                    employee_no=data.new_person_employee_no.strip() or None,
+                    position=data.new_person_position.strip(),
+                )
+            )
         payload = CaseIn(
             data.unit_id,
             data.source,
@@ -184,6 +202,7 @@ class CasePages(Controller):
             data.summary,
             bool(data.confidential),
             subjects,
+            new_subjects,
         )
         try:
             if not payload.title:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -16,7 +17,7 @@ from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, NotFound, one_of
-from integrity.lib.i18n import N_
+from integrity.lib.i18n import N_, current_locale
 from integrity.lib.pagination import Page, fetch_page
 
 UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind")
@@ -159,6 +160,54 @@ async def list_persons(
     if unit_id is not None:
         stmt = stmt.where(Person.unit_id == unit_id)  # type: ignore[arg-type]
     return await fetch_page(session, stmt, Person.id, cursor, limit)
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    """A person as a picker offers them: enough to tell two 王伟 apart."""
+
+    id: int
+    name: str
+    unit: str
+    position: str
+    employee_no: str
+
+
+async def find_persons(
+    session: AsyncSession, access: AccessScope, ids: Sequence[int] = (), text: str = "", limit: int = 20
+) -> list[PersonChoice]:
+    """Persons the user may read, by id or by a piece of their name or employee number."""
+    english = current_locale.get() == "en"
+    stmt = (
+        select(Person, Unit)
+        .join(Unit, col(Unit.id) == col(Person.unit_id))
+        .where(access.unit_filter("person", "read", col(Unit.path)))
+    )
+    if ids:
+        stmt = stmt.where(col(Person.id).in_(list(ids)))
+    else:
+        words = text.strip()
+        if not words:
+            return []
+        pattern = f"%{words}%"
+        stmt = stmt.where(
+            or_(
+                col(Person.name).like(pattern),
+                col(Person.name_en).ilike(pattern),
+                col(Person.employee_no).ilike(f"{words}%"),
+            )
+        )
+    rows = await session.execute(stmt.order_by(col(Person.name), col(Person.id)).limit(limit))
+    return [
+        PersonChoice(
+            p.id or 0,
+            p.name,
+            u.name_en if english and u.name_en else u.name,
+            p.position,
+            p.employee_no or "",
+        )
+        for p, u in rows.all()
+    ]
 
 
 async def get_person(session: AsyncSession, access: AccessScope, person_id: int) -> Person:
