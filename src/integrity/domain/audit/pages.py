@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup
@@ -136,33 +137,33 @@ EXPORT_HEADER = (
 )
 
 
+def provide_chosen(
+    action: FromQuery[str] = "",
+    # "actor" names the request's audit actor (a dependency); the query field keeps the word.
+    actor_name: Annotated[str, QueryParameter(name="actor")] = "",
+    object_type: FromQuery[str] = "",
+    case_number: FromQuery[str] = "",
+    since: FromQuery[str] = "",
+    until: FromQuery[str] = "",
+) -> dict[str, str]:
+    """The trail's filters as typed, shared by the page (which shows them again) and its export."""
+    return {"action": action, "actor": actor_name, "object_type": object_type,
+            "case_number": case_number, "since": since, "until": until}  # fmt: skip
+
+
+Chosen = NamedDependency[dict[str, str]]
+
+
 class AuditPages(Controller):
     path = "/audit"
     opt = permission("audit", "read")
     include_in_schema = False
+    dependencies = {"chosen": Provide(provide_chosen, sync_to_thread=False)}
 
     @get("/")
     async def audit_page(
-        self,
-        db: Db,
-        access: Access,
-        cursor: FromQuery[str | None] = None,
-        action: FromQuery[str] = "",
-        # "actor" names the request's audit actor (a dependency); the query field keeps the word.
-        actor_name: Annotated[str, QueryParameter(name="actor")] = "",
-        object_type: FromQuery[str] = "",
-        case_number: FromQuery[str] = "",
-        since: FromQuery[str] = "",
-        until: FromQuery[str] = "",
+        self, db: Db, access: Access, chosen: Chosen, cursor: FromQuery[str | None] = None
     ) -> Template:
-        chosen = {
-            "action": action,
-            "actor": actor_name,
-            "object_type": object_type,
-            "case_number": case_number,
-            "since": since,
-            "until": until,
-        }
         error, rows, next_cursor = "", list[dict[str, Any]](), None
         try:
             filters = _filters(chosen)
@@ -188,21 +189,9 @@ class AuditPages(Controller):
 
     @get("/export.xlsx", media_type=excel.XLSX)
     async def export(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        access: Access,
-        actor: AuditActor,
-        action: FromQuery[str] = "",
-        actor_name: Annotated[str, QueryParameter(name="actor")] = "",
-        object_type: FromQuery[str] = "",
-        case_number: FromQuery[str] = "",
-        since: FromQuery[str] = "",
-        until: FromQuery[str] = "",
+        self, request: Request[Any, Any, Any], db: Db, access: Access, actor: AuditActor, chosen: Chosen
     ) -> Response[bytes]:
         """The filtered events as an Excel workbook, newest first (at most 50,000); the export is audited."""
-        chosen = {"action": action, "actor": actor_name, "object_type": object_type,
-                  "case_number": case_number, "since": since, "until": until}  # fmt: skip
         filters = _filters(chosen)
         events = await export_events(db, access, filters, excel.MAX_ROWS)
         names = await names_for(db, events)

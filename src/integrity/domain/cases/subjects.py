@@ -38,6 +38,20 @@ async def _changeable(session: AsyncSession, access: AccessScope, case_id: int) 
     return case
 
 
+async def _recorded(
+    session: AsyncSession, actor: Actor, case: Case, before: list[int], after: list[int]
+) -> None:
+    entry = AuditEntry(
+        "case.subjects",
+        "case",
+        case.id or "",
+        case.unit_id,
+        before={"subjects": before},
+        after={"subjects": after},
+    )
+    await record(session, actor, entry)
+
+
 async def add_subjects(
     session: AsyncSession, access: AccessScope, actor: Actor, case_id: int, person_ids: Sequence[int]
 ) -> None:
@@ -57,18 +71,7 @@ async def add_subjects(
     new = sorted(wanted - set(before))
     session.add_all([CaseSubject(case_id=case_id, person_id=pid) for pid in new])
     await session.flush()
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "case.subjects",
-            "case",
-            case_id,
-            case.unit_id,
-            before={"subjects": before},
-            after={"subjects": before + new},
-        ),
-    )
+    await _recorded(session, actor, case, before, before + new)
 
 
 async def remove_subject(
@@ -83,15 +86,4 @@ async def remove_subject(
             col(CaseSubject.case_id) == case_id, col(CaseSubject.person_id) == person_id
         )
     )
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "case.subjects",
-            "case",
-            case_id,
-            case.unit_id,
-            before={"subjects": before},
-            after={"subjects": [p for p in before if p != person_id]},
-        ),
-    )
+    await _recorded(session, actor, case, before, [p for p in before if p != person_id])

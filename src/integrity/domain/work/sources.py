@@ -38,7 +38,7 @@ from integrity.domain.rectification import workflow as rectification
 from integrity.domain.rectification.services import item_filter
 from integrity.domain.work.rows import COUNT_CAP, WorkRow
 from integrity.lib.authz import AccessScope
-from integrity.lib.i18n import current_locale
+from integrity.lib.i18n import N_, current_locale
 from integrity.lib.i18n import gettext as _
 from integrity.lib.labels import label
 
@@ -212,25 +212,20 @@ def _request_row(kind: str, what: str, row: Any) -> WorkRow:
     return WorkRow(kind, what, title, place_name(row), href, row.due_on, reason)
 
 
-async def _present_requests(
-    session: AsyncSession, found: Sequence[Any], kind: str, what: Callable[[Any], str]
-) -> list[WorkRow]:
-    return [_request_row(kind, what(row), row) for row in found]
+def _requests_shown_as(kind: str, words: str) -> Callable[..., Awaitable[list[WorkRow]]]:
+    """How requests read on the list: `words` names what to do with each kind of request."""
 
+    async def present(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+        return [_request_row(kind, _(words) % {"kind": label("approval", row.kind)}, row) for row in found]
 
-async def _present_decidable(
-    session: AsyncSession, access: AccessScope, found: Sequence[Any]
-) -> list[WorkRow]:
-    return await _present_requests(
-        session, found, "approval", lambda r: _("Decide: %(kind)s") % {"kind": label("approval", r.kind)}
-    )
+    return present
 
 
 APPROVALS = Source(
     "approval",
     lambda a: a.can_anywhere("approval", "decide"),
     decidable_requests,
-    _present_decidable,
+    _requests_shown_as("approval", N_("Decide: %(kind)s")),
     approvals.most_urgent,
     counts_inline=False,  # a reviewer's requests are not theirs: walked in due order, counted apart
 )
@@ -264,19 +259,11 @@ def _returned(access: AccessScope) -> Query:
     )
 
 
-async def _present_returned(
-    session: AsyncSession, access: AccessScope, found: Sequence[Any]
-) -> list[WorkRow]:
-    return await _present_requests(
-        session, found, "returned", lambda r: _("Returned: %(kind)s") % {"kind": label("approval", r.kind)}
-    )
-
-
 RETURNED = Source(
     "returned",
     lambda a: True,
     _returned,
-    _present_returned,
+    _requests_shown_as("returned", N_("Returned: %(kind)s")),
     mine=lambda a: exists().where(
         col(ApprovalRequest.requested_by_id) == _me(a), col(ApprovalRequest.status) == approvals.RETURNED
     ),
