@@ -8,6 +8,7 @@ from integrity.domain.approvals.registry import ApprovalKind, install
 from integrity.domain.cases.approvals import CASE_KINDS
 from integrity.domain.cases.extensions import CLOCK_EXTENSION
 from integrity.domain.cases.transitions import StepEffect, install_step_effects
+from integrity.domain.cases.visibility import case_visible
 from integrity.domain.decisions.approvals import DECISION_APPROVAL
 from integrity.domain.decisions.first_form import FIRST_FORM_DECISION, record_on_closing
 from integrity.domain.rectification.approvals import CLOSEOUT_KIND
@@ -17,5 +18,5 @@ STEP_EFFECTS: dict[str, StepEffect] = {FIRST_FORM_DECISION: record_on_closing}
 
 
 def install_all() -> None:
-    install(ALL_KINDS)
+    install(ALL_KINDS, case_visible)
     install_step_effects(STEP_EFFECTS)

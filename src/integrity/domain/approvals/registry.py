@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.models import ApprovalRequest
@@ -63,9 +63,14 @@ class ApprovalKind:
 # Filled once, from the one list of every kind (integrity/domain/wiring.py), by each entry point
 # (the app, the command line); the approval services look kinds up here.
 KINDS: dict[str, ApprovalKind] = {}
+# The rule that a case is visible to a reader, as a condition on a column naming the case (the cases
+# domain lends it, as it lends its kinds: a request is seen exactly when its case is).
+CaseVisible = Callable[[AccessScope, Any], ColumnElement[bool]]
+CASE_RULE: list[CaseVisible] = []
 
 
-def install(kinds: tuple[ApprovalKind, ...]) -> None:
-    """Make these the kinds the approval services know (idempotent)."""
+def install(kinds: tuple[ApprovalKind, ...], case_visible: CaseVisible) -> None:
+    """Make these the kinds the approval services know, and the case rule they read by (idempotent)."""
     KINDS.clear()
     KINDS.update({k.name: k for k in kinds})
+    CASE_RULE[:] = [case_visible]

@@ -13,8 +13,7 @@ from sqlmodel import col, select
 
 from integrity.db.models import ApprovalRequest, Unit
 from integrity.db.types import utcnow
-from integrity.domain.approvals.registry import KINDS, ApprovalKind, InboxLine
-from integrity.domain.cases.visibility import case_visible
+from integrity.domain.approvals.registry import CASE_RULE, KINDS, ApprovalKind, InboxLine
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -222,7 +221,7 @@ def decidable(access: AccessScope) -> ColumnElement[bool]:
 def request_visible(access: AccessScope) -> ColumnElement[bool]:
     """The request's case is one the user may see; a request outside any case, by its unit alone."""
     case = col(ApprovalRequest.case_id)
-    return or_(case.is_(None), case_visible(access, case))
+    return or_(case.is_(None), CASE_RULE[0](access, case))
 
 
 def by_due_date() -> tuple[Any, ...]:
