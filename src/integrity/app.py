@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -55,7 +55,7 @@ from integrity.lib.authz import Authorizer
 from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.authz.guard import authorize, record_refusal
 from integrity.lib.deps import DEPENDENCIES
-from integrity.lib.errors import handle_error
+from integrity.lib.errors import handle_error, refuse_nul
 from integrity.lib.openapi import close_strict_objects, document_problems
 from integrity.lib.pdf.fonts import warn_if_no_cjk_font
 from integrity.lib.pdf.pool import PdfPool
@@ -101,6 +101,12 @@ ROUTE_HANDLERS: list[Any] = [
 ]
 
 
+async def _before_request(request: Request[Any, Any, Any]) -> None:
+    """The request's language first (so a refusal reads in it), then the query's own sanity."""
+    await i18n.set_request_locale(request)
+    refuse_nul(request)
+
+
 def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None) -> Litestar:
     """Build the app; the database engine and the authorizer live in app.state.
 
@@ -130,7 +136,7 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
         middleware=[AuthenticationMiddleware()],
         exception_handlers={Exception: handle_error},
         after_exception=[record_refusal],
-        before_request=i18n.set_request_locale,
+        before_request=_before_request,
         after_request=i18n.remember_locale,
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(

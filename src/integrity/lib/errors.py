@@ -123,13 +123,10 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
-# msgspec's words for a required text that holds only white space (lib/text.py), said plainly.
-_BLANK = r"matching regex '\\S'"
-
-
 def _readable(error: Any) -> Any:
-    if isinstance(error, dict) and _BLANK in str(error.get("message", "")):
-        return {**error, "message": N_("Must not be empty or only white space.")}
+    """msgspec's words for a required text (lib/text.py) that is blank or holds NUL, said plainly."""
+    if isinstance(error, dict) and "matching regex '^(?=[" in str(error.get("message", "")):
+        return {**error, "message": N_("Must not be empty or only white space, nor hold the NUL character.")}
     return error
 
 
@@ -147,6 +144,16 @@ _HTTP_TEXTS = {
 _HTTP_OTHER = (N_("Request not completed"), N_("The request could not be completed; try again."))
 
 
+NUL_REFUSED = N_("Text may not contain the NUL character.")
+
+
+def refuse_nul(request: Request[Any, Any, Any]) -> None:
+    """before_request: a query with the NUL character is refused on both engines alike (PostgreSQL
+    cannot compare text holding it; SQLite could, and would answer differently)."""
+    if "\x00" in request.url.query or "%00" in request.url.query:
+        raise InvalidInput(NUL_REFUSED)
+
+
 def _number_out_of_range(exc: Exception) -> bool:
     """A number no id or count column can hold, sent in a query or a body field.
 
@@ -158,12 +165,19 @@ def _number_out_of_range(exc: Exception) -> bool:
     return isinstance(exc, DBAPIError) and re.search(r"out of int(32|64) range", str(exc)) is not None
 
 
+def _nul_in_text(exc: Exception) -> bool:
+    """Text holding the NUL character, which PostgreSQL's text columns cannot store."""
+    return isinstance(exc, DBAPIError) and "0x00" in str(exc)
+
+
 def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Map every exception to one response shape: problem+json for the API, a page for the UI."""
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if _number_out_of_range(exc):
         exc = InvalidInput(N_("A number in the request is larger than any record's."))
+    elif _nul_in_text(exc):
+        exc = InvalidInput(NUL_REFUSED)
     if isinstance(exc, DomainError):
         status, slug, title, detail, extra = exc.status, exc.slug, exc.title, exc.detail, exc.extra
         shown = exc.translated()

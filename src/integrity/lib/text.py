@@ -7,8 +7,9 @@ from typing import Annotated
 
 import msgspec
 
-# msgspec searches the pattern, so `\S` means "at least one character that is not white space".
-_SOMETHING = r"\S"
+# Something that is not white space, and no NUL anywhere (PostgreSQL cannot store it; SQLite could, and
+# the engines must answer alike). A lookahead, so a long run of spaces is scanned once.
+_SOMETHING = r"^(?=[\s\S]*\S)[^\x00]*\Z"
 
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=_SOMETHING)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_SOMETHING)]

@@ -59,7 +59,10 @@ async def test_whitespace_only_text_is_refused(
         assert response.status_code == 400, (what, response.status_code, response.text)
         assert response.headers["content-type"].startswith("application/problem+json"), what
         messages = [e["message"] for e in response.json()["errors"]]
-        assert "Must not be empty or only white space." in messages, (what, messages)
+        assert "Must not be empty or only white space, nor hold the NUL character." in messages, (
+            what,
+            messages,
+        )
     assert (await sql(demo_app, "SELECT max(seq) FROM audit_events"))[0][0] == events_before
 
 
@@ -136,3 +139,23 @@ async def test_numbers_beyond_64_bits_in_a_query_or_a_body_are_bad_input(
     assert (await inspector.get("/api/v1/units/3000000000")).status_code == 404
     # The request after them is served as usual: nothing was left half-done.
     assert (await inspector.get("/api/v1/cases", params={"limit": 1})).status_code == 200
+
+
+async def test_the_nul_character_is_refused_alike_on_both_engines(
+    demo_app: DemoApp, team: tuple[Client, Client]
+) -> None:
+    """Found by the API fuzzer: PostgreSQL cannot compare text with NUL in it and answered 500."""
+    inspector, _ = team
+    for url in ("/api/v1/cases/count", "/api/v1/cases"):
+        response = await inspector.get(url, params={"category": "\x00F", "sort": "number"})
+        assert response.status_code == 422, (url, response.status_code, response.text[:200])
+        assert response.headers["content-type"].startswith("application/problem+json")
+    page = await inspector.get("/cases", params={"q": "公车\x00", "lang": "zh"})
+    assert page.status_code == 422
+    assert "空字符" in page.text
+    note = await inspector.write(
+        "POST",
+        f"/api/v1/cases/{(await register(inspector, demo_app))['id']}/notes",
+        json={"body": "记录\x00"},
+    )
+    assert note.status_code in (400, 422), note.text
