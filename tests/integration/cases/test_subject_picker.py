@@ -28,6 +28,9 @@ async def test_search_shows_name_unit_and_position(demo_app: DemoApp, team: tupl
     assert "马俊" in found
     assert ma[1] in found  # the position tells two people of one name apart
     assert "华夏电力" in found  # and the unit
+    own = (await inspector.get("/cases/subjects", params={"subject_q": "李"})).text
+    for never in ("HXP0201", "HXP0601"):  # li.na herself and 李明, her declared kin: never offered
+        assert f'data-pick-id="{await person_id(demo_app, never)}"' not in own
     nobody = (await inspector.get("/cases/subjects", params={"subject_q": "查无此人", "lang": "zh"})).text
     assert "没有匹配的人员" in nobody
 

@@ -166,7 +166,12 @@ class CasePages(Controller):
     @get("/subjects", opt=permission("person", "read"))
     async def find_subjects(self, db: Db, access: Access, subject_q: FromQuery[str] = "") -> Template:
         """The picker's results as the user types: name, unit and position of each match."""
-        found = await org.find_persons(db, access, text=subject_q[:100])
+        # Never offered: the user and the persons they declared relations to (a case about them would be
+        # refused, and then hidden from its own author).
+        own = await services.related_person_ids(db, access.principal.user_id)
+        if access.principal.person_id is not None:
+            own.add(access.principal.person_id)
+        found = await org.find_persons(db, access, text=subject_q[:100], leave_out=sorted(own))
         return Template("cases/_subject_results.html", context={"found": found, "q": subject_q.strip()})
 
     @get("/new", opt=permission("case", "create"))

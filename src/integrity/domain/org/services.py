@@ -174,7 +174,12 @@ class PersonChoice:
 
 
 async def find_persons(
-    session: AsyncSession, access: AccessScope, ids: Sequence[int] = (), text: str = "", limit: int = 20
+    session: AsyncSession,
+    access: AccessScope,
+    ids: Sequence[int] = (),
+    text: str = "",
+    limit: int = 20,
+    leave_out: Sequence[int] = (),
 ) -> list[PersonChoice]:
     """Persons the user may read, by id or by a piece of their name or employee number."""
     english = current_locale.get() == "en"
@@ -183,6 +188,8 @@ async def find_persons(
         .join(Unit, col(Unit.id) == col(Person.unit_id))
         .where(access.unit_filter("person", "read", col(Unit.path)))
     )
+    if leave_out:
+        stmt = stmt.where(col(Person.id).not_in(list(leave_out)))
     if ids:
         stmt = stmt.where(col(Person.id).in_(list(ids)))
     else:
