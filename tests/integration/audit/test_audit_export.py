@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import register
-from tests.support.helpers import audit_events, close, make_user, person_id
+from tests.support.helpers import audit_events, close, make_user, person_id, sql, unit_id
 
 
 async def export(c: Client, **filters: str) -> list[tuple[object, ...]]:
@@ -54,4 +54,27 @@ async def test_an_auditor_who_is_the_subject_exports_nothing_of_that_case(demo_a
         assert len(await export(auditor, object_type="case")) > 1  # other cases' events are there
     finally:
         await close(inspector)
+        await close(auditor)
+
+
+async def test_the_trail_narrows_to_a_unit_and_the_units_below_it(demo_app: DemoApp) -> None:
+    auditor = await new_client(demo_app, "zhao.min")
+    try:
+        east = await unit_id(demo_app, "HXP-EAST")
+        rows = await export(auditor, unit=str(east))
+        below = {
+            name
+            for (name,) in await sql(
+                demo_app,
+                "SELECT u.name FROM units u, units r WHERE r.id = :r AND u.path LIKE r.path || '%'",
+                r=east,
+            )
+        }
+        shown = {row[5] for row in rows[1:]}
+        assert shown, "the demo records events in the East China branch (its items, its case)"
+        assert shown <= below
+        page = (await auditor.get("/audit", params={"unit": str(east), "lang": "zh"})).text
+        assert f'<option value="{east}" selected>' in page
+        assert f"unit={east}" in page  # the export and the pages keep the filter
+    finally:
         await close(auditor)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
@@ -119,6 +120,7 @@ def _filters(chosen: dict[str, str]) -> AuditFilters:
         actor=chosen["actor"].strip() or None,
         object_type=chosen["object_type"] or None,
         case_number=chosen["case_number"].strip() or None,
+        unit_id=int(chosen["unit"]) if chosen["unit"].isdigit() and len(chosen["unit"]) < 10 else None,
         since=_day(chosen["since"]),
         until=_day(chosen["until"]),
         newest_first=True,
@@ -137,18 +139,28 @@ EXPORT_HEADER = (
 )
 
 
+async def _audit_units(db: Db, access: Access) -> list[tuple[int, str]]:
+    """The units whose trail this reader may read, by name, to narrow the trail to one of them."""
+    english = current_locale.get() == "en"
+    rows = await db.execute(
+        select(Unit).where(access.unit_filter("audit", "read", col(Unit.path))).order_by(col(Unit.path))
+    )
+    return [(u.id or 0, u.name_en if english and u.name_en else u.name) for u in rows.scalars()]
+
+
 def provide_chosen(
     action: FromQuery[str] = "",
     # "actor" names the request's audit actor (a dependency); the query field keeps the word.
     actor_name: Annotated[str, QueryParameter(name="actor")] = "",
     object_type: FromQuery[str] = "",
     case_number: FromQuery[str] = "",
+    unit: FromQuery[str] = "",
     since: FromQuery[str] = "",
     until: FromQuery[str] = "",
 ) -> dict[str, str]:
     """The trail's filters as typed, shared by the page (which shows them again) and its export."""
     return {"action": action, "actor": actor_name, "object_type": object_type,
-            "case_number": case_number, "since": since, "until": until}  # fmt: skip
+            "case_number": case_number, "unit": unit, "since": since, "until": until}  # fmt: skip
 
 
 Chosen = NamedDependency[dict[str, str]]
@@ -181,6 +193,8 @@ class AuditPages(Controller):
                 "next_cursor": next_cursor,
                 "cursor": cursor,
                 "filters": chosen,
+                "filters_query": urlencode({k: v for k, v in chosen.items() if v}),
+                "units": await _audit_units(db, access),
                 "actions": actions,
                 "object_types": sorted(((t, object_label(t)) for t in OBJECT_LABELS), key=lambda t: t[1]),
                 "error": error,

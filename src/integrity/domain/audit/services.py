@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from sqlalchemy import exists, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from integrity.config import get_settings
@@ -66,6 +67,7 @@ class AuditFilters:
     object_type: str | None = None
     object_id: str | None = None
     case_number: str | None = None
+    unit_id: int | None = None  # the unit and every unit below it
     since: date | None = None  # days in the organisation's time zone, both included
     until: date | None = None
     newest_first: bool = False
@@ -125,6 +127,11 @@ def events_query(access: AccessScope, f: AuditFilters) -> Any:
         stmt = stmt.where(col(AuditEvent.occurred_at) >= _local_midnight(f.since))
     if f.until:
         stmt = stmt.where(col(AuditEvent.occurred_at) < _local_midnight(f.until + timedelta(days=1)))
+    if f.unit_id is not None:
+        below = aliased(Unit)
+        root_path = select(col(Unit.path)).where(col(Unit.id) == f.unit_id).scalar_subquery()
+        units = select(col(below.id)).where(col(below.path).like(root_path + "%"))
+        stmt = stmt.where(col(AuditEvent.unit_id).in_(units))
     if f.case_number:
         of_case = (
             select(col(AuditEventCase.seq))
