@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from integrity.db.models import AuditEvent, AuditEventCase
 from integrity.domain.cases.visibility import case_visible
 from integrity.domain.work.rows import SHOWN, WorkRow, by_urgency, shown_count
-from integrity.domain.work.sources import TEAM_SOURCES, team_cases, with_work
+from integrity.domain.work.sources import with_work
 from integrity.lib.authz import AccessScope
 
 DONE_SHOWN = 50
@@ -28,8 +28,7 @@ async def todo(session: AsyncSession, access: AccessScope) -> Queue:
     """Everything waiting on this user, most urgent first; a query or two per kind, whatever the size."""
     rows: list[WorkRow] = []
     counts: dict[str, int] = {}
-    sources = await with_work(session, access)
-    params = await team_cases(session, access) if any(s.kind in TEAM_SOURCES for s in sources) else {}
+    sources, params = await with_work(session, access)
     for source in sources:
         found, counts[source.kind] = await source.rows(session, access, SHOWN, params)
         rows.extend(found)
@@ -39,8 +38,7 @@ async def todo(session: AsyncSession, access: AccessScope) -> Queue:
 
 async def todo_count(session: AsyncSession, access: AccessScope) -> str:
     """The navigation's number: the same sources, counted (and capped), no rows read."""
-    sources = await with_work(session, access)
-    params = await team_cases(session, access) if any(s.kind in TEAM_SOURCES for s in sources) else {}
+    sources, params = await with_work(session, access)
     counts = [await s.count(session, access, params) for s in sources]
     return shown_count(counts)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -32,7 +32,7 @@ from integrity.db.models import (
 from integrity.db.types import utcnow
 from integrity.domain.approvals import services as approvals
 from integrity.domain.cases import clocks
-from integrity.domain.cases.visibility import case_visible
+from integrity.domain.cases.visibility import case_visible, visible_case_filter
 from integrity.domain.decisions import workflow as decisions
 from integrity.domain.rectification import workflow as rectification
 from integrity.domain.rectification.services import item_filter
@@ -125,27 +125,23 @@ _BUILT_MAX = 4096
 _PROBES: dict[tuple[object, ...], Query] = {}
 
 
-async def team_cases(session: AsyncSession, access: AccessScope) -> Params:
-    """The parameters of the sources' statements: the ids of the cases the user works on."""
-    return {"team": list((await session.execute(_my_team_cases(access))).scalars().all())}
-
-
-async def with_work(session: AsyncSession, access: AccessScope) -> list[Source]:
-    """The sources this user may have rows in: those they may use, less those where one probe of their
-    own rows (one statement for all) finds none."""
+async def with_work(session: AsyncSession, access: AccessScope) -> tuple[list[Source], Params]:
+    """The sources this user may have rows in, and the parameters of their statements (the user's team),
+    from one statement: the team's case ids, then a negative marker for each source with rows of the
+    user's own (before any visibility rule; a source without a probe is always asked)."""
     usable = [s for s in SOURCES if s.applies(access)]
     probed = [s for s in usable if s.mine is not None]
-    if not probed:
-        return usable
     key = ("mine", access.shape())
     probe = _PROBES.get(key)
     if probe is None:
         if len(_PROBES) >= _BUILT_MAX:
             _PROBES.clear()
-        probe = _PROBES[key] = select(*(s.mine(access) for s in probed if s.mine))
-    answers = (await session.execute(probe)).one()
-    empty = {s.kind for s, has in zip(probed, answers, strict=True) if not has}
-    return [s for s in usable if s.kind not in empty]
+        parts = [_my_team_cases(access)]
+        parts += [select(literal(-n)).where(s.mine(access)) for n, s in enumerate(probed, 1) if s.mine]
+        probe = _PROBES[key] = union_all(*parts)
+    found = set((await session.execute(probe)).scalars().all())
+    empty = {s.kind for n, s in enumerate(probed, 1) if -n not in found}
+    return [s for s in usable if s.kind not in empty], {"team": sorted(i for i in found if i > 0)}
 
 
 def _me(access: AccessScope) -> int:
@@ -295,7 +291,7 @@ def _team_clocks(access: AccessScope) -> Query:
         .where(
             col(CaseClock.case_id).in_(TEAM),
             clocks.running(),
-            case_visible(access, col(Case.id)),
+            visible_case_filter(access),
         )
         .order_by(col(CaseClock.due_on), col(CaseClock.id))
     )
@@ -526,7 +522,5 @@ APPEALS = Source(
     mine=lambda a: exists().where(col(AppealPanelMember.user_id) == _me(a)),
 )
 
-# The sources whose statements take the user's team (`team_cases`).
-TEAM_SOURCES = frozenset({"case_clock", "decision"})
 # Every kind of work, in the order their rows interleave when due on the same day.
 SOURCES: tuple[Source, ...] = (APPROVALS, RETURNED, ITEMS, CASE_CLOCKS, DECISIONS, APPEALS)
