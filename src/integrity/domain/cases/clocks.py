@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from time import monotonic
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,25 @@ async def earliest_due(session: AsyncSession, case_id: int) -> date | None:
 async def work_calendar(session: AsyncSession) -> WorkCalendar:
     rows = (await session.execute(select(CalendarOverride))).scalars().all()
     return WorkCalendar({r.day: r.is_workday for r in rows})
+
+
+# The calendar that lists use to say "3 working days left": read at most once a minute per worker. Due
+# dates themselves are always computed with `work_calendar`, read in the transaction that sets them.
+DISPLAY_SECONDS = 60.0
+_shown: list[tuple[float, WorkCalendar]] = []
+
+
+async def display_calendar(session: AsyncSession) -> WorkCalendar:
+    """The working-day calendar for showing days left on a list (an administrator's change shows within
+    a minute; at once in the worker that made it, see `forget_display_calendar`)."""
+    now = monotonic()
+    if not _shown or now - _shown[0][0] > DISPLAY_SECONDS:
+        _shown[:] = [(now, await work_calendar(session))]
+    return _shown[0][1]
+
+
+def forget_display_calendar() -> None:
+    _shown.clear()
 
 
 def due_date(rule: ClockRule, start: date, cal: WorkCalendar) -> date:

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from sqlmodel import col, select
 
 from integrity.db.models import CalendarOverride
+from integrity.domain.cases.clocks import forget_display_calendar
 from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import AuditActor, CurrentPrincipal, Db
@@ -66,4 +67,5 @@ class CalendarController(Controller):
             ),
         )
         await db.commit()
+        forget_display_calendar()  # this worker's lists count with the change at once
         return OverrideOut(row.day, row.is_workday, row.note)

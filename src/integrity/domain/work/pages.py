@@ -44,7 +44,7 @@ class WorkPages(Controller):
     @get("/")
     async def todo(self, db: Db, access: Access, principal: CurrentPrincipal) -> Template:
         found = await queue.todo(db, access)
-        today, cal = clocks.local_today(), await clocks.work_calendar(db)
+        today, cal = clocks.local_today(), await clocks.display_calendar(db)
         return Template(
             "work/todo.html",
             context={
