@@ -62,6 +62,11 @@ def role_label(role: str) -> str:
     return gettext(ROLE_LABELS.get(role, role))
 
 
+def local_name(name: str, name_en: str | None) -> str:
+    """A record's name in the reader's language: its English name for an English reader, when it has one."""
+    return name_en if current_locale.get() == "en" and name_en else name
+
+
 def install(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]

@@ -44,6 +44,7 @@ def template_environment(extra_globals: dict[str, Any] | None = None) -> Environ
     env.globals["principal_of"] = principal_of
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["role_label"] = i18n.role_label
+    env.globals["local_name"] = i18n.local_name
     env.globals["can"] = can_in_request
     env.globals["label"] = label
     env.filters["local"] = local_time

@@ -25,7 +25,7 @@ from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
-from integrity.lib.i18n import N_, current_locale, gettext
+from integrity.lib.i18n import N_, current_locale, gettext, local_name
 from integrity.lib.uploads import content_disposition
 
 PAGE_SIZE = 100
@@ -64,7 +64,7 @@ async def names_for(db: Db, events: Sequence[AuditEvent]) -> Names:
     return Names(
         people=await display_names(db, users),
         persons={int(i or 0): str(n) for i, n in person_rows.all()},
-        units={u.id or 0: (u.name if zh else (u.name_en or u.name)) for u in unit_rows.scalars()},
+        units={u.id or 0: local_name(u.name, u.name_en) for u in unit_rows.scalars()},
         measures={m.code: (m.name if zh else m.name_en) for m in measures},
         catalogue={
             (item.catalogue.removeprefix("case_"), item.code): (item.name if zh else item.name_en)
@@ -141,11 +141,10 @@ EXPORT_HEADER = (
 
 async def _audit_units(db: Db, access: Access) -> list[tuple[int, str]]:
     """The units whose trail this reader may read, by name, to narrow the trail to one of them."""
-    english = current_locale.get() == "en"
     rows = await db.execute(
         select(Unit).where(access.unit_filter("audit", "read", col(Unit.path))).order_by(col(Unit.path))
     )
-    return [(u.id or 0, u.name_en if english and u.name_en else u.name) for u in rows.scalars()]
+    return [(u.id or 0, local_name(u.name, u.name_en)) for u in rows.scalars()]
 
 
 def provide_chosen(

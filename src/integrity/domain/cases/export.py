@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from integrity.db.models import Case, CaseSubject, CatalogueItem, Person, Unit
 from integrity.domain.cases.listing import page_details
 from integrity.lib.excel import MAX_ROWS, safe_cell
-from integrity.lib.i18n import N_, current_locale, gettext
+from integrity.lib.i18n import N_, gettext, local_name
 from integrity.lib.labels import label
 
 __all__ = ["HEADER", "MAX_ROWS", "ledger_rows", "safe_cell"]
@@ -35,15 +35,14 @@ CHUNK = 5_000  # ids per IN list: under every engine's limit on bound parameters
 async def _names(
     session: AsyncSession, cases: Sequence[Case]
 ) -> tuple[dict[Any, str], dict[tuple[str, str], str]]:
-    english = current_locale.get() == "en"
     units = {
-        u.id: (u.name_en if english and u.name_en else u.name)
+        u.id: local_name(u.name, u.name_en)
         for u in (
             await session.execute(select(Unit).where(col(Unit.id).in_({c.unit_id for c in cases})))
         ).scalars()
     }
     catalogue = {
-        (i.catalogue.removeprefix("case_"), i.code): (i.name_en if english and i.name_en else i.name)
+        (i.catalogue.removeprefix("case_"), i.code): local_name(i.name, i.name_en)
         for i in (await session.execute(select(CatalogueItem))).scalars()
     }
     return units, catalogue

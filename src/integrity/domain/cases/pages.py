@@ -32,7 +32,7 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.flash import with_done
-from integrity.lib.i18n import N_, current_locale
+from integrity.lib.i18n import N_, local_name
 from integrity.lib.i18n import gettext as _
 from integrity.lib.pagination import Page
 
@@ -104,7 +104,7 @@ class CasePages(Controller):
         ids = [c.id for c in page.items]
         details = await listing.page_details(db, ids)
         units = {
-            u.id: (u.name_en if current_locale.get() == "en" and u.name_en else u.name)
+            u.id: local_name(u.name, u.name_en)
             for u in (
                 await db.execute(select(Unit).where(col(Unit.id).in_({c.unit_id for c in page.items})))
             ).scalars()

@@ -12,7 +12,7 @@ from integrity.db.models import RoleGrant, Unit
 from integrity.domain.users import services as users
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, CurrentPrincipal, Db
-from integrity.lib.i18n import current_locale
+from integrity.lib.i18n import local_name
 
 
 class DashboardController(Controller):
@@ -40,7 +40,6 @@ class DashboardController(Controller):
         page = await users.list_users(db, access, None, 200)
         ids = [u.id for u in page.items]
         roles: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        english = current_locale.get() == "en"
         rows = (
             await db.execute(
                 select(RoleGrant.user_id, RoleGrant.role, Unit.name, Unit.name_en)
@@ -49,9 +48,9 @@ class DashboardController(Controller):
             )
         ).all()
         for user_id, role, unit_name, unit_name_en in rows:
-            roles[user_id].append((role, unit_name_en if english and unit_name_en else unit_name))
+            roles[user_id].append((role, local_name(unit_name, unit_name_en)))
         unit_names = {
-            u.id: (u.name_en if english and u.name_en else u.name)
+            u.id: local_name(u.name, u.name_en)
             for u in (
                 await db.execute(
                     select(Unit).where(Unit.id.in_({u.unit_id for u in page.items}))  # type: ignore[union-attr]

@@ -14,7 +14,7 @@ from integrity.domain.cases.clocks import earliest_due
 from integrity.domain.decisions.services import KIND, OBJECT, decision_filter, on_decided
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
-from integrity.lib.i18n import current_locale
+from integrity.lib.i18n import current_locale, local_name
 
 
 async def _approved(session: AsyncSession, request: ApprovalRequest, actor: Actor) -> None:
@@ -47,7 +47,7 @@ async def _describe(session: AsyncSession, requests: list[ApprovalRequest]) -> d
     lines = {}
     for r in requests:
         d, c, p, m = found[r.object_id]
-        person = p.name_en if english and p.name_en else p.name
+        person = local_name(p.name, p.name_en)
         lines[r.id or 0] = InboxLine(
             f"{person} · {m.name_en if english else m.name}",
             f"/decisions/{d.id}",

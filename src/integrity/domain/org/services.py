@@ -17,7 +17,7 @@ from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, NotFound, one_of
-from integrity.lib.i18n import N_, current_locale
+from integrity.lib.i18n import N_, local_name
 from integrity.lib.pagination import Page, fetch_page
 
 UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind")
@@ -182,7 +182,6 @@ async def find_persons(
     leave_out: Sequence[int] = (),
 ) -> list[PersonChoice]:
     """Persons the user may read, by id or by a piece of their name or employee number."""
-    english = current_locale.get() == "en"
     stmt = (
         select(Person, Unit)
         .join(Unit, col(Unit.id) == col(Person.unit_id))
@@ -209,7 +208,7 @@ async def find_persons(
         PersonChoice(
             p.id or 0,
             p.name,
-            u.name_en if english and u.name_en else u.name,
+            local_name(u.name, u.name_en),
             p.position,
             p.employee_no or "",
         )
