@@ -38,7 +38,7 @@ from integrity.domain.rectification import workflow as rectification
 from integrity.domain.rectification.services import item_filter
 from integrity.domain.work.rows import COUNT_CAP, WorkRow
 from integrity.lib.authz import AccessScope
-from integrity.lib.i18n import N_, current_locale
+from integrity.lib.i18n import N_, local_name
 from integrity.lib.i18n import gettext as _
 from integrity.lib.labels import label
 
@@ -58,8 +58,7 @@ RETURNED_CASE_PROPOSAL_DAYS = 30
 
 def place_name(unit: Any) -> str:
     """A unit's name in the reader's language (a Unit, or a row with `name` and `name_en`)."""
-    name: str = unit.name_en if current_locale.get() == "en" and unit.name_en else unit.name
-    return name
+    return local_name(unit.name, unit.name_en)
 
 
 # A row's unit, as plain columns (lists read columns, not ORM objects: no identity-map cost per row).
@@ -82,20 +81,21 @@ class Source:
     # The query starts from the user's own rows (their team, their items): it counts them all in the
     # same statement (a window count) instead of a second one; only approvals count apart, capped.
     counts_inline: bool = True
+    # Its rows are the user's team's (read with the probe): no team, nothing to ask.
+    team_only: bool = False
 
     def statements(self, access: AccessScope) -> tuple[Query, Query]:
         """The rows query and its capped count, built once per user shape and day (building the
         visibility rule costs more than running it; the SQL reads relations and recusals itself)."""
-        key = (self.kind, access.shape(), clocks.local_today())
-        built = _BUILT.get(key)
-        if built is None:
-            if len(_BUILT) >= _BUILT_MAX:
-                _BUILT.clear()
+
+        def build() -> tuple[Query, Query]:
             query = self.query(access)
             if self.counts_inline:
                 query = query.add_columns(func.count().over().label("total"))
             capped = query.order_by(None).limit(COUNT_CAP).subquery()
-            built = _BUILT[key] = (query, select(func.count()).select_from(capped))
+            return query, select(func.count()).select_from(capped)
+
+        built: tuple[Query, Query] = _remembered((self.kind, access.shape(), clocks.local_today()), build)
         return built
 
     async def rows(
@@ -120,9 +120,18 @@ class Source:
         return int((await session.execute(count, params)).scalar_one())
 
 
-_BUILT: dict[tuple[object, ...], tuple[Query, Query]] = {}
+_BUILT: dict[tuple[object, ...], Any] = {}
 _BUILT_MAX = 4096
-_PROBES: dict[tuple[object, ...], Query] = {}
+
+
+def _remembered(key: tuple[object, ...], build: Callable[[], Any]) -> Any:
+    """A statement built once per key (a user's shape, and the day where it matters), kept while fewer
+    than _BUILT_MAX are: building the visibility rule costs more than running it."""
+    if key not in _BUILT:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        _BUILT[key] = build()
+    return _BUILT[key]
 
 
 async def with_work(session: AsyncSession, access: AccessScope) -> tuple[list[Source], Params]:
@@ -131,17 +140,18 @@ async def with_work(session: AsyncSession, access: AccessScope) -> tuple[list[So
     user's own (before any visibility rule; a source without a probe is always asked)."""
     usable = [s for s in SOURCES if s.applies(access)]
     probed = [s for s in usable if s.mine is not None]
-    key = ("mine", access.shape())
-    probe = _PROBES.get(key)
-    if probe is None:
-        if len(_PROBES) >= _BUILT_MAX:
-            _PROBES.clear()
+
+    def build() -> Query:
         parts = [_my_team_cases(access)]
         parts += [select(literal(-n)).where(s.mine(access)) for n, s in enumerate(probed, 1) if s.mine]
-        probe = _PROBES[key] = union_all(*parts)
+        return union_all(*parts)
+
+    probe = _remembered(("mine", access.shape()), build)
     found = set((await session.execute(probe)).scalars().all())
+    team = sorted(i for i in found if i > 0)
     empty = {s.kind for n, s in enumerate(probed, 1) if -n not in found}
-    return [s for s in usable if s.kind not in empty], {"team": sorted(i for i in found if i > 0)}
+    asked = [s for s in usable if s.kind not in empty and (team or not s.team_only)]
+    return asked, {"team": team}
 
 
 def _me(access: AccessScope) -> int:
@@ -311,12 +321,8 @@ async def _present_clocks(session: AsyncSession, access: AccessScope, found: Fou
     ]
 
 
-def _on_a_team(access: AccessScope) -> ColumnElement[bool]:
-    return exists(_my_team_cases(access))
-
-
 CASE_CLOCKS = Source(
-    "case_clock", lambda a: a.can_anywhere("case", "read"), _team_clocks, _present_clocks, mine=_on_a_team
+    "case_clock", lambda a: a.can_anywhere("case", "read"), _team_clocks, _present_clocks, team_only=True
 )
 
 
