@@ -15,6 +15,14 @@ from integrity.lib.flash import with_done
 ShowAgain = Callable[[str, int], Awaitable[Template]]
 
 
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Where a form sends the user next: only a path of this site, never another address (`//host`,
+    a backslash that browsers read as a slash); anything else goes to `default`."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 async def act_then_redirect(
     db: AsyncSession, action: Awaitable[Any], target: str, show_again: ShowAgain, done: str = "saved"
 ) -> Template | Redirect:

@@ -19,19 +19,13 @@ from integrity.lib import i18n
 from integrity.lib.authz.declarations import authenticated, public
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import NotFound, TooManyAttempts
+from integrity.lib.forms import safe_next
 from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
 from integrity.lib.requestctx import client_addr, state_of
 from integrity.lib.security.tokens import new_secret, same
 
 LOGIN_CSRF_COOKIE = "integrity_login_csrf"
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 class LoginForm(msgspec.Struct):
@@ -180,9 +174,7 @@ class LanguageController(Controller):
     ) -> Redirect:
         await users.set_own_locale(db, actor, principal.user_id, principal.unit_id, data.locale)
         await db.commit()
-        # Back to the page the user was on; only a path of this site, never another address.
-        target = data.next if data.next.startswith("/") and not data.next.startswith("//") else "/"
-        response = Redirect(target, status_code=303)
+        response = Redirect(safe_next(data.next), status_code=303)  # back to the page the user was on
         response.set_cookie(
             i18n.LANG_COOKIE, data.locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True
         )

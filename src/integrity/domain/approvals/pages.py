@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from integrity.domain.approvals import services
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.forms import act_then_redirect
+from integrity.lib.forms import act_then_redirect, safe_next
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -26,11 +26,6 @@ class DecisionForm(msgspec.Struct):
     comment: str = ""
     next: str = ""
     csrf_token: str = ""
-
-
-def local_path(target: str, default: str = "/approvals") -> str:
-    """Only a path on this site: never another host (`//evil`, `https:`) after a decision."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
 
 
 class ApprovalPages(Controller):
@@ -67,7 +62,7 @@ class ApprovalPages(Controller):
         verb: FromPath[str],
         data: Annotated[DecisionForm, FORM],
     ) -> Template | Redirect:
-        back = local_path(data.next)
+        back = safe_next(data.next, "/approvals")
         if verb not in ("approve", "return"):
             return Redirect(back, status_code=303)
 
