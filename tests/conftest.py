@@ -72,6 +72,8 @@ class ScratchDatabase:
             "secret_key": TEST_SECRET,
             "database_url": self.url,
             "data_dir": self.data_dir,
+            # Tests run the notification worker's steps themselves, when and as often as they mean to.
+            "worker_in_process": False,
         }
         values.update(overrides)
         return Settings(**values)

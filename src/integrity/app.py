@@ -44,6 +44,10 @@ from integrity.domain.decisions.register_pages import RegisterPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
+from integrity.domain.notifications.admin_pages import NotificationAdminPages
+from integrity.domain.notifications.controllers import NotificationController
+from integrity.domain.notifications.pages import NotificationPages, NotificationSettingsPages
+from integrity.domain.notifications.worker import InProcessWorker
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
 from integrity.domain.rectification.controllers import RectificationController
 from integrity.domain.rectification.pages import RectificationPages
@@ -98,6 +102,10 @@ ROUTE_HANDLERS: list[Any] = [
     ClockRulePages,
     ExportVerifyPages,
     AuditPages,
+    NotificationController,
+    NotificationPages,
+    NotificationSettingsPages,
+    NotificationAdminPages,
 ]
 
 
@@ -121,6 +129,9 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
         pool_size=settings.db_pool_size,
     )
     own_pool = pdf_pool is None
+    authorizer = Authorizer()
+    # The delivery worker runs beside the web service unless it runs alone (`integrity worker`).
+    worker = InProcessWorker(db, settings, authorizer) if settings.worker_in_process else None
     pdf_pool = pdf_pool or PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
     # The document describes the API, not itself (its route would otherwise appear as a string).
     openapi_router = Router(
@@ -151,9 +162,9 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
             openapi_router=openapi_router,
         ),
         response_cache_config=ResponseCacheConfig(),
-        state=State({"db": db, "settings": settings, "authorizer": Authorizer(), "pdf_pool": pdf_pool}),
-        on_startup=[warn_if_no_cjk_font],
-        on_shutdown=[db.dispose, *([pdf_pool.close] if own_pool else [])],
+        state=State({"db": db, "settings": settings, "authorizer": authorizer, "pdf_pool": pdf_pool}),
+        on_startup=[warn_if_no_cjk_font, *([worker.start] if worker else [])],
+        on_shutdown=[*([worker.stop] if worker else []), db.dispose, *([pdf_pool.close] if own_pool else [])],
         # Uploads are limited while they stream in; evidence files may be this large.
         request_max_body_size=settings.evidence_max_bytes + 1024 * 1024,
         debug=False,

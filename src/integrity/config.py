@@ -61,6 +61,25 @@ class Settings(BaseSettings):
     pdf_memory_mb: int = Field(default=1536, ge=256)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
 
+    # Notifications. Email is off until a host is set; TLS: "starttls", "tls" (implicit) or "none".
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=20, gt=0)
+    mail_from: str = "integrity@localhost"
+    # The only hosts a work-chat webhook may name (an administrator enters the URL; the operator
+    # decides which hosts may be called at all): WeCom, DingTalk and Feishu group robots by default.
+    webhook_hosts: list[str] = ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn"]
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    # The delivery worker: inside `integrity serve` unless switched off (then run `integrity worker`).
+    worker_in_process: bool = True
+    worker_poll_seconds: float = Field(default=5, gt=0)
+    reminder_days_before: int = Field(default=3, ge=1, le=30)  # working days before a due date
+    escalate_after_days: int = Field(default=5, ge=1, le=60)  # working days overdue: tell the reviewers
+    digest_hour: int = Field(default=8, ge=0, le=23)  # local hour the daily digest goes out
+
     @model_validator(mode="after")
     def _fill_and_refuse_unsafe(self) -> Settings:
         if not self.database_url:
@@ -73,6 +92,8 @@ class Settings(BaseSettings):
                 )
             if len(self.secret_key) < 32:
                 raise ValueError("INTEGRITY_SECRET_KEY must be at least 32 characters outside development")
+        if self.smtp_security == "none" and self.smtp_username and self.env == "production":
+            raise ValueError("INTEGRITY_SMTP_SECURITY=none with credentials is refused in production")
         if self.env == "production" and self.cookie_secure is False:
             raise ValueError("INTEGRITY_COOKIE_SECURE=false is refused in production")
         return self
@@ -84,6 +105,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def evidence_dir(self) -> Path:

@@ -12,6 +12,9 @@ from integrity.db.engine import Database
 from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
 from integrity.demo.followup import load_demo_followup
+from integrity.domain.accounts.authentication import offline_access
+from integrity.domain.notifications.services import send_test
+from integrity.domain.notifications.worker import Worker
 from integrity.domain.org.schemas import PersonIn, UnitIn
 from integrity.domain.org.services import create_person, create_unit, declare_relation
 from integrity.domain.users.schemas import GrantIn, UserIn
@@ -20,6 +23,7 @@ from integrity.domain.wiring import install_all
 from integrity.lib.audit import Actor
 
 DEMO_PASSWORD = "Integrity-2026"  # noqa: S105 - demo accounts only; `demo` refuses to run in production
+DEMO_EMAIL = "%s@example.com"  # a reserved domain (RFC 2606): demo mail never reaches anyone
 
 # code, parent code, Chinese name, English name, kind
 UNITS: list[tuple[str, str | None, str, str, str]] = [
@@ -135,7 +139,15 @@ async def _load(session: AsyncSession, actor: Actor, password: str) -> None:
         user = await create_user(
             session,
             actor,
-            UserIn(spec.username, person.name, home.id, password, person.id, spec.locale),
+            UserIn(
+                spec.username,
+                person.name,
+                home.id,
+                password,
+                person.id,
+                spec.locale,
+                DEMO_EMAIL % spec.username,
+            ),
             access=None,
         )
         assert user.id is not None
@@ -164,10 +176,22 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         cases = await load_demo_cases(session, settings)
         await load_demo_followup(session)
         await session.commit()
+    await _fill_bells(db, settings)
     return (
         f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases, "
         "a recommendation letter with 2 rectification items and 2 decisions.\n" + logins(password)
     )
+
+
+async def _fill_bells(db: Database, settings: Settings) -> None:
+    """Those whom the cases above tell nothing (the administrator, the auditor, the member) sent
+    themselves a test message from their settings page; then the worker's first pass runs."""
+    async with db.write_session() as session:
+        for username in ("admin", "zhao.min", "zhou.li"):
+            access, actor = await offline_access(session, username, "demo")
+            await send_test(session, access, actor)
+        await session.commit()
+    await Worker(db, settings).run_once()
 
 
 def logins(password: str) -> str:

@@ -1,5 +1,6 @@
 """What the domains lend each other, listed once: every approvable kind, and the effects one domain adds to
-another's step (closing a case with a first-form measure records a decision). The app, the command line
+another's step (closing a case with a first-form measure records a decision), and the outbox that hears
+every audited change. The app, the command line
 and the demo install this list; a test fails when a kind or an effect a table names is missing from it."""
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from integrity.domain.cases.transitions import StepEffect, install_step_effects
 from integrity.domain.cases.visibility import case_visible
 from integrity.domain.decisions.approvals import DECISION_APPROVAL
 from integrity.domain.decisions.first_form import FIRST_FORM_DECISION, record_on_closing
+from integrity.domain.notifications.outbox import on_recorded
 from integrity.domain.rectification.approvals import CLOSEOUT_KIND
+from integrity.lib.audit.chain import LISTENERS
 
 ALL_KINDS: tuple[ApprovalKind, ...] = (*CASE_KINDS, CLOCK_EXTENSION, CLOSEOUT_KIND, DECISION_APPROVAL)
 STEP_EFFECTS: dict[str, StepEffect] = {FIRST_FORM_DECISION: record_on_closing}
@@ -20,3 +23,4 @@ STEP_EFFECTS: dict[str, StepEffect] = {FIRST_FORM_DECISION: record_on_closing}
 def install_all() -> None:
     install(ALL_KINDS, case_visible)
     install_step_effects(STEP_EFFECTS)
+    LISTENERS[:] = [on_recorded]  # the notifications outbox hears every audited change

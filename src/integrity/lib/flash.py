@@ -33,6 +33,11 @@ DONE = {
     "executed": N_("Execution report recorded."),
     "appeal": N_("Appeal recorded. Next: name its re-review panel."),
     "panel": N_("Re-review panel named."),
+    "read": N_("All notifications marked read."),
+    "test_sent": N_(
+        "Test message sent: it appears under the bell in a few seconds, and by email if you gave an address."
+    ),
+    "webhook": N_("Webhook saved; its unit's events go to it from now on."),
 }
 
 

@@ -58,6 +58,7 @@ CLOCK_LABELS = {
     "hearing": N_("Hearing"),
     "decision_announcement": N_("Announcing a decision"),
     "decision_execution": N_("Report on execution"),
+    "rectification": N_("Rectification item"),  # its due date is a deadline too (reminders)
     "appeal_review": N_("Appeal re-review"),
     "running": N_("running"),
     "due_soon": N_("due soon"),
@@ -141,6 +142,16 @@ DECISION_STEP_LABELS = {
     "first_form": N_("First-form measure recorded on closing"),
 }
 
+DELIVERY_LABELS = {
+    "pending": N_("Waiting"),
+    "sending": N_("Sending"),
+    "sent": N_("Sent"),
+    "retrying": N_("Will retry"),
+    "failed": N_("Failed"),
+}
+
+CHANNEL_LABELS = {"email": N_("Email"), "digest": N_("Daily digest"), "webhook": N_("Webhook")}
+
 # The four forms of supervision (四种形态), as the office says them; 0 is a measure of any form.
 FORM_LABELS = {
     "1": N_("First form"),
@@ -166,6 +177,8 @@ def label(kind: str, code: str) -> str:
         "decision": DECISION_LABELS,
         "form": FORM_LABELS,
         "decision_step": DECISION_STEP_LABELS,
+        "delivery": DELIVERY_LABELS,
+        "channel": CHANNEL_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

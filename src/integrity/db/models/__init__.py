@@ -26,6 +26,13 @@ from integrity.db.models.decisions import (
     Measure,
 )
 from integrity.db.models.exports import TrailExport
+from integrity.db.models.notifications import (
+    Delivery,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
+    Webhook,
+)
 from integrity.db.models.org import Person, Relation, Unit
 from integrity.db.models.rectification import (
     RecommendationLetter,
@@ -61,8 +68,12 @@ __all__ = [
     "Decision",
     "DecisionClock",
     "DecisionStep",
+    "Delivery",
     "LoginThrottle",
     "Measure",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
     "Person",
     "ReInspection",
     "RecommendationLetter",
@@ -75,4 +86,5 @@ __all__ = [
     "Unit",
     "User",
     "UserSession",
+    "Webhook",
 ]

@@ -21,6 +21,7 @@ class User(SQLModel, table=True):
     unit_id: int = Field(foreign_key="units.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="persons.id", unique=True)
     locale: str = Field(default="zh", max_length=8)
+    email: str = Field(default="", max_length=254)  # where notifications go by email (none: in the app only)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

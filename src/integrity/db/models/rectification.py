@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel, Text
 
 from integrity.db.types import UTCDateTime, utcnow
@@ -29,6 +29,7 @@ class RectificationItem(SQLModel, table=True):
     """One follow-up action (整改事项): a requirement, its responsible unit and person, a due date."""
 
     __tablename__ = "rectification_items"
+    __table_args__ = (Index("ix_rectification_items_status_due", "status", "due_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="units.id", index=True)  # the responsible unit

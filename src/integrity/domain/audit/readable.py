@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrity.db.models import AuditEvent
+from integrity.domain.notifications.types import BY_CODE as NOTICES
+from integrity.domain.notifications.types import MODE_LABELS
+from integrity.domain.notifications.webhook import FLAVOUR_LABELS
 from integrity.lib.i18n import N_, gettext, role_label
 from integrity.lib.labels import label
 
@@ -73,6 +76,11 @@ ACTION_LABELS = {
     "decision.appeal.file": N_("Appeal filed"),
     "decision.appeal.panel": N_("Appeal panel member assigned"),
     "decision.appeal.decide": N_("Appeal decided"),
+    "notification.read": N_("Notifications marked read"),
+    "notification.settings": N_("Notification settings changed"),
+    "notification.test": N_("Test message sent"),
+    "webhook.create": N_("Webhook added"),
+    "webhook.update": N_("Webhook changed"),
 }
 
 FIELD_LABELS = {
@@ -138,6 +146,12 @@ FIELD_LABELS = {
     "parent_id": N_("Parent unit"),
     "path": N_("Path"),
     "method": N_("Request method"),
+    "email": N_("Email address"),
+    "count": N_("How many"),
+    "url": N_("Address"),
+    "flavour": N_("Kind of robot"),
+    "types": N_("Kinds it hears of"),
+    "include_below": N_("Also the units below"),
     "username": N_("Username"),
     "display_name": N_("Display name"),
     "is_active": N_("Active"),
@@ -186,6 +200,7 @@ OBJECT_LABELS = {
     "clock_rule": N_("Clock rule"),
     "catalogue": N_("Catalogue"),
     "request": N_("Request"),
+    "webhook": N_("Webhook"),
 }
 
 
@@ -196,7 +211,9 @@ def object_label(code: str) -> str:
 # Fields whose values are English data (shown marked as English on a Chinese page).
 ENGLISH_FIELDS = frozenset({"name_en", "label_en"})
 # Fields whose values are identifiers (shown as code, in any language).
-CODE_FIELDS = frozenset({"username", "code", "path", "employee_no", "sha256", "pdf_sha256", "trail_sha256"})
+CODE_FIELDS = frozenset(
+    {"username", "code", "path", "employee_no", "sha256", "pdf_sha256", "trail_sha256", "url", "email"}
+)
 LANGUAGES = {"zh": "中文", "en": "English"}
 SIGN_IN_WAYS = {"password": N_("Password"), "token": N_("API token"), "demo": N_("Demo data")}
 # The policy's actions, as a refused request names them.
@@ -243,9 +260,21 @@ class Names:
     catalogue: dict[tuple[str, str], str]  # (catalogue, code): sources and categories
 
 
+def _field_name(field: str) -> str:
+    if field in NOTICES:  # a notification setting: the kind's name
+        return gettext(NOTICES[field].name)
+    return gettext(FIELD_LABELS.get(field, field))
+
+
 def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
     if value is None or value == "":
         return "—"
+    if field in NOTICES:
+        return gettext(MODE_LABELS.get(str(value), str(value)))
+    if field == "types":
+        return "、".join(gettext(NOTICES[t].name) if t in NOTICES else t for t in str(value).split(","))
+    if field == "flavour":
+        return gettext(FLAVOUR_LABELS.get(str(value), str(value)))
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if field == "status":
@@ -305,7 +334,7 @@ def readable(event: AuditEvent, names: Names) -> Readable:
     before, after, extra = body.get("before") or {}, body.get("after") or {}, body.get("extra") or {}
     changes: list[tuple[str, str]] = []
     for field in sorted(set(before) | set(after)):
-        name = gettext(FIELD_LABELS.get(field, field))
+        name = _field_name(field)
         new = _value(event, field, after.get(field), names)
         if field in before:
             changes.append((name, f"{_value(event, field, before[field], names)} → {new}"))
@@ -313,9 +342,7 @@ def readable(event: AuditEvent, names: Names) -> Readable:
             changes.append((name, new))
     for field in sorted(extra):
         if field not in before and field not in after:
-            changes.append(
-                (gettext(FIELD_LABELS.get(field, field)), _value(event, field, extra[field], names))
-            )
+            changes.append((_field_name(field), _value(event, field, extra[field], names)))
     english = frozenset(gettext(FIELD_LABELS[f]) for f in ENGLISH_FIELDS if f in FIELD_LABELS)
     codes = frozenset(gettext(FIELD_LABELS[f]) for f in CODE_FIELDS if f in FIELD_LABELS)
     return Readable(gettext(ACTION_LABELS.get(event.action, event.action)), changes, english, codes)

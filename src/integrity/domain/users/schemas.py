@@ -46,6 +46,8 @@ class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
     person_id: int | None = None
     locale: Annotated[str, choice(LOCALES)] = "zh"
+    # Where notifications go by email (empty: in the app only); the user can change it in their settings.
+    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^(|[^@\s]+@[^@\s]+)$")] = ""
 
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):

@@ -53,6 +53,7 @@ async def create_user(
         unit_id=data.unit_id,
         person_id=data.person_id,
         locale=data.locale,
+        email=data.email,
         password_hash=password_hash,
     )
     session.add(user)

@@ -58,15 +58,17 @@ async def _cases_of(session: AsyncSession, objects: Iterable[tuple[str, int]]) -
     return found
 
 
-async def link_events_to_cases(session: AsyncSession, events: list[dict[str, Any]]) -> None:
-    """Record the case of each new event (by its object) in the same transaction as the event."""
+async def link_events_to_cases(session: AsyncSession, events: list[dict[str, Any]]) -> dict[int, int]:
+    """Record the case of each new event (by its object) in the same transaction as the event.
+
+    Returns each linked event's case id by its sequence number."""
     objects = {
         (e["object_type"], int(e["object_id"]))
         for e in events
         if e["object_type"] in CASE_OBJECTS and str(e["object_id"]).isdigit()
     }
     if not objects:
-        return
+        return {}
     cases = await _cases_of(session, objects)
     links = [
         {"seq": e["seq"], "case_id": cases[key]}
@@ -75,3 +77,4 @@ async def link_events_to_cases(session: AsyncSession, events: list[dict[str, Any
     ]
     if links:
         await session.execute(insert(AuditEventCase), links)
+    return {link["seq"]: link["case_id"] for link in links}

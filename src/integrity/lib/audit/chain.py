@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,12 @@ from integrity.lib.audit.cases import link_events_to_cases
 _PG_CHAIN_LOCK = 0x1A7E_C4A1
 _LOCKED_IN = "audit_chain_locked_in"  # session.info key: the transaction that holds the lock
 _HEAD = "audit_chain_head"  # session.info key: (transaction, seq, hash) of the last event it appended
+
+
+# Who reacts to recorded events inside the same transaction (the notifications outbox): each gets the new
+# events as inserted and the case of each that belongs to one, by sequence number. Filled by the wiring.
+Listener = Callable[[AsyncSession, list[dict[str, Any]], dict[int, int]], Awaitable[None]]
+LISTENERS: list[Listener] = []
 
 
 @dataclass(frozen=True)
@@ -121,5 +128,7 @@ async def record(session: AsyncSession, actor: Actor, *entries: AuditEntry) -> N
         rows.append({**values, "hash": prev_hash})
         seq += 1
     await session.execute(insert(AuditEvent), rows)
-    await link_events_to_cases(session, rows)
+    cases = await link_events_to_cases(session, rows)
     session.info[_HEAD] = (transaction, seq - 1, prev_hash)
+    for listener in LISTENERS:
+        await listener(session, rows, cases)

@@ -1,0 +1,196 @@
+"""Who might be told of each event, before the read rule screens them (see screen.py).
+
+Each type names its people in the domain's words: the reviewers over the unit, the case's team, the
+maker of a proposal, an item's responsible person and drafter, a decision's drafter, an appeal's panel.
+Everything is read for a whole batch of events at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from integrity.db.models import (
+    Appeal,
+    AppealPanelMember,
+    ApprovalRequest,
+    CaseAssignment,
+    Decision,
+    NotificationEvent,
+    RectificationItem,
+    RoleGrant,
+    Unit,
+)
+from integrity.domain.approvals.registry import KINDS
+from integrity.domain.decisions.workflow import APPEAL_OPEN
+from integrity.domain.notifications.screen import Candidate
+from integrity.lib.authz import ROLES, Authorizer
+
+APPEAL_CLOCK = "appeal_review"
+
+
+class Batch:
+    """The people around a batch of events, each read once."""
+
+    def __init__(
+        self, session: AsyncSession, authorizer: Authorizer, events: list[NotificationEvent]
+    ) -> None:
+        self.session, self.authorizer, self.events = session, authorizer, events
+        self.requests: dict[int, ApprovalRequest] = {}
+        self.items: dict[int, RectificationItem] = {}
+        self.decisions: dict[int, Decision] = {}
+        self.team: dict[int, list[int]] = defaultdict(list)
+        self.panels: dict[int, list[int]] = defaultdict(list)
+        self.paths: dict[int, str] = {}
+        self.grants: list[tuple[int, str, str]] = []  # (user, role, unit path)
+
+    async def load(self) -> None:
+        by_type: dict[str, set[int]] = defaultdict(set)
+        for e in self.events:
+            by_type[e.object_type].add(e.object_id)
+        s = self.session
+        if by_type["approval"]:
+            requests = await s.execute(
+                select(ApprovalRequest).where(col(ApprovalRequest.id).in_(by_type["approval"]))
+            )
+            self.requests = {r.id or 0: r for r in requests.scalars()}
+        if by_type["rectification"]:
+            items = await s.execute(
+                select(RectificationItem).where(col(RectificationItem.id).in_(by_type["rectification"]))
+            )
+            self.items = {r.id or 0: r for r in items.scalars()}
+        if by_type["decision"]:
+            decisions = await s.execute(select(Decision).where(col(Decision.id).in_(by_type["decision"])))
+            self.decisions = {r.id or 0: r for r in decisions.scalars()}
+            panel = await s.execute(
+                select(col(Appeal.decision_id), col(AppealPanelMember.user_id))
+                .join(AppealPanelMember, col(AppealPanelMember.appeal_id) == col(Appeal.id))
+                .where(col(Appeal.decision_id).in_(by_type["decision"]), col(Appeal.status).in_(APPEAL_OPEN))
+            )
+            for decision_id, user_id in panel:
+                self.panels[decision_id].append(user_id)
+        case_ids = {e.case_id for e in self.events if e.case_id is not None}
+        if case_ids:
+            members = await s.execute(
+                select(col(CaseAssignment.case_id), col(CaseAssignment.user_id)).where(
+                    col(CaseAssignment.case_id).in_(case_ids), col(CaseAssignment.recused_at).is_(None)
+                )
+            )
+            for case_id, user_id in members:
+                self.team[case_id].append(user_id)
+        unit_ids = {e.unit_id for e in self.events if e.unit_id is not None}
+        if unit_ids:
+            units = await s.execute(select(col(Unit.id), col(Unit.path)).where(col(Unit.id).in_(unit_ids)))
+            self.paths = {uid or 0: path for uid, path in units}
+        if any(e.type in ("approval.requested", "reminder.escalated") for e in self.events):
+            grants = await s.execute(
+                select(col(RoleGrant.user_id), col(RoleGrant.role), col(Unit.path)).join(
+                    Unit, col(Unit.id) == col(RoleGrant.unit_id)
+                )
+            )
+            self.grants = [(u, r, p) for u, r, p in grants]
+
+    def holders_over(self, unit_id: int | None, obj: str, act: str) -> list[int]:
+        """Users whose role in this unit or one above it permits (obj, act)."""
+        path = self.paths.get(unit_id or 0)
+        if path is None:
+            return []
+        roles = {r for r in ROLES if self.authorizer.role_permits(r, obj, act)}
+        return [u for u, r, p in self.grants if r in roles and path.startswith(p)]
+
+
+def _params(e: NotificationEvent) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(e.params)
+    return loaded
+
+
+def _of_approval(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    request = b.requests.get(e.object_id)
+    if request is None or request.kind not in KINDS:
+        return []
+    if e.type == "approval.requested":
+        reviewers = b.holders_over(e.unit_id, KINDS[request.kind].policy_object, "approve")
+        return [(u, "approval.decide") for u in reviewers]
+    return [(request.requested_by_id, "approval")]
+
+
+def _workers(b: Batch, e: NotificationEvent) -> list[int]:
+    """Who does the work an event's deadline is about."""
+    if e.object_type == "case":
+        return b.team.get(e.object_id, [])
+    if e.object_type == "rectification":
+        item = b.items.get(e.object_id)
+        if item is None:
+            return []
+        return (
+            [item.responsible_user_id, item.created_by_id]
+            if item.responsible_user_id
+            else [item.created_by_id]
+        )
+    if e.object_type == "decision":
+        if e.clock == APPEAL_CLOCK:
+            return b.panels.get(e.object_id, [])
+        decision = b.decisions.get(e.object_id)
+        if decision is None:
+            return []
+        return [decision.drafted_by_id, *b.team.get(decision.case_id, [])]
+    return []
+
+
+def _of_reminder(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    people = list(_workers(b, e))
+    if e.type == "reminder.escalated":
+        people += b.holders_over(e.unit_id, "approval", "decide")
+    return [(u, e.object_type) for u in people]
+
+
+def _of_item(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    item = b.items.get(e.object_id)
+    if item is None:
+        return []
+    if e.type == "item.submitted":
+        return [(item.created_by_id, "rectification")]
+    return [(item.responsible_user_id, "rectification")] if item.responsible_user_id else []
+
+
+def _of_case(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    if e.type == "case.assigned":
+        user = _params(e).get("user_id")
+        return [(int(user), "case")] if user else []
+    return [(u, "case") for u in b.team.get(e.object_id, [])]
+
+
+def _of_self(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    return [(e.object_id, "self")]
+
+
+AUDIENCES = {
+    "approval.requested": _of_approval,
+    "approval.approved": _of_approval,
+    "approval.returned": _of_approval,
+    "case.assigned": _of_case,
+    "case.status": _of_case,
+    "item.assigned": _of_item,
+    "item.submitted": _of_item,
+    "item.reopened": _of_item,
+    "reminder.soon": _of_reminder,
+    "reminder.today": _of_reminder,
+    "reminder.overdue": _of_reminder,
+    "reminder.escalated": _of_reminder,
+    "system.test": _of_self,
+}
+
+
+def candidates(batch: Batch) -> Iterable[Candidate]:
+    """Everyone an event might reach, never the one who caused it."""
+    for e in batch.events:
+        assert e.id is not None
+        for user_id, rule in AUDIENCES[e.type](batch, e):
+            if user_id != e.actor_id or e.type == "system.test":
+                yield Candidate(e.id, user_id, rule, e.object_id)
