@@ -154,5 +154,36 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+@main.command("worker")
+@click.option("--once", is_flag=True, help="One pass (reminders, fan-out, digests, sending), then exit.")
+def worker(once: bool) -> None:
+    """Run the notification worker alone (for deployments that set INTEGRITY_WORKER_IN_PROCESS=false)."""
+    import asyncio
+    import logging
+    import signal
+
+    from integrity.domain.notifications.worker import Worker
+
+    settings = settings_or_exit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    async def go(db: Database) -> None:
+        work = Worker(db, settings)
+        if once:
+            tally = await work.run_once()
+            click.echo(
+                f"reminders {tally.reminders}, events {tally.events}, digests {tally.digests}, "
+                f"deliveries {tally.deliveries}"
+            )
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await work.run_forever(stop)
+
+    run_with_db(go)
+
+
 for group in (units, users, tokens, audit):
     main.add_command(group)

@@ -105,3 +105,28 @@ def test_demo_loads_once_and_verifies(cli: CliRunner) -> None:
     assert "zhang.wei" in first
     assert "already loaded" in ok(cli, "demo")
     assert "OK: the audit trail is intact" in ok(cli, "audit", "verify")
+
+
+def test_the_worker_runs_alone_and_a_second_pass_finds_nothing_new(
+    cli: CliRunner, empty_db: ScratchDatabase
+) -> None:
+    ok(cli, "db", "upgrade")
+    ok(cli, "demo")  # its first worker pass filled the bells
+    assert ok(cli, "worker", "--once").strip() == "reminders 0, events 0, digests 0, deliveries 0"
+
+    async def bells() -> dict[str, int]:
+        db = create_database(empty_db.url)
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT u.username, count(*) FROM notifications n"
+                    " JOIN users u ON u.id = n.user_id GROUP BY u.username"
+                )
+            )
+            found = {name: int(n) for name, n in rows}
+        await db.dispose()
+        return found
+
+    filled = asyncio.run(bells())
+    demo_users = {"admin", "zhang.wei", "li.na", "liu.yang", "chen.jing", "zhao.min", "sun.qiang", "zhou.li"}
+    assert demo_users <= {name for name, n in filled.items() if n > 0}  # something in every demo bell
