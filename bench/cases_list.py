@@ -41,8 +41,8 @@ from integrity.db.migrate import upgrade
 from integrity.db.models import Case, CaseSearchTerm, CaseSubject, Person, Unit, User
 from integrity.demo.data import DEMO_PASSWORD, load_demo
 from integrity.domain.cases import search, workflow
+from integrity.domain.cases.listing import CASE_COLUMNS
 from integrity.domain.cases.schemas import CaseOut
-from integrity.domain.cases.services import CASE_COLUMNS
 from integrity.domain.users.services import create_token
 from integrity.lib.audit import Actor
 from integrity.lib.pagination import Page, fetch_row_page

@@ -30,6 +30,9 @@ PAGES = (
     ("case-list", "zhang.wei", "/cases"),
     ("case-page", "li.na", "first:/cases:/cases/"),
     ("audit-trail", "zhao.min", "/audit?lang=zh"),  # the auditor reads English; the page shown in Chinese
+    ("notifications", "zhang.wei", "/notifications"),
+    ("notification-settings", "liu.yang", "/account/notifications"),
+    ("notifications-admin", "admin", "/admin/notifications"),
 )
 
 

@@ -256,7 +256,7 @@ FIRST_OF = {"/cases": "/cases/", "/rectification": "/rectification/items/", "/de
 def _pages_of(page: Any, base: str) -> list[str]:
     page.goto(f"{base}/")
     links = page.eval_on_selector_all("nav.mainnav a", "els => els.map(e => e.getAttribute('href'))")
-    found = ["/", "/done", *links]
+    found = ["/", "/done", "/notifications", "/account/notifications", *links]
     for listing, prefix in FIRST_OF.items():
         if listing in found:
             page.goto(f"{base}{listing}")

@@ -36,7 +36,7 @@ from integrity.domain.notifications.types import BY_CODE, IMMEDIATE
 from integrity.lib.authz import Authorizer
 from integrity.lib.workdays import WorkCalendar
 
-BATCH = 500
+BATCH = 500  # events per transaction: short, so web writes wait little behind the worker (SQLite)
 
 
 def _href(e: NotificationEvent, approvals: dict[int, str]) -> str:
