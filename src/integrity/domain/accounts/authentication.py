@@ -43,7 +43,10 @@ async def load_grants(session: AsyncSession, user_id: int) -> tuple[Grant, ...]:
     return tuple(Grant(role, uid or 0, path, name, name_en) for role, uid, path, name, name_en in rows)
 
 
-def _principal(user: User, grants: tuple[Grant, ...], kind: str, row: UserSession | None) -> Principal:
+def principal_for(
+    user: User, grants: tuple[Grant, ...], kind: str, row: UserSession | None = None
+) -> Principal:
+    """The principal of a user as a request (or the worker, or the command line) acts as them."""
     assert user.id is not None
     return Principal(
         user_id=user.id,
@@ -67,7 +70,7 @@ async def offline_access(session: AsyncSession, username: str, via: str) -> tupl
     grants = await load_grants(session, user.id)
     authorizer = Authorizer()
     authorizer.replace_grants([(user.id, g.role, g.unit_path) for g in grants], version=-1)
-    return AccessScope(_principal(user, grants, via, None), authorizer), Actor(user.username, user.id, via)
+    return AccessScope(principal_for(user, grants, via, None), authorizer), Actor(user.username, user.id, via)
 
 
 async def _from_token(
@@ -92,7 +95,7 @@ async def _from_token(
     return user, api_token
 
 
-async def resolve_principal(
+async def resolveprincipal_for(
     db: Database,
     settings: Settings,
     authorizer: Authorizer,
@@ -114,7 +117,7 @@ async def resolve_principal(
         if found:
             user, api_token = found
             assert user.id is not None
-            principal = _principal(user, authorizer.grants_of(user.id), "token", None)
+            principal = principal_for(user, authorizer.grants_of(user.id), "token", None)
             if api_token.last_used_at is None or utcnow() - api_token.last_used_at > TOUCH_INTERVAL:
                 touch_token = api_token.id
     elif cookie:
@@ -132,7 +135,7 @@ async def resolve_principal(
                 expired = row.id
             else:
                 assert user.id is not None
-                principal = _principal(user, authorizer.grants_of(user.id), "session", row)
+                principal = principal_for(user, authorizer.grants_of(user.id), "session", row)
                 if utcnow() - row.last_seen_at > TOUCH_INTERVAL:
                     touch_session = row.id
     if touch_session or touch_token or expired:
@@ -181,7 +184,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
         app_state = connection.app.state
         reading = scope.get("method") in READ_METHODS
         async with app_state.db.read_session() as session:
-            principal = await resolve_principal(
+            principal = await resolveprincipal_for(
                 app_state.db, app_state.settings, app_state.authorizer, connection, session
             )
             if principal is not None:

@@ -49,6 +49,7 @@ class Batch:
         self.panels: dict[int, list[int]] = defaultdict(list)
         self.paths: dict[int, str] = {}
         self.grants: list[tuple[int, str, str]] = []  # (user, role, unit path)
+        self._holders: dict[tuple[int, str, str], list[int]] = {}
 
     async def load(self) -> None:
         by_type: dict[str, set[int]] = defaultdict(set)
@@ -97,12 +98,15 @@ class Batch:
             self.grants = [(u, r, p) for u, r, p in grants]
 
     def holders_over(self, unit_id: int | None, obj: str, act: str) -> list[int]:
-        """Users whose role in this unit or one above it permits (obj, act)."""
-        path = self.paths.get(unit_id or 0)
-        if path is None:
-            return []
-        roles = {r for r in ROLES if self.authorizer.role_permits(r, obj, act)}
-        return [u for u, r, p in self.grants if r in roles and path.startswith(p)]
+        """Users whose role in this unit or one above it permits (obj, act); once per unit and batch."""
+        key = (unit_id or 0, obj, act)
+        if key not in self._holders:
+            path = self.paths.get(unit_id or 0)
+            roles = {r for r in ROLES if self.authorizer.role_permits(r, obj, act)}
+            self._holders[key] = (
+                [] if path is None else [u for u, r, p in self.grants if r in roles and path.startswith(p)]
+            )
+        return self._holders[key]
 
 
 def _params(e: NotificationEvent) -> dict[str, Any]:

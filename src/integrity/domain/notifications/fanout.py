@@ -91,8 +91,7 @@ def _params(
     e: NotificationEvent,
     batch: Batch,
     cases: dict[int, tuple[str, str, bool]],
-    calendar: WorkCalendar,
-    today: date,
+    days_left: dict[date, int],
 ) -> dict[str, Any]:
     """What every channel renders from, in any language: codes and facts, no words."""
     own: dict[str, Any] = json.loads(e.params)
@@ -110,7 +109,7 @@ def _params(
     }
     if e.due_on is not None:
         params["due_on"] = e.due_on.isoformat()
-        params["days"] = abs(calendar.working_days_between(today, e.due_on))
+        params["days"] = abs(days_left[e.due_on])
     return params
 
 
@@ -153,16 +152,16 @@ async def fan_out(
     limit: int = BATCH,
 ) -> int:
     """Turn up to `limit` waiting events into entries and deliveries (the caller commits); how many."""
-    events = list(
+    events: list[Any] = list(
         (
             await session.execute(
-                select(NotificationEvent)
+                select(*NotificationEvent.__table__.columns)  # type: ignore[attr-defined]
                 .where(col(NotificationEvent.fanned_out_at).is_(None))
                 .order_by(col(NotificationEvent.id))
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-        ).scalars()
+        ).all()
     )
     if not events:
         return 0
@@ -172,7 +171,11 @@ async def fan_out(
     cases = await _cases(session, {e.case_id for e in batch.events if e.case_id is not None})
     hrefs = await _approval_hrefs(session, batch.requests)
     by_id = {e.id: e for e in batch.events}
-    params = {e.id: _params(e, batch, cases, calendar, today) for e in batch.events}
+    days_left = calendar.working_days_to(today, {e.due_on for e in batch.events if e.due_on is not None})
+    params = {
+        e.id: json.dumps(_params(e, batch, cases, days_left), ensure_ascii=False, sort_keys=True)
+        for e in batch.events
+    }
     users = {c.user_id for c in kept}
     chosen = await _preferences(session, users)
     emails = await _emails(session, users) if settings.email_enabled else {}
@@ -188,14 +191,14 @@ async def fan_out(
                 "type": e.type,
                 "case_id": e.case_id,
                 "href": _href(e, hrefs),
-                "params": json.dumps(params[e.id], ensure_ascii=False, sort_keys=True),
+                "params": params[e.id],
                 "mode": mode,
                 "created_at": now,
             }
         )
     if entries:
         inserted = await session.execute(
-            insert(Notification).returning(
+            insert(Notification.__table__).returning(  # type: ignore[attr-defined]
                 col(Notification.id),
                 col(Notification.user_id),
                 col(Notification.mode),

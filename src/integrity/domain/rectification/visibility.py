@@ -8,7 +8,8 @@ from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlmodel import col
 
 from integrity.db.models import Unit
-from integrity.domain.cases.visibility import case_visible
+from integrity.domain.cases.visibility import case_visible, holds_over
+from integrity.domain.cases.visibility import visible_to as case_visible_to
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.scope import under_any
 
@@ -25,3 +26,17 @@ def visible_filter(access: AccessScope, unit_id: Any, case_id: Any) -> ColumnEle
         or_(case_id.is_(None), case_visible(access, case_id)),
     )
     return or_(as_rectifier, as_staff)
+
+
+def visible_to(
+    user_id: Any, unit_path: Any, case_id: Any, case: Any, case_unit: Any, readers: Any
+) -> ColumnElement[bool]:
+    """`visible_filter` for many users at once (an item's unit path and case id; its case, outer-joined,
+    and that case's unit): for the notifications, held equal to it by a test."""
+    return or_(
+        holds_over(user_id, ["rectifier"], unit_path),
+        and_(
+            holds_over(user_id, sorted(STAFF), unit_path),
+            or_(case_id.is_(None), case_visible_to(user_id, case, case_unit, readers)),
+        ),
+    )
