@@ -156,11 +156,23 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.command("worker")
 @click.option("--once", is_flag=True, help="One pass (reminders, fan-out, digests, sending), then exit.")
-def worker(once: bool) -> None:
+@click.option(
+    "--nice",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0, 19),
+    help="Lower CPU priority by this much.",
+)
+def worker(once: bool, nice: int) -> None:
     """Run the notification worker alone (for deployments that set INTEGRITY_WORKER_IN_PROCESS=false)."""
     import asyncio
     import logging
+    import os
     import signal
+
+    # Background work: on a machine it shares with the web service, pages are served first.
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
 
     from integrity.domain.notifications.worker import Worker
 

@@ -171,6 +171,7 @@ async def fan_out(
     cases = await _cases(session, {e.case_id for e in batch.events if e.case_id is not None})
     hrefs = await _approval_hrefs(session, batch.requests)
     by_id = {e.id: e for e in batch.events}
+    links = {e.id: _href(e, hrefs) for e in batch.events}
     days_left = calendar.working_days_to(today, {e.due_on for e in batch.events if e.due_on is not None})
     params = {
         e.id: json.dumps(_params(e, batch, cases, days_left), ensure_ascii=False, sort_keys=True)
@@ -190,7 +191,7 @@ async def fan_out(
                 "user_id": c.user_id,
                 "type": e.type,
                 "case_id": e.case_id,
-                "href": _href(e, hrefs),
+                "href": links[e.id],
                 "params": params[e.id],
                 "mode": mode,
                 "created_at": now,
