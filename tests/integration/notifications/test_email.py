@@ -141,3 +141,36 @@ async def sql_in(session: Any, statement: str) -> int:
     from sqlalchemy import text
 
     return int((await session.execute(text(statement))).scalar_one())
+
+
+async def test_email_speaks_the_recipients_language(demo_app: DemoApp, smtp: SmtpSink) -> None:
+    office = await make_office(demo_app, {"me": "auditor"})
+    await sql(demo_app, "UPDATE users SET locale = 'en' WHERE id = :u", u=office.users["me"][1])
+    me = await new_client(demo_app, office.username("me"))
+    try:
+        assert (await me.post("/account/notifications/test", data={"csrf_token": me.csrf})).status_code == 303
+    finally:
+        await close(me)
+    await worker(demo_app, settings_for(demo_app, smtp)).run_once()
+    [mail] = smtp.to(office.email("me"))
+    assert mail.message["Subject"] == "Integrity: Test message from Integrity"
+    assert "notification settings" in mail.text()
+    assert mail.message.get_content_type() == "multipart/alternative"  # plain text and HTML
+
+
+async def test_the_html_part_escapes_what_users_typed(demo_app: DemoApp, smtp: SmtpSink) -> None:
+    person = await make_person(demo_app, await unit_id(demo_app, "HXT"), "转义对象")
+    office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
+    maker = await new_client(demo_app, office.username("maker"))
+    try:
+        case = await _case(maker, office, [person], title="<img src=x onerror=alert(1)>线索")
+        assert (await act(maker, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
+    finally:
+        await close(maker)
+    await worker(demo_app, settings_for(demo_app, smtp)).run_once()
+    [mail] = smtp.to(office.email("r1"))
+    html = mail.message.get_body(preferencelist=("html",))
+    assert html is not None
+    body = html.get_content()
+    assert "&lt;img src=x onerror=alert(1)&gt;线索" in body
+    assert "<img" not in body
