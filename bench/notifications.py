@@ -39,7 +39,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.work_queue import day, numbers
+from bench.work_queue import day, numbers, serve
 
 from integrity.config import Settings
 from integrity.db.engine import create_database
@@ -162,21 +162,6 @@ async def plain_write(url: str, first_event: int) -> float:
     return seconds
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "integrity.app:create_app", "--factory", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
 async def list_times(client: httpx.AsyncClient, count: int) -> list[float]:
     samples = []
     for _ in range(count):
@@ -269,7 +254,7 @@ async def main() -> None:
         env = {**os.environ, "INTEGRITY_ENV": "test", "INTEGRITY_SECRET_KEY": SECRET, "INTEGRITY_DATABASE_URL": url,
                "INTEGRITY_DATA_DIR": str(folder), "INTEGRITY_WORKER_IN_PROCESS": "false"}  # fmt: skip
         port = 8600 + os.getpid() % 200
-        server = serve(env, port)
+        server = serve(env, port, "integrity.app:create_app")
         token = await bench_token(url, settings)
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}", headers={"authorization": f"Bearer {token}"}

@@ -178,9 +178,12 @@ def app_with_floor() -> Litestar:
     return app
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def serve(
+    env: dict[str, str], port: int, factory: str = "bench.work_queue:app_with_floor"
+) -> subprocess.Popen[bytes]:
+    """A server started the way `integrity serve` starts one (uvicorn, the app factory, one worker)."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.work_queue:app_with_floor", "--factory", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port),
          "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip

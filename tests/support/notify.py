@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from integrity.config import Settings
 from integrity.domain.notifications.worker import Worker
-from tests.conftest import DemoApp, new_client
+from tests.conftest import Client, DemoApp, new_client
 from tests.support.helpers import close, make_user, unit_id
 
 
@@ -190,3 +190,28 @@ async def make_office(
         username, uid = await make_user(demo_app, role, code, **extra)
         users[key] = (username, uid, address)
     return Office(code, unit, users)
+
+
+async def new_case(
+    maker: Client,
+    office: Office,
+    subjects: list[int],
+    title: str,
+    *,
+    confidential: bool = False,
+    received_on: str = "2026-11-02",
+) -> dict[str, Any]:
+    """A lead registered in the office's unit by one of its inspectors."""
+    body = {
+        "unit_id": office.unit_id,
+        "source": "letters_visits",
+        "category": "eight_point_rules",
+        "title": title,
+        "summary": "群众反映某干部违规收受礼金。",
+        "received_on": received_on,
+        "confidential": confidential,
+        "subject_ids": subjects,
+    }
+    made = await maker.write("POST", "/api/v1/cases", json=body)
+    assert made.status_code == 201, made.text
+    return dict(made.json())

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from tests.conftest import DemoApp, new_client
 from tests.support.cases import act
 from tests.support.helpers import close, unit_id
-from tests.support.notify import SmtpSink, make_office, make_person, settings_for, worker
+from tests.support.notify import SmtpSink, make_office, make_person, new_case, settings_for, worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -29,16 +29,7 @@ async def test_a_reviewer_who_chose_the_digest_gets_one_email_a_day(
         person = await make_person(demo_app, await unit_id(demo_app, "HXT"), "汇总对象")
         titles = []
         for n in range(2):
-            body = {
-                "unit_id": office.unit_id,
-                "source": "letters_visits",
-                "category": "eight_point_rules",
-                "title": f"汇总测试线索{n}",
-                "summary": "反映问题",
-                "received_on": "2026-11-02",
-                "subject_ids": [person],
-            }
-            case = (await maker.write("POST", "/api/v1/cases", json=body)).json()
+            case = await new_case(maker, office, [person], f"汇总测试线索{n}")
             titles.append(case["number"])
             assert (await act(maker, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
     finally:

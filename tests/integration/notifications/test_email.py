@@ -7,28 +7,10 @@ from typing import Any
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.cases.schemas import TransitionIn
 from integrity.domain.cases.transitions import apply_transition
-from tests.conftest import Client, DemoApp, new_client
+from tests.conftest import DemoApp, new_client
 from tests.support.cases import act
 from tests.support.helpers import close, sql, unit_id
-from tests.support.notify import Office, SmtpSink, make_office, make_person, settings_for, worker
-
-
-async def _case(
-    maker: Client, office: Office, subjects: list[int], *, confidential: bool = False, title: str
-) -> dict[str, Any]:
-    body = {
-        "unit_id": office.unit_id,
-        "source": "letters_visits",
-        "category": "eight_point_rules",
-        "title": title,
-        "summary": "群众反映某干部违规收受礼金。",
-        "received_on": "2026-11-02",
-        "confidential": confidential,
-        "subject_ids": subjects,
-    }
-    made = await maker.write("POST", "/api/v1/cases", json=body)
-    assert made.status_code == 201, made.text
-    return dict(made.json())
+from tests.support.notify import Office, SmtpSink, make_office, make_person, new_case, settings_for, worker
 
 
 async def _office_with_a_subject_and_a_relative(demo_app: DemoApp) -> tuple[Office, int, int]:
@@ -57,7 +39,7 @@ async def test_a_new_proposal_mails_each_reviewer_in_scope_once_and_nobody_else(
     office, subject_reviewer, relative = await _office_with_a_subject_and_a_relative(demo_app)
     maker = await new_client(demo_app, office.username("maker"))
     try:
-        case = await _case(maker, office, [subject_reviewer, relative], title="违规收受礼金问题线索")
+        case = await new_case(maker, office, [subject_reviewer, relative], "违规收受礼金问题线索")
         assert (await act(maker, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
     finally:
         await close(maker)
@@ -92,7 +74,7 @@ async def test_a_confidential_case_is_named_by_its_number_alone_outside_the_serv
     maker = await new_client(demo_app, office.username("maker"))
     title = "某工程招标中的利益输送"
     try:
-        case = await _case(maker, office, [person], confidential=True, title=title)
+        case = await new_case(maker, office, [person], title, confidential=True)
         assert (
             await act(
                 maker, case, "propose_disposal", disposal="talk_inquiry", reason="线索具体，建议谈话函询"
@@ -121,7 +103,7 @@ async def test_a_rolled_back_change_notifies_no_one(demo_app: DemoApp, smtp: Smt
     office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
     maker = await new_client(demo_app, office.username("maker"))
     try:
-        case = await _case(maker, office, [person], title="回滚测试线索")
+        case = await new_case(maker, office, [person], "回滚测试线索")
     finally:
         await close(maker)
     before = (await sql(demo_app, "SELECT count(*) FROM notification_events"))[0][0]
@@ -163,7 +145,7 @@ async def test_the_html_part_escapes_what_users_typed(demo_app: DemoApp, smtp: S
     office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
     maker = await new_client(demo_app, office.username("maker"))
     try:
-        case = await _case(maker, office, [person], title="<img src=x onerror=alert(1)>线索")
+        case = await new_case(maker, office, [person], "<img src=x onerror=alert(1)>线索")
         assert (await act(maker, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
     finally:
         await close(maker)

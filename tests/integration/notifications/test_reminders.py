@@ -11,7 +11,7 @@ from integrity.domain.notifications.worker import Worker
 from tests.conftest import DemoApp, new_client
 from tests.support.cases import act
 from tests.support.helpers import close, sql, unit_id
-from tests.support.notify import Office, SmtpSink, make_office, make_person, settings_for, worker
+from tests.support.notify import Office, SmtpSink, make_office, make_person, new_case, settings_for, worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -22,16 +22,7 @@ async def _running_clock(demo_app: DemoApp, office: Office, due: date) -> tuple[
     maker = await new_client(demo_app, office.username("maker"))
     reviewer = await new_client(demo_app, office.username("r1"))
     try:
-        body = {
-            "unit_id": office.unit_id,
-            "source": "letters_visits",
-            "category": "eight_point_rules",
-            "title": "节前提醒测试",
-            "summary": "反映问题",
-            "received_on": "2026-09-01",
-            "subject_ids": [person],
-        }
-        case = (await maker.write("POST", "/api/v1/cases", json=body)).json()
+        case = await new_case(maker, office, [person], "节前提醒测试", received_on="2026-09-01")
         assert (
             await act(maker, case, "propose_disposal", disposal="preliminary_verification")
         ).status_code == 200

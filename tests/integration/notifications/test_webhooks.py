@@ -16,7 +16,15 @@ from integrity.lib.errors import InvalidInput
 from tests.conftest import DemoApp, new_client
 from tests.support.cases import act
 from tests.support.helpers import close, sql, unit_id
-from tests.support.notify import HookReceiver, Office, make_office, make_person, settings_for, worker
+from tests.support.notify import (
+    HookReceiver,
+    Office,
+    make_office,
+    make_person,
+    new_case,
+    settings_for,
+    worker,
+)
 
 
 async def _hook(demo_app: DemoApp, office: Office, url: str, flavour: str = "wecom") -> int:
@@ -33,16 +41,7 @@ async def _proposal(demo_app: DemoApp, office: Office, title: str) -> dict[str, 
     person = await make_person(demo_app, await unit_id(demo_app, "HXT"), "群消息对象")
     maker = await new_client(demo_app, office.username("maker"))
     try:
-        body = {
-            "unit_id": office.unit_id,
-            "source": "letters_visits",
-            "category": "eight_point_rules",
-            "title": title,
-            "summary": "反映问题",
-            "received_on": "2026-11-02",
-            "subject_ids": [person],
-        }
-        case = (await maker.write("POST", "/api/v1/cases", json=body)).json()
+        case = await new_case(maker, office, [person], title)
         assert (await act(maker, case, "propose_disposal", disposal="talk_inquiry")).status_code == 200
         return dict(case)
     finally:
