@@ -12,12 +12,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from time import monotonic
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from integrity.config import Settings
 from integrity.db.engine import Database
+from integrity.db.models import Delivery, NotificationEvent
 from integrity.db.types import utcnow
 from integrity.domain.cases.clocks import work_calendar
 from integrity.domain.notifications import delivery, digest, reminders
@@ -55,8 +58,17 @@ class Worker:
             await session.commit()
         return added
 
+    async def _waiting(self, query: Any) -> bool:
+        """A read first, so an idle pass never takes the write lock (SQLite has one writer)."""
+        async with self.db.read_session() as session:
+            return (await session.execute(query.limit(1))).first() is not None
+
     async def fan_out(self, today: date) -> int:
         total = 0
+        if not await self._waiting(
+            select(col(NotificationEvent.id)).where(col(NotificationEvent.fanned_out_at).is_(None))
+        ):
+            return 0
         while True:
             async with self.db.write_session() as session:
                 version = (await session.execute(select(Authorizer.version_column()))).scalar()
@@ -78,6 +90,11 @@ class Worker:
 
     async def deliver(self, at: datetime | None = None) -> int:
         total = 0
+        due = select(col(Delivery.id)).where(
+            col(Delivery.status).in_((delivery.PENDING, delivery.RETRYING, delivery.SENDING))
+        )
+        if not await self._waiting(due):
+            return 0
         while (sent := await delivery.deliver(self.db, self.settings, now=at)) > 0:
             total += sent
         return total
