@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -76,3 +77,9 @@ def create_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int =
         read_session=async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False),
         write_session=async_sessionmaker(writer, class_=AsyncSession, expire_on_commit=False),
     )
+
+
+def upsert_insert(session: AsyncSession) -> Any:
+    """The session's dialect's `insert`, the one with `on_conflict_do_nothing` / `_do_update` (both
+    engines spell ON CONFLICT the same; SQLAlchemy keeps the construct per dialect)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

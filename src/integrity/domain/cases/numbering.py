@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.db.engine import upsert_insert
 from integrity.db.models import CaseNumberCounter
 
 
@@ -21,7 +20,7 @@ def organisation_of(unit_path: str) -> int:
 async def next_case_number(session: AsyncSession, unit_path: str, prefix: str, today: date) -> str:
     """Increment the counter row in place: the row lock (PostgreSQL) or write lock (SQLite) orders callers."""
     org, year = organisation_of(unit_path), today.year
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     await session.execute(
         insert(CaseNumberCounter).values(org_unit_id=org, year=year, last=0).on_conflict_do_nothing()
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.db.engine import upsert_insert
 from integrity.db.models import Delivery, Notification, User
 from integrity.db.types import utcnow
 from integrity.domain.notifications.types import DIGEST
@@ -30,7 +30,7 @@ async def plan(session: AsyncSession, day: date) -> int:
             )
         )
     ).all()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     made = 0
     now = utcnow()
     for user_id, address in waiting:

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, exists, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.db.engine import upsert_insert
 from integrity.db.models import (
     Appeal,
     Case,
@@ -174,8 +174,7 @@ SOURCES = (_case_clocks, _items, _decision_clocks)
 
 async def scan(session: AsyncSession, t: Thresholds) -> int:
     """Add the reminders due on `t.today` that were never added (the caller commits); how many."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     now = literal(utcnow(), UTCDateTime)
     added = 0
     for source in SOURCES:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.db.engine import upsert_insert
 from integrity.db.models import Notification, NotificationPreference, User
 from integrity.db.types import utcnow
 from integrity.domain.cases.visibility import case_visible
@@ -107,7 +107,7 @@ async def save_preferences(
     user = await session.get(User, user_id)
     assert user is not None
     before = {"email": user.email, **await preferences(session, user_id)}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = upsert_insert(session)
     for code, mode in modes.items():
         statement = insert(NotificationPreference).values(user_id=user_id, type=code, mode=mode)
         await session.execute(
