@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,8 @@ from integrity.lib.errors import DomainError
 from integrity.lib.flash import with_done
 
 ShowAgain = Callable[[str, int], Awaitable[Template]]
+# A page form's body: `data: Annotated[SomeForm, FORM]`.
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -6,17 +6,13 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from integrity.domain.approvals import services
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.forms import act_then_redirect, safe_next
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-
+from integrity.lib.forms import FORM, act_then_redirect, safe_next
 
 # The inbox shows the most urgent requests; a group's reviewer may have thousands waiting.
 INBOX_SHOWN = 100

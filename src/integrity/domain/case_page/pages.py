@@ -35,10 +35,8 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.flash import with_done
-from integrity.lib.forms import act_then_redirect
+from integrity.lib.forms import FORM, act_then_redirect
 from integrity.lib.i18n import N_
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class SubjectsForm(msgspec.Struct):

@@ -32,11 +32,10 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.flash import with_done
+from integrity.lib.forms import FORM
 from integrity.lib.i18n import N_, local_name
 from integrity.lib.i18n import gettext as _
 from integrity.lib.pagination import Page
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class RegisterForm(msgspec.Struct):

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from integrity.domain.clocks import rules
@@ -16,9 +15,8 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.flash import with_done
+from integrity.lib.forms import FORM
 from integrity.lib.i18n import N_
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class ClockRuleForm(msgspec.Struct):

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from integrity.domain.decisions import measures
@@ -17,8 +16,7 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import AuditActor, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.flash import with_done
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+from integrity.lib.forms import FORM
 
 
 class MeasureForm(msgspec.Struct):

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
@@ -33,10 +32,8 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.flash import with_done
-from integrity.lib.forms import act_then_redirect
+from integrity.lib.forms import FORM, act_then_redirect
 from integrity.lib.i18n import N_
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class DraftForm(msgspec.Struct):

@@ -12,14 +12,13 @@ from sqlmodel import col, select
 from integrity.db.models import Unit
 from integrity.domain.notifications import admin
 from integrity.domain.notifications.delivery import STATUSES
-from integrity.domain.notifications.pages import FORM
 from integrity.domain.notifications.types import BY_CODE, CHOSEN, WEBHOOK_DEFAULT
 from integrity.domain.notifications.webhook import FLAVOUR_LABELS, FLAVOURS
 from integrity.lib.authz.declarations import permission
-from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
-from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.errors import InvalidInput
 from integrity.lib.flash import with_done
+from integrity.lib.forms import FORM, act_then_redirect
 from integrity.lib.i18n import N_
 
 PAGE = "/admin/notifications"
@@ -93,23 +92,20 @@ class NotificationAdminPages(Controller):
             "types": types,
             "include_below": raw.get("include_below") == "on",
         }
-        try:
+
+        async def adding() -> None:
             if not unit_id.isdigit():
                 raise InvalidInput(N_("Choose the unit whose events go to the webhook."))
             data = admin.WebhookIn(
                 int(unit_id), form["name"], form["url"], form["flavour"], tuple(types), form["include_below"]
             )
             await admin.add_webhook(db, settings, access, actor, data)
-        except DomainError as exc:
-            await db.rollback()
-            await refused(exc)
-            return Template(
-                "notifications/admin.html",
-                status_code=exc.status,
-                context=await _context(db, access, "", form, exc.translated()),
-            )
-        await db.commit()
-        return Redirect(with_done(PAGE, "webhook"), status_code=303)
+
+        async def show_again(error: str, status: int) -> Template:
+            context = await _context(db, access, "", form, error)
+            return Template("notifications/admin.html", status_code=status, context=context)
+
+        return await act_then_redirect(db, adding(), PAGE, show_again, done="webhook")
 
     @post("/webhooks/{webhook_id:int}/active", status_code=303)
     async def toggle(

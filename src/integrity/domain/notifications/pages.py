@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import Controller, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
@@ -15,13 +14,11 @@ from integrity.domain.notifications import services
 from integrity.domain.notifications.text import INSIDE, params_of, words
 from integrity.domain.notifications.types import CHOSEN, MODE_LABELS, MODES
 from integrity.lib.authz.declarations import authenticated
-from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
-from integrity.lib.errors import DomainError, NotFound
+from integrity.lib.errors import NotFound
 from integrity.lib.flash import with_done
+from integrity.lib.forms import FORM, act_then_redirect
 from integrity.lib.i18n import N_
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 def shown(n: Notification) -> dict[str, Any]:
@@ -112,7 +109,6 @@ class NotificationSettingsPages(Controller):
     @post("/", status_code=200)
     async def save(
         self,
-        request: Request[Any, Any, Any],
         db: Db,
         access: Access,
         actor: AuditActor,
@@ -121,18 +117,13 @@ class NotificationSettingsPages(Controller):
     ) -> Template | Redirect:
         modes = {t.code: data.get(f"mode_{t.code}", t.default) for t in CHOSEN}
         address = data.get("email", "")
-        try:
-            await services.save_preferences(db, access, actor, modes, address)
-        except DomainError as exc:
-            await db.rollback()
-            await refused(exc)
-            return Template(
-                "notifications/settings.html",
-                status_code=exc.status,
-                context=_settings_context(modes, address, settings.email_enabled, exc.translated()),
-            )
-        await db.commit()
-        return Redirect(with_done("/account/notifications", "saved"), status_code=303)
+
+        async def show_again(error: str, status: int) -> Template:
+            context = _settings_context(modes, address, settings.email_enabled, error)
+            return Template("notifications/settings.html", status_code=status, context=context)
+
+        saving = services.save_preferences(db, access, actor, modes, address)
+        return await act_then_redirect(db, saving, "/account/notifications", show_again)
 
     @post("/test", status_code=303)
     async def test(self, db: Db, access: Access, actor: AuditActor) -> Redirect:

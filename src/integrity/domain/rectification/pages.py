@@ -24,11 +24,9 @@ from integrity.domain.users.services import display_names
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.errors import DomainError
-from integrity.lib.forms import act_then_redirect
+from integrity.lib.forms import FORM, act_then_redirect
 from integrity.lib.i18n import N_
 from integrity.lib.uploads import download
-
-FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class TextForm(msgspec.Struct):
