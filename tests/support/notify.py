@@ -8,6 +8,7 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from email import message_from_bytes, policy
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,8 @@ from aiosmtpd.controller import Controller
 from integrity.config import Settings
 from integrity.domain.notifications.worker import Worker
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.helpers import close, make_user, unit_id
+from tests.support.cases import act
+from tests.support.helpers import close, make_user, sql, unit_id
 
 
 def free_port() -> int:
@@ -215,3 +217,33 @@ async def new_case(
     made = await maker.write("POST", "/api/v1/cases", json=body)
     assert made.status_code == 201, made.text
     return dict(made.json())
+
+
+async def running_clock(demo_app: DemoApp, office: Office, due: date) -> tuple[dict[str, object], int]:
+    """A case in preliminary verification with its clock, moved to fall due on `due`."""
+    person = await make_person(demo_app, await unit_id(demo_app, "HXT"), "提醒对象")
+    maker = await new_client(demo_app, office.username("maker"))
+    reviewer = await new_client(demo_app, office.username("r1"))
+    try:
+        case = await new_case(maker, office, [person], "节前提醒测试", received_on="2026-09-01")
+        assert (
+            await act(maker, case, "propose_disposal", disposal="preliminary_verification")
+        ).status_code == 200
+        inbox = (await reviewer.get("/api/v1/approvals")).json()
+        [request] = [r for r in inbox if r["object_type"] == "case" and r["object_id"] == case["id"]]
+        decided = await reviewer.write(
+            "POST", f"/api/v1/approvals/{request['id']}/approve", json={"comment": "同意"}
+        )
+        assert decided.status_code == 200
+    finally:
+        await close(maker)
+        await close(reviewer)
+    rows = await sql(
+        demo_app,
+        "SELECT id FROM case_clocks WHERE case_id = :c AND met_on IS NULL AND stopped_on IS NULL",
+        c=case["id"],
+    )
+    assert len(rows) == 1
+    clock_id = int(rows[0][0])
+    await sql(demo_app, "UPDATE case_clocks SET due_on = :d WHERE id = :i", d=due, i=clock_id)
+    return dict(case), clock_id

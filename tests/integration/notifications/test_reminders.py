@@ -9,41 +9,10 @@ from zoneinfo import ZoneInfo
 from integrity.db.engine import create_database
 from integrity.domain.notifications.worker import Worker
 from tests.conftest import DemoApp, new_client
-from tests.support.cases import act
-from tests.support.helpers import close, sql, unit_id
-from tests.support.notify import Office, SmtpSink, make_office, make_person, new_case, settings_for, worker
+from tests.support.helpers import close, sql
+from tests.support.notify import SmtpSink, make_office, running_clock, settings_for, worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-async def _running_clock(demo_app: DemoApp, office: Office, due: date) -> tuple[dict[str, object], int]:
-    """A case in preliminary verification with its clock, moved to fall due on `due`."""
-    person = await make_person(demo_app, await unit_id(demo_app, "HXT"), "提醒对象")
-    maker = await new_client(demo_app, office.username("maker"))
-    reviewer = await new_client(demo_app, office.username("r1"))
-    try:
-        case = await new_case(maker, office, [person], "节前提醒测试", received_on="2026-09-01")
-        assert (
-            await act(maker, case, "propose_disposal", disposal="preliminary_verification")
-        ).status_code == 200
-        inbox = (await reviewer.get("/api/v1/approvals")).json()
-        [request] = [r for r in inbox if r["object_type"] == "case" and r["object_id"] == case["id"]]
-        decided = await reviewer.write(
-            "POST", f"/api/v1/approvals/{request['id']}/approve", json={"comment": "同意"}
-        )
-        assert decided.status_code == 200
-    finally:
-        await close(maker)
-        await close(reviewer)
-    rows = await sql(
-        demo_app,
-        "SELECT id FROM case_clocks WHERE case_id = :c AND met_on IS NULL AND stopped_on IS NULL",
-        c=case["id"],
-    )
-    assert len(rows) == 1
-    clock_id = int(rows[0][0])
-    await sql(demo_app, "UPDATE case_clocks SET due_on = :d WHERE id = :i", d=due, i=clock_id)
-    return dict(case), clock_id
 
 
 async def _reminders(demo_app: DemoApp, clock_id: int) -> list[str]:
@@ -73,7 +42,7 @@ async def test_the_three_days_before_reminder_counts_across_the_national_day_hol
     # October worked; 25-27 September off (Mid-Autumn). Three working days before the 9th is Tuesday 29
     # September (30 Sep, 8 Oct, 9 Oct), not Tuesday 6 October as a plain week would have it.
     office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
-    case, clock = await _running_clock(demo_app, office, date(2026, 10, 9))
+    case, clock = await running_clock(demo_app, office, date(2026, 10, 9))
     work = worker(demo_app, settings_for(demo_app))
     await work.scan(date(2026, 9, 28))
     assert await _reminders(demo_app, clock) == []
@@ -109,7 +78,7 @@ async def test_a_scan_run_twice_and_after_a_restart_sends_each_reminder_once(
     demo_app: DemoApp, smtp: SmtpSink
 ) -> None:
     office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
-    _case, clock = await _running_clock(demo_app, office, date(2026, 12, 3))
+    _case, clock = await running_clock(demo_app, office, date(2026, 12, 3))
     settings = settings_for(demo_app, smtp)
     today = datetime(2026, 12, 3, 9, tzinfo=SHANGHAI)
     await worker(demo_app, settings).run_once(today)
@@ -154,7 +123,7 @@ async def test_two_workers_racing_deliver_each_notification_once(demo_app: DemoA
 
 async def test_two_scans_racing_add_each_reminder_once(demo_app: DemoApp) -> None:
     office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
-    _made, clock = await _running_clock(demo_app, office, date(2026, 12, 10))
+    _made, clock = await running_clock(demo_app, office, date(2026, 12, 10))
     settings = settings_for(demo_app)
     first, second = create_database(demo_app.db.url), create_database(demo_app.db.url)
     try:

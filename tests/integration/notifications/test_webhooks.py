@@ -9,6 +9,7 @@ import pytest
 
 from integrity.db.types import utcnow
 from integrity.domain.accounts.authentication import offline_access
+from integrity.domain.cases.clocks import local_today, work_calendar
 from integrity.domain.notifications import admin
 from integrity.domain.notifications.delivery import BACKOFF
 from integrity.domain.notifications.webhook import check_url
@@ -22,6 +23,7 @@ from tests.support.notify import (
     make_office,
     make_person,
     new_case,
+    running_clock,
     settings_for,
     worker,
 )
@@ -193,3 +195,27 @@ async def test_an_administrator_adds_a_webhook_on_the_page_and_a_refused_host_is
         assert actions == ["webhook.create", "webhook.update"]
     finally:
         await close(page)
+
+
+async def test_a_robot_hears_a_deadline_with_its_clock_and_the_working_days_left(
+    demo_app: DemoApp, hooks: HookReceiver
+) -> None:
+    office = await make_office(demo_app, {"maker": "inspector", "r1": "reviewer"})
+    prefix = f"/{uuid.uuid4().hex[:8]}"
+    async with demo_app.app.state.db.write_session() as session:
+        access, actor = await offline_access(session, "admin", "test")
+        data = admin.WebhookIn(
+            office.unit_id, "期限群", hooks.url(f"{prefix}/ok"), "json", ("reminder.soon",)
+        )
+        await admin.add_webhook(session, settings_for(demo_app), access, actor, data)
+        await session.commit()
+    async with demo_app.app.state.db.read_session() as session:  # the post counts days left when sent
+        due = (await work_calendar(session)).add_working_days(local_today(), 3)
+    case, _clock = await running_clock(demo_app, office, due)
+    work = worker(demo_app, settings_for(demo_app))
+    await work.scan(local_today())
+    await work.run_once(scan=False)
+    [hit] = hooks.at(prefix)
+    assert hit.body["event"] == "reminder.soon"
+    assert hit.body["case_number"] == case["number"]
+    assert "初步核实：还有 3 个工作日到期" in hit.body["text"]

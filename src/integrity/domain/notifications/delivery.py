@@ -20,8 +20,9 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import Case, Delivery, Notification, NotificationEvent, User, Webhook
 from integrity.db.types import utcnow
+from integrity.domain.cases.clocks import local_today, work_calendar
 from integrity.domain.notifications import email, webhook
-from integrity.domain.notifications.text import CHAT, EMAIL, params_of, words
+from integrity.domain.notifications.text import CHAT, EMAIL, params_of, what_of, words
 from integrity.lib.i18n import current_locale, gettext
 
 PENDING, SENDING, SENT, RETRYING, FAILED = "pending", "sending", "sent", "retrying", "failed"
@@ -136,15 +137,14 @@ async def _webhook_message(
         number = (
             await session.execute(select(col(Case.number)).where(col(Case.id) == event.case_id))
         ).scalar_one_or_none() or ""
-    own = params_of(event.params)
-    what = (
-        ["approval", own.get("kind", "")]
-        if event.object_type == "approval"
-        else ["clock", event.clock]
-        if event.clock and event.clock != "rectification"
-        else ["", ""]
-    )
-    params = {"number": number, "what": what, "due_on": event.due_on.isoformat() if event.due_on else ""}
+    what = what_of(event.type, event.object_type, event.clock, params_of(event.params))
+    params: dict[str, Any] = {"number": number, "what": what, "due_on": ""}
+    if event.due_on is not None:  # days counted when it is sent, as the fan-out counts them for the bell
+        calendar = await work_calendar(session)
+        params |= {
+            "due_on": event.due_on.isoformat(),
+            "days": abs(calendar.working_days_between(local_today(), event.due_on)),
+        }
     token = current_locale.set(settings.default_locale)
     try:
         w = words(event.type, params, CHAT)

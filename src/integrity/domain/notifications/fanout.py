@@ -32,6 +32,7 @@ from integrity.db.types import utcnow
 from integrity.domain.approvals.registry import KINDS
 from integrity.domain.notifications.audience import Batch, candidates
 from integrity.domain.notifications.screen import Candidate, screen
+from integrity.domain.notifications.text import what_of
 from integrity.domain.notifications.types import BY_CODE, IMMEDIATE
 from integrity.lib.authz import Authorizer
 from integrity.lib.workdays import WorkCalendar
@@ -62,20 +63,6 @@ async def _approval_hrefs(session: AsyncSession, requests: dict[int, ApprovalReq
     return hrefs
 
 
-def _what(e: NotificationEvent, params: dict[str, Any], batch: Batch) -> tuple[str, str]:
-    """What the headline names, as (label table, code): a proposal's kind, a team, a status, a clock."""
-    if e.object_type == "approval":
-        request = batch.requests.get(e.object_id)
-        return ("approval", request.kind if request else params.get("kind", ""))
-    if e.type == "case.assigned":
-        return ("team", params.get("team", ""))
-    if e.type == "case.status":
-        return ("status", params.get("status", ""))
-    if e.clock:
-        return ("clock", e.clock)
-    return ("", "")
-
-
 async def _cases(session: AsyncSession, case_ids: set[int]) -> dict[int, tuple[str, str, bool]]:
     if not case_ids:
         return {}
@@ -95,7 +82,6 @@ def _params(
 ) -> dict[str, Any]:
     """What every channel renders from, in any language: codes and facts, no words."""
     own: dict[str, Any] = json.loads(e.params)
-    table, code = _what(e, own, batch)
     number, title, secret = cases.get(e.case_id or 0, ("", "", False))
     item = batch.items.get(e.object_id) if e.object_type == "rectification" else None
     if item is not None:
@@ -104,7 +90,7 @@ def _params(
         "number": number,
         "title": title,
         "confidential": secret,
-        "what": [table, code],
+        "what": what_of(e.type, e.object_type, e.clock, own),
         "reason": own.get("reason", ""),
     }
     if e.due_on is not None:
@@ -113,7 +99,7 @@ def _params(
     return params
 
 
-async def _webhooks_for(session: AsyncSession, events: list[NotificationEvent]) -> list[dict[str, Any]]:
+async def _webhooks_for(session: AsyncSession, batch: Batch) -> list[dict[str, Any]]:
     """One webhook delivery per event and active webhook of its unit (or of a unit above, if it covers
     the units below) that carries its type."""
     hooks = (
@@ -125,13 +111,9 @@ async def _webhooks_for(session: AsyncSession, events: list[NotificationEvent]) 
     ).all()
     if not hooks:
         return []
-    unit_ids = {e.unit_id for e in events if e.unit_id is not None}
-    paths = dict(
-        (await session.execute(select(col(Unit.id), col(Unit.path)).where(col(Unit.id).in_(unit_ids)))).all()
-    )
     made = []
-    for e in events:
-        path = paths.get(e.unit_id or 0)
+    for e in batch.events:
+        path = batch.paths.get(e.unit_id or 0)  # read once for the batch by the audiences
         if path is None:
             continue
         for hook, unit in hooks:
@@ -223,7 +205,7 @@ async def fan_out(
         ]
         if mails:
             await session.execute(insert(Delivery), mails)
-    hooks = await _webhooks_for(session, batch.events)
+    hooks = await _webhooks_for(session, batch)
     if hooks:
         await session.execute(
             insert(Delivery), [h | {"next_attempt_at": now, "created_at": now} for h in hooks]

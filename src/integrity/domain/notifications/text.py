@@ -31,6 +31,18 @@ def params_of(raw: str) -> dict[str, Any]:
     return loaded
 
 
+def what_of(kind: str, object_type: str, clock: str, own: dict[str, Any]) -> list[str]:
+    """What an event's headline names, as [label table, code]: a proposal's kind, a team, a status, a
+    clock (the outbox keeps the kind, team and status in the event's own parameters)."""
+    if object_type == "approval":
+        return ["approval", own.get("kind", "")]
+    if kind == "case.assigned":
+        return ["team", own.get("team", "")]
+    if kind == "case.status":
+        return ["status", own.get("status", "")]
+    return ["clock", clock] if clock else ["", ""]
+
+
 def words(kind: str, params: dict[str, Any], channel: str = INSIDE) -> Words:
     """The notification's words in the current language (set per reader by the caller)."""
     table, code = (params.get("what") or ["", ""])[:2]
