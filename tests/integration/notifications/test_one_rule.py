@@ -8,16 +8,21 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from integrity.db.models import ApprovalRequest, Case, Decision, RectificationItem, User
-from integrity.domain.notifications.screen import RULES, SET_RULES, Candidate, _accesses, _screen_sets
+from integrity.domain.approvals.services import request_visible
+from integrity.domain.cases.visibility import visible_case_filter
+from integrity.domain.decisions.services import decision_filter
+from integrity.domain.notifications.screen import SET_RULES, Candidate, _accesses, _screen_sets
+from integrity.domain.rectification.services import item_filter
 from tests.conftest import DemoApp, new_client
 from tests.support.cases import register
 from tests.support.helpers import close
 
-OBJECTS = {
-    "case": Case,
-    "rectification": RectificationItem,
-    "decision": Decision,
-    "approval": ApprovalRequest,
+# Each set rule's object, and the filter the readers' own lists apply to it.
+LISTS = {
+    "case": (Case, visible_case_filter),
+    "rectification": (RectificationItem, item_filter),
+    "decision": (Decision, decision_filter),
+    "approval": (ApprovalRequest, request_visible),
 }
 
 
@@ -39,7 +44,7 @@ async def test_the_set_form_of_each_read_rule_answers_as_the_per_user_form(demo_
         accesses = await _accesses(session, authorizer, set(users))
         compared, shown = 0, 0
         for rule in SET_RULES:
-            model = OBJECTS[rule]
+            model, condition = LISTS[rule]
             ids = [
                 i
                 for (i,) in await session.execute(
@@ -48,7 +53,7 @@ async def test_the_set_form_of_each_read_rule_answers_as_the_per_user_form(demo_
             ]
             candidates = [Candidate(0, u, rule, i) for u in users for i in ids]
             passed = await _screen_sets(session, authorizer, candidates)
-            id_column, condition = RULES[rule]
+            id_column = col(model.id)
             for user_id in users:
                 per_user = {
                     int(i)

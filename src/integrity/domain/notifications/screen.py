@@ -20,23 +20,16 @@ from sqlmodel import col
 
 from integrity.db.models import ApprovalRequest, Case, Decision, RectificationItem, Unit, User
 from integrity.domain.accounts.authentication import principal_for
-from integrity.domain.approvals.services import decidable, request_visible
-from integrity.domain.cases.visibility import visible_case_filter, visible_to
-from integrity.domain.decisions.services import decision_filter
-from integrity.domain.rectification.services import item_filter
+from integrity.domain.approvals.services import decidable
+from integrity.domain.cases.visibility import visible_to
 from integrity.domain.rectification.visibility import visible_to as item_visible_to
 from integrity.lib.authz import ROLES, AccessScope, Authorizer
 
 Rule = tuple[Any, Callable[[AccessScope], ColumnElement[bool]]]
-# An object kind -> its id column and the condition its readers' lists apply.
-RULES: dict[str, Rule] = {
-    "case": (col(Case.id), visible_case_filter),
-    "rectification": (col(RectificationItem.id), item_filter),
-    "decision": (col(Decision.id), decision_filter),
-    "approval": (col(ApprovalRequest.id), request_visible),
-    "approval.decide": (col(ApprovalRequest.id), decidable),  # pending, and theirs to decide
-}
-SELF = "self"
+# Rules asked user by user, as that user's own list asks them (the rest have a set form, SET_RULES below):
+# a new proposal goes to those whose inbox shows it (pending, theirs to decide, never their own).
+ONE_BY_ONE: dict[str, Rule] = {"approval.decide": (col(ApprovalRequest.id), decidable)}
+SELF = "self"  # a message about the account itself (a test message): only to that account
 CHUNK = 500
 
 
@@ -141,7 +134,8 @@ async def _accesses(
 async def screen(
     session: AsyncSession, authorizer: Authorizer, candidates: Iterable[Candidate]
 ) -> list[Candidate]:
-    """The candidates who may see what they would be told of: one query per user and rule."""
+    """The candidates who may see what they would be told of: one statement per set rule for the whole
+    batch, and one per user for the rules asked user by user."""
     wanted: dict[tuple[int, str], set[int]] = defaultdict(set)
     listed = list(dict.fromkeys(candidates))
     for c in listed:
@@ -153,10 +147,10 @@ async def screen(
         access = accesses.get(user_id)
         if access is None:
             continue
-        if rule == SELF:  # a message about the account itself (a test message)
+        if rule == SELF:
             seen.update((user_id, rule, o) for o in object_ids if o == user_id)
             continue
-        id_column, condition = RULES[rule]
+        id_column, condition = ONE_BY_ONE[rule]
         ids = sorted(object_ids)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
@@ -168,7 +162,7 @@ async def screen(
 async def _screen_sets(
     session: AsyncSession, authorizer: Authorizer, listed: list[Candidate]
 ) -> set[tuple[int, str, int]]:
-    """The pairs of the set rules that pass, a few hundred pairs per statement; active users only."""
+    """The pairs of the set rules that pass, one statement per rule; active users only."""
     readers = [r for r in ROLES if authorizer.role_permits(r, "case", "read")]
     by_rule: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for c in listed:
