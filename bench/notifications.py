@@ -28,18 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 import httpx
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.work_queue import day, numbers, serve
+from bench.work_queue import day, drop_scratch, numbers, scratch_database, serve
 
 from integrity.config import Settings
 from integrity.db.engine import create_database
@@ -50,7 +48,6 @@ from integrity.domain.notifications import reminders
 from integrity.domain.notifications.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = os.environ.get("INTEGRITY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 CASES, USERS, QUEUED = 100_000, 1_000, 10_000
 FIRST_CASE, FIRST_USER = 100_000, 100_000
@@ -116,33 +113,27 @@ async def timed(work: object) -> float:
     return time.perf_counter() - started
 
 
-async def plain_scan(url: str, horizon: date) -> tuple[float, int]:
-    """The floor of the scan: the same running clocks, read with one plain statement."""
+async def plain_read(url: str, sql: str, params: dict[str, object]) -> tuple[float, int]:
+    """A floor: one plain statement reading the same rows, on a fresh engine; seconds and rows."""
     db = create_database(url)
     async with db.read_session() as s:
         started = time.perf_counter()
-        rows = (await s.execute(text(
-            "SELECT k.id, k.case_id, k.due_on, k.rule_code, c.unit_id FROM case_clocks k JOIN cases c ON c.id = k.case_id"
-            " WHERE k.met_on IS NULL AND k.stopped_on IS NULL AND k.due_on <= :h"
-        ), {"h": horizon})).all()  # fmt: skip
+        rows = (await s.execute(text(sql), params)).all()
         seconds = time.perf_counter() - started
     await db.dispose()
     return seconds, len(rows)
 
 
-async def plain_fanout(url: str, first_event: int) -> tuple[float, int]:
-    """The floor of the fan-out: the same queued events joined to their recipients, read plainly."""
-    db = create_database(url)
-    async with db.read_session() as s:
-        started = time.perf_counter()
-        rows = (await s.execute(text(
-            "SELECT e.id, e.type, e.case_id, a.user_id FROM notification_events e"
-            " JOIN case_assignments a ON a.case_id = e.case_id AND a.recused_at IS NULL"
-            " WHERE e.id >= :f AND e.id < :l"
-        ), {"f": first_event, "l": first_event + QUEUED})).all()  # fmt: skip
-        seconds = time.perf_counter() - started
-    await db.dispose()
-    return seconds, len(rows)
+# The scan's floor: the same running clocks. The fan-out's: the same queued events joined to their recipients.
+SCAN_FLOOR = (
+    "SELECT k.id, k.case_id, k.due_on, k.rule_code, c.unit_id FROM case_clocks k JOIN cases c ON c.id = k.case_id"
+    " WHERE k.met_on IS NULL AND k.stopped_on IS NULL AND k.due_on <= :h"
+)
+FANOUT_FLOOR = (
+    "SELECT e.id, e.type, e.case_id, a.user_id FROM notification_events e"
+    " JOIN case_assignments a ON a.case_id = e.case_id AND a.recused_at IS NULL"
+    " WHERE e.id >= :f AND e.id < :l"
+)
 
 
 async def plain_write(url: str, first_event: int) -> float:
@@ -180,15 +171,7 @@ async def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="integrity-bench-"))
-    dbname = None
-    if args.engine == "postgresql":
-        dbname = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(PG_ADMIN)
-        await admin.execute(f'CREATE DATABASE "{dbname}"')
-        await admin.close()
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}"
-    else:
-        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    url, dbname = await scratch_database(args.engine, folder)
     settings = Settings(
         env="test", secret_key=SECRET, database_url=url, data_dir=folder, worker_in_process=False
     )
@@ -204,14 +187,14 @@ async def main() -> None:
         t = reminders.Thresholds.on(
             TODAY, calendar, settings.reminder_days_before, settings.escalate_after_days
         )
-        floor, clocks = await plain_scan(url, t.horizon)
+        floor, clocks = await plain_read(url, SCAN_FLOOR, {"h": t.horizon})
         async with db.read_session() as s:
             before = (
                 await s.execute(text("SELECT coalesce(max(id), 0) FROM notification_events"))
             ).scalar_one()
         first = await timed(worker.scan(TODAY))
         again = await timed(worker.scan(TODAY))
-        floor2, _ = await plain_scan(url, t.horizon)
+        floor2, _ = await plain_read(url, SCAN_FLOOR, {"h": t.horizon})
         floor = min(floor, floor2)
         async with db.read_session() as s:
             added = (
@@ -235,7 +218,7 @@ async def main() -> None:
                 {"b": before, "l": before + QUEUED},
             )
             await s.commit()
-        floor3, recipients = await plain_fanout(url, before + 1)
+        floor3, recipients = await plain_read(url, FANOUT_FLOOR, {"f": before + 1, "l": before + 1 + QUEUED})
         floor4 = await plain_write(url, before + 1)
         fanout = await timed(worker.fan_out(TODAY))
         async with db.read_session() as s:
@@ -285,10 +268,7 @@ async def main() -> None:
         if server is not None:
             server.terminate()
             server.wait()
-        if dbname:
-            admin = await asyncpg.connect(PG_ADMIN)
-            await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            await admin.close()
+        await drop_scratch(dbname)
 
 
 async def bench_token(url: str, settings: Settings) -> str:

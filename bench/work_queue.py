@@ -51,6 +51,24 @@ USERS = ("liu.yang", "zhang.wei")  # group-level reviewer, group-level inspector
 FIRST_ID = 100_000  # bench cases start above the demo's ids
 
 
+async def scratch_database(engine: str, folder: Path) -> tuple[str, str | None]:
+    """A new database for one bench run: a SQLite file in `folder`, or a PostgreSQL database, and its name."""
+    if engine != "postgresql":
+        return f"sqlite+aiosqlite:///{folder / 'bench.db'}", None
+    dbname = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{dbname}"')
+    await admin.close()
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}", dbname
+
+
+async def drop_scratch(dbname: str | None) -> None:
+    if dbname:
+        admin = await asyncpg.connect(PG_ADMIN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        await admin.close()
+
+
 def numbers(first: int, last: int, engine: str) -> str:
     """A row per integer in [first, last]: generate_series on PostgreSQL, a recursive CTE on SQLite."""
     if engine == "postgresql":
@@ -229,15 +247,7 @@ async def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="integrity-bench-"))
     floor_dir = folder / "floor"
     floor_dir.mkdir()
-    dbname = None
-    if args.engine == "postgresql":
-        dbname = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(PG_ADMIN)
-        await admin.execute(f'CREATE DATABASE "{dbname}"')
-        await admin.close()
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{dbname}"
-    else:
-        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    url, dbname = await scratch_database(args.engine, folder)
     settings = Settings(env="test", secret_key=SECRET, database_url=url, data_dir=folder)
     env = {
         **os.environ,
@@ -290,10 +300,7 @@ async def main() -> None:
     finally:
         if server is not None:
             server.terminate()
-        if dbname:
-            admin = await asyncpg.connect(PG_ADMIN)
-            await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            await admin.close()
+        await drop_scratch(dbname)
 
 
 if __name__ == "__main__":
