@@ -24,7 +24,6 @@ from integrity.db.models import (
     Decision,
     NotificationEvent,
     RectificationItem,
-    RoleGrant,
     Unit,
 )
 from integrity.domain.approvals.registry import KINDS
@@ -48,7 +47,6 @@ class Batch:
         self.team: dict[int, list[int]] = defaultdict(list)
         self.panels: dict[int, list[int]] = defaultdict(list)
         self.paths: dict[int, str] = {}
-        self.grants: list[tuple[int, str, str]] = []  # (user, role, unit path)
         self._holders: dict[tuple[int, str, str], list[int]] = {}
 
     async def load(self) -> None:
@@ -89,23 +87,16 @@ class Batch:
         if unit_ids:
             units = await s.execute(select(col(Unit.id), col(Unit.path)).where(col(Unit.id).in_(unit_ids)))
             self.paths = {uid or 0: path for uid, path in units}
-        if any(e.type in ("approval.requested", "reminder.escalated") for e in self.events):
-            grants = await s.execute(
-                select(col(RoleGrant.user_id), col(RoleGrant.role), col(Unit.path)).join(
-                    Unit, col(Unit.id) == col(RoleGrant.unit_id)
-                )
-            )
-            self.grants = [(u, r, p) for u, r, p in grants]
 
     def holders_over(self, unit_id: int | None, obj: str, act: str) -> list[int]:
         """Users whose role in this unit or one above it permits (obj, act); once per unit and batch."""
         key = (unit_id or 0, obj, act)
         if key not in self._holders:
-            path = self.paths.get(unit_id or 0)
+            path = self.paths.get(unit_id or 0, "")
             roles = {r for r in ROLES if self.authorizer.role_permits(r, obj, act)}
-            self._holders[key] = (
-                [] if path is None else [u for u, r, p in self.grants if r in roles and path.startswith(p)]
-            )
+            # The grants the worker's authorizer synced for this batch: no second read of them.
+            grants = self.authorizer.all_grants() if path else []
+            self._holders[key] = [u for u, g in grants if g.role in roles and path.startswith(g.unit_path)]
         return self._holders[key]
 
 

@@ -84,6 +84,10 @@ class Authorizer:
         """A user's grants as of the loaded version (what `load_grants` would read, without a query)."""
         return self._grants_by_user.get(user_id, ())
 
+    def all_grants(self) -> list[tuple[int, Grant]]:
+        """Every user's grants as of the loaded version, as (user id, grant)."""
+        return [(uid, g) for uid, grants in self._grants_by_user.items() for g in grants]
+
     @staticmethod
     def version_column() -> ScalarSelect[int]:
         """The grants version as a column, so a request's one authentication query also reads it."""
