@@ -11,8 +11,9 @@ from litestar.testing import AsyncTestClient
 
 from integrity.db.engine import create_database
 from integrity.db.models import RoleGrant, User
-from integrity.domain.users.services import bump_grants_version, create_token
+from integrity.domain.users.services import create_token
 from integrity.lib.audit import Actor
+from integrity.lib.authz import bump_grants_version
 from tests.conftest import DemoApp, fresh_app
 from tests.support.helpers import unit_id
 

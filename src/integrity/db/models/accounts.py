@@ -23,6 +23,9 @@ class User(SQLModel, table=True):
     locale: str = Field(default="zh", max_length=8)
     email: str = Field(default="", max_length=254)  # where notifications go by email (none: in the app only)
     is_active: bool = True
+    # Set when an administrator resets the password: the next sign-in must choose a new one.
+    must_change_password: bool = False
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -35,6 +38,8 @@ class UserSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="users.id", index=True)
     csrf_token: str = Field(max_length=64)
+    # "full", or a sign-in half done: "password" (must choose a new one), "second_factor" (code due).
+    stage: str = Field(default="full", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -25,6 +25,8 @@ class Unit(SQLModel, table=True):
     name: str = Field(max_length=200)
     name_en: str = Field(default="", max_length=200)
     kind: str = Field(max_length=32)
+    # A deactivated unit keeps its records and history; nothing new is created in it.
+    active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

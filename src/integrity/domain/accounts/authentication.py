@@ -95,7 +95,7 @@ async def _from_token(
     return user, api_token
 
 
-async def resolveprincipal_for(
+async def resolve_principal(
     db: Database,
     settings: Settings,
     authorizer: Authorizer,
@@ -184,7 +184,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
         app_state = connection.app.state
         reading = scope.get("method") in READ_METHODS
         async with app_state.db.read_session() as session:
-            principal = await resolveprincipal_for(
+            principal = await resolve_principal(
                 app_state.db, app_state.settings, app_state.authorizer, connection, session
             )
             if principal is not None:

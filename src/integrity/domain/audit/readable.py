@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "token.create": N_("API token created"),
     "token.revoke": N_("API token revoked"),
     "unit.create": N_("Unit created"),
+    "unit.update": N_("Unit changed"),
     "person.create": N_("Person recorded"),
     "relation.declare": N_("Relation declared"),
     "calendar.override": N_("Calendar day set"),

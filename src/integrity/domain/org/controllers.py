@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from integrity.domain.org import services
@@ -13,7 +13,9 @@ from integrity.domain.org.schemas import (
     RelationOut,
     UnitIn,
     UnitOut,
+    UnitPatch,
 )
+from integrity.domain.org.tree import UnitChange, change_unit
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, AuditActor, CurrentPrincipal, Db
 from integrity.lib.pagination import Page, PageLimit, QueryId
@@ -51,6 +53,15 @@ class UnitController(Controller):
     @post("/", opt=permission("unit", "create"))
     async def create_unit(self, db: Db, access: Access, actor: AuditActor, data: JSONBody[UnitIn]) -> UnitOut:
         unit = await services.create_unit(db, actor, data, access=access)
+        await db.commit()
+        return UnitOut.of(unit)
+
+    @patch("/{unit_id:int}", opt=permission("unit", "update"))
+    async def change_unit(
+        self, db: Db, access: Access, actor: AuditActor, unit_id: FromPath[int], data: JSONBody[UnitPatch]
+    ) -> UnitOut:
+        change = UnitChange(data.name, data.name_en, data.kind, data.parent_id, data.active)
+        unit = await change_unit(db, actor, unit_id, change, access=access)
         await db.commit()
         return UnitOut.of(unit)
 

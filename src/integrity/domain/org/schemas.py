@@ -24,11 +24,14 @@ class UnitOut(msgspec.Struct):
     name: str
     name_en: str
     kind: str
+    active: bool
 
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
         assert unit.id is not None
-        return cls(unit.id, unit.parent_id, unit.path, unit.code, unit.name, unit.name_en, unit.kind)
+        return cls(
+            unit.id, unit.parent_id, unit.path, unit.code, unit.name, unit.name_en, unit.kind, unit.active
+        )
 
 
 class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,6 +40,16 @@ class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     kind: Annotated[str, choice(UNIT_KINDS)]
     name_en: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class UnitPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Rename, move under another parent (the subtree and every grant's reach follow), deactivate."""
+
+    name: Name | None = None
+    name_en: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    kind: Annotated[str, choice(UNIT_KINDS)] | None = None
+    parent_id: int | None = None
+    active: bool | None = None
 
 
 class PersonOut(msgspec.Struct):

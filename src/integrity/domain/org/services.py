@@ -20,7 +20,7 @@ from integrity.lib.errors import Conflict, Forbidden, NotFound, one_of
 from integrity.lib.i18n import N_, local_name
 from integrity.lib.pagination import Page, fetch_page
 
-UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind")
+UNIT_FIELDS = ("parent_id", "path", "code", "name", "name_en", "kind", "active")
 PERSON_FIELDS = (
     "unit_id",
     "name",
@@ -59,6 +59,8 @@ async def require_in_unit(
         raise NotFound(N_("No such unit."))
     if access is not None and not access.can(obj, act, unit.path):
         raise Forbidden(N_("Your roles do not allow this in this unit."))
+    if act == "create" and not unit.active:
+        raise Conflict(N_("This unit is deactivated; nothing new can be created in it."))
     return unit
 
 

@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from anyio import to_thread
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from integrity.config import Settings
-from integrity.db.models import ApiToken, AuthzState, Person, RoleGrant, Unit, User
+from integrity.db.models import ApiToken, Person, RoleGrant, Unit, User
 from integrity.db.types import utcnow
 from integrity.domain.accounts.sessions import end_all_sessions
 from integrity.domain.org.services import require_in_unit, snapshot
 from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
 from integrity.lib.audit import Actor, AuditEntry, record
-from integrity.lib.authz import ROLES, AccessScope
+from integrity.lib.authz import ROLES, AccessScope, bump_grants_version
 from integrity.lib.errors import Conflict, NotFound, one_of
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import Page, fetch_page
@@ -26,15 +26,6 @@ from integrity.lib.security.passwords import hash_password
 from integrity.lib.security.tokens import keyed_hash, new_api_token
 
 USER_FIELDS = ("username", "display_name", "unit_id", "person_id", "locale", "is_active")
-
-
-async def bump_grants_version(session: AsyncSession) -> None:
-    """Every worker reloads grants on its next request after this commits."""
-    await session.execute(
-        update(AuthzState)
-        .where(AuthzState.id == 1)  # type: ignore[arg-type]
-        .values(grants_version=AuthzState.grants_version + 1)
-    )
 
 
 async def create_user(

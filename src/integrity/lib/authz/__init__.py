@@ -1,7 +1,7 @@
 """Authorization: Casbin RBAC with units as domains, route declarations and per-request scope."""
 
 from integrity.lib.authz.declarations import AUTHENTICATED, PUBLIC, Permission, permission
-from integrity.lib.authz.enforcer import ROLES, Authorizer, Grant
+from integrity.lib.authz.enforcer import ROLES, Authorizer, Grant, bump_grants_version
 from integrity.lib.authz.scope import AccessScope, Principal
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "Grant",
     "Permission",
     "Principal",
+    "bump_grants_version",
     "permission",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import casbin
 from casbin.util import key_match
-from sqlalchemy import ScalarSelect
+from sqlalchemy import ScalarSelect, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -131,3 +131,11 @@ class Authorizer:
             enforcer.add_named_grouping_policies("g", lines)
         # Swap whole: a concurrent request sees the old grants or the new, never half.
         self._enforcer, self._version = enforcer, version
+
+
+async def bump_grants_version(session: AsyncSession) -> None:
+    """Every worker reloads grants on its next request after this commits (a grant, or a unit's path,
+    changed in the same transaction)."""
+    await session.execute(
+        update(AuthzState).where(col(AuthzState.id) == 1).values(grants_version=AuthzState.grants_version + 1)
+    )
