@@ -25,6 +25,7 @@ from integrity.domain.accounts.controllers import (
     MeController,
     TokenController,
 )
+from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages
 from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.approvals.pages import ApprovalPages
@@ -72,6 +73,9 @@ ROUTE_HANDLERS: list[Any] = [
     LoginController,
     LogoutController,
     LanguageController,
+    AccountHome,
+    PasswordPages,
+    SessionPages,
     WorkPages,
     DashboardController,
     MeController,

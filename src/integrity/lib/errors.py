@@ -69,6 +69,12 @@ class Unauthenticated(DomainError):
     status, slug, title = 401, "unauthenticated", N_("Sign-in required")
 
 
+class SignInIncomplete(DomainError):
+    """A session half signed in asked for something other than its next step (`step`, a page path)."""
+
+    status, slug, title = 401, "sign-in-incomplete", N_("Finish signing in first")
+
+
 class Forbidden(DomainError):
     status, slug, title = 403, "forbidden", N_("Not permitted")
     denied = True
@@ -199,7 +205,8 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         shown = gettext(detail)
     if _wants_html(request):
         if status == 401:
-            return Redirect(f"/login?next={quote(request.url.path)}")
+            step = extra.get("step") if isinstance(exc, SignInIncomplete) else None
+            return Redirect(step or f"/login?next={quote(request.url.path)}")
         return Template(
             "error.html",
             context={"status": status, "title": gettext(title), "detail": shown},

@@ -38,6 +38,8 @@ DONE = {
         "Test message sent: it appears under the bell in a few seconds, and by email if you gave an address."
     ),
     "webhook": N_("Webhook saved; its unit's events go to it from now on."),
+    "password": N_("Password changed. Your other sessions have ended."),
+    "sessions_ended": N_("Signed out there: that browser must sign in again."),
 }
 
 

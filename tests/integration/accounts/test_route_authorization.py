@@ -6,10 +6,12 @@ from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
 from integrity.app import create_app
-from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, Permission
+from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, SIGN_IN_STEP, Permission
 from tests.conftest import DemoApp
 
 PUBLIC_ALLOWED = ("/login", "/health/", "/static/")
+# What a session half signed in may reach: the steps of signing in, and signing out.
+SIGN_IN_STEPS = ("/account/password", "/logout")
 
 
 def _generated_options(handler: object) -> bool:
@@ -29,17 +31,20 @@ def _handlers(app: Litestar) -> list[tuple[str, object]]:
 def test_every_route_declares_an_authorization_rule(demo_app: DemoApp) -> None:
     handlers = _handlers(demo_app.app)
     assert len(handlers) > 20
-    undeclared, wrongly_public = [], []
+    undeclared, wrongly_public, wrongly_step = [], [], []
     for path, handler in handlers:
         rule = handler.opt.get(OPT_KEY)  # type: ignore[attr-defined]
         if rule is None:
             undeclared.append(path)
         elif rule == PUBLIC and not path.startswith(PUBLIC_ALLOWED):
             wrongly_public.append(path)
+        elif rule == SIGN_IN_STEP and not path.startswith(SIGN_IN_STEPS):
+            wrongly_step.append(path)
         else:
-            assert rule in (PUBLIC, AUTHENTICATED) or isinstance(rule, Permission), (path, rule)
+            assert rule in (PUBLIC, AUTHENTICATED, SIGN_IN_STEP) or isinstance(rule, Permission), (path, rule)
     assert undeclared == [], f"routes without an authorization rule: {undeclared}"
     assert wrongly_public == [], f"public routes beyond login/health/static: {wrongly_public}"
+    assert wrongly_step == [], f"routes a half signed-in session reaches beyond its steps: {wrongly_step}"
 
 
 def test_api_schema_is_not_public(demo_app: DemoApp) -> None:

@@ -59,6 +59,7 @@ def principal_for(
         auth_kind=kind,
         session_id=row.id if row else None,
         csrf_token=row.csrf_token if row else None,
+        stage=row.stage if row else "full",
     )
 
 
@@ -189,7 +190,8 @@ class AuthenticationMiddleware(ASGIMiddleware):
             )
             if principal is not None:
                 state["principal"] = principal
-                state["access"] = AccessScope(principal, app_state.authorizer)
+                if principal.stage == "full":  # half signed in: no role counts yet
+                    state["access"] = AccessScope(principal, app_state.authorizer)
             if reading:
                 # A read request goes on in the same session and transaction: one connection, one BEGIN.
                 state[READ_SESSION] = session

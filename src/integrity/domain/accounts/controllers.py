@@ -16,7 +16,7 @@ from integrity.domain.accounts.services import InvalidCredentials, sign_in, sign
 from integrity.domain.users import services as users
 from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
 from integrity.lib import i18n
-from integrity.lib.authz.declarations import authenticated, public
+from integrity.lib.authz.declarations import authenticated, public, sign_in_step
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import NotFound, TooManyAttempts
 from integrity.lib.forms import safe_next
@@ -133,7 +133,7 @@ class LoginController(Controller):
 
 class LogoutController(Controller):
     path = "/logout"
-    opt = authenticated()
+    opt = sign_in_step()
     include_in_schema = False
 
     @post("/", status_code=303)

@@ -10,6 +10,7 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import User
 from integrity.domain.accounts.sessions import NewSession, end_session, start_session
+from integrity.domain.accounts.stages import next_stage
 from integrity.domain.accounts.throttle import (
     note_failure,
     note_success,
@@ -86,6 +87,7 @@ async def sign_in(
             client_addr=client,
             user_agent=user_agent,
             previous_cookie=previous_cookie,
+            stage=next_stage(user, second_factor_done=False),
         )
         actor = Actor(user.username, user.id, request_id, client)
         await record(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
+from ua_parser import parse
 
 from integrity.config import Settings
 from integrity.db.models import User, UserSession
@@ -36,6 +38,7 @@ async def start_session(
     client_addr: str,
     user_agent: str,
     previous_cookie: str | None,
+    stage: str = "full",
 ) -> NewSession:
     """Create a new session (and drop the one the browser came with: no fixation)."""
     if previous_cookie:
@@ -54,6 +57,7 @@ async def start_session(
         expires_at=now + timedelta(hours=settings.session_absolute_hours),
         client_addr=client_addr[:64],
         user_agent=user_agent[:300],
+        stage=stage,
     )
     session.add(row)
     return NewSession(cookie_value, row)
@@ -76,3 +80,65 @@ async def end_all_sessions(session: AsyncSession, user_id: int) -> int:
     )
     await session.execute(delete(UserSession).where(UserSession.user_id == user_id))  # type: ignore[arg-type]
     return len(ids)
+
+
+@dataclass(frozen=True)
+class SessionShown:
+    """A session as its owner (or an administrator) sees it: never its id, a short handle instead."""
+
+    handle: str
+    device: str
+    client_addr: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+HANDLE_LENGTH = 12
+
+
+@lru_cache(maxsize=512)
+def device_of(user_agent: str) -> str:
+    """'Chrome · Windows' from a User-Agent header (ua-parser's regexes; empty when unknown)."""
+    found = parse(user_agent)
+    parts = [
+        found.user_agent.family if found.user_agent else "",
+        found.os.family if found.os else "",
+    ]
+    return " · ".join(p for p in parts if p and p != "Other")
+
+
+async def sessions_of(session: AsyncSession, user_id: int, current_id: str | None) -> list[SessionShown]:
+    """The user's live sessions, the one asking first, then the most recently seen."""
+    rows = (
+        (await session.execute(select(UserSession).where(col(UserSession.user_id) == user_id)))
+        .scalars()
+        .all()
+    )
+    shown = [
+        SessionShown(
+            r.id[:HANDLE_LENGTH],
+            device_of(r.user_agent),
+            r.client_addr,
+            r.created_at,
+            r.last_seen_at,
+            r.id == current_id,
+        )
+        for r in rows
+        if r.stage == "full"
+    ]
+    return sorted(shown, key=lambda s: (not s.current, -s.last_seen_at.timestamp()))
+
+
+async def end_sessions(
+    session: AsyncSession, user_id: int, *, handle: str | None = None, keep: str | None = None
+) -> int:
+    """End one session of the user (by handle) or all but `keep`; how many ended."""
+    stmt = delete(UserSession).where(col(UserSession.user_id) == user_id)
+    if handle is not None:
+        if len(handle) != HANDLE_LENGTH:
+            return 0
+        stmt = stmt.where(col(UserSession.id).startswith(handle, autoescape=True))
+    if keep is not None:
+        stmt = stmt.where(col(UserSession.id) != keep)
+    return int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]

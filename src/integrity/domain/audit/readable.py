@@ -19,6 +19,9 @@ ACTION_LABELS = {
     "user.create": N_("Account created"),
     "user.update": N_("Account changed"),
     "user.locale": N_("Language of the account changed"),
+    "user.password": N_("Password changed"),
+    "user.password_reset": N_("Password reset to a temporary one"),
+    "user.sessions_end": N_("Sessions signed out"),
     "grant.create": N_("Role granted"),
     "grant.delete": N_("Role withdrawn"),
     "token.create": N_("API token created"),
@@ -86,6 +89,8 @@ ACTION_LABELS = {
 
 FIELD_LABELS = {
     "via": N_("How"),
+    "sessions_ended": N_("Sessions ended"),
+    "ended": N_("Sessions ended"),
     "locale": N_("Language"),
     "amount": N_("Length"),
     "number": N_("Case number"),

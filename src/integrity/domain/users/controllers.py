@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from integrity.domain.accounts.passwords import reset_password
 from integrity.domain.users import services
-from integrity.domain.users.schemas import GrantIn, GrantOut, UserIn, UserOut, UserPatch
+from integrity.domain.users.schemas import GrantIn, GrantOut, PasswordReset, UserIn, UserOut, UserPatch
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.pagination import Page, PageLimit, QueryId
@@ -58,6 +59,16 @@ class UserController(Controller):
         user = await services.update_user(db, actor, user_id, data, access=access)
         await db.commit()
         return UserOut.of(user)
+
+    @post("/{user_id:int}/password-reset", opt=permission("user", "update"))
+    async def reset_password(
+        self, db: Db, access: Access, actor: AuditActor, user_id: FromPath[int]
+    ) -> PasswordReset:
+        """A temporary password, shown once; the user's sessions end and they choose a new one at sign-in."""
+        temporary = await reset_password(db, actor, user_id, access=access)
+        user = await services.visible_user(db, access, user_id)
+        await db.commit()
+        return PasswordReset(temporary, UserOut.of(user))
 
 
 class GrantController(Controller):

@@ -14,6 +14,8 @@ from integrity.lib.text import Name, ShortText, choice
 LOCALES = ("zh", "en")
 
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9._-]+$")]
+# Where notifications go by email (empty: in the app only); the user can change it in their settings.
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^(|[^@\s]+@[^@\s]+)$")]
 
 
 class UserOut(msgspec.Struct):
@@ -24,6 +26,8 @@ class UserOut(msgspec.Struct):
     person_id: int | None
     locale: str
     is_active: bool
+    email: str
+    must_change_password: bool
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -36,6 +40,8 @@ class UserOut(msgspec.Struct):
             user.person_id,
             user.locale,
             user.is_active,
+            user.email,
+            user.must_change_password,
         )
 
 
@@ -46,13 +52,25 @@ class UserIn(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
     person_id: int | None = None
     locale: Annotated[str, choice(LOCALES)] = "zh"
-    # Where notifications go by email (empty: in the app only); the user can change it in their settings.
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^(|[^@\s]+@[^@\s]+)$")] = ""
+    email: Email = ""
 
 
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; `person_id: null` unlinks the account from its person."""
+
     is_active: bool | None = None
     display_name: Name | None = None
+    email: Email | None = None
+    locale: Annotated[str, choice(LOCALES)] | None = None
+    unit_id: int | None = None
+    person_id: int | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class PasswordReset(msgspec.Struct):
+    """The temporary password, shown this once; the user must choose a new one when signing in."""
+
+    temporary_password: str
+    user: UserOut
 
 
 class GrantOut(msgspec.Struct):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import msgspec
 from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from integrity.db.models import ApiToken, Person, RoleGrant, Unit, User
 from integrity.db.types import utcnow
 from integrity.domain.accounts.sessions import end_all_sessions
 from integrity.domain.org.services import require_in_unit, snapshot
-from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
+from integrity.domain.users.schemas import LOCALES, GrantIn, UserIn, UserPatch
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope, bump_grants_version
 from integrity.lib.errors import Conflict, NotFound, one_of
@@ -25,17 +26,22 @@ from integrity.lib.pagination import Page, fetch_page
 from integrity.lib.security.passwords import hash_password
 from integrity.lib.security.tokens import keyed_hash, new_api_token
 
-USER_FIELDS = ("username", "display_name", "unit_id", "person_id", "locale", "is_active")
+USER_FIELDS = ("username", "display_name", "email", "unit_id", "person_id", "locale", "is_active")
 
 
 async def create_user(
-    session: AsyncSession, actor: Actor, data: UserIn, *, access: AccessScope | None
+    session: AsyncSession,
+    actor: Actor,
+    data: UserIn,
+    *,
+    access: AccessScope | None,
+    must_change_password: bool = False,
 ) -> User:
     unit = await require_in_unit(session, access, data.unit_id, "user", "create")
     if data.locale not in ("zh", "en"):
         raise one_of("locale", ("zh", "en"))
-    if data.person_id is not None and await session.get(Person, data.person_id) is None:
-        raise NotFound(N_("No such person."))
+    if data.person_id is not None:
+        await _readable_person(session, access, data.person_id)
     # argon2 is deliberately slow: off the event loop.
     password_hash = await to_thread.run_sync(hash_password, data.password)
     user = User(
@@ -46,6 +52,7 @@ async def create_user(
         locale=data.locale,
         email=data.email,
         password_hash=password_hash,
+        must_change_password=must_change_password,
     )
     session.add(user)
     try:
@@ -78,28 +85,47 @@ async def update_user(
     *,
     access: AccessScope | None,
 ) -> User:
+    """Change an account's name, email, language, unit, linked person or status; one audit event."""
     user = await visible_user(session, access, user_id, "update")
     before = snapshot(user, USER_FIELDS)
     if patch.display_name is not None:
-        user.display_name = patch.display_name
+        user.display_name = patch.display_name.strip()
+    if patch.email is not None:
+        user.email = patch.email.strip()
+    if patch.locale is not None:
+        if patch.locale not in LOCALES:
+            raise one_of("locale", LOCALES)
+        user.locale = patch.locale
+    if patch.unit_id is not None and patch.unit_id != user.unit_id:
+        await require_in_unit(session, access, patch.unit_id, "user", "create")
+        user.unit_id = patch.unit_id
+    if not isinstance(patch.person_id, msgspec.UnsetType) and patch.person_id != user.person_id:
+        if patch.person_id is not None:
+            await _readable_person(session, access, patch.person_id)
+        user.person_id = patch.person_id
     if patch.is_active is not None and patch.is_active != user.is_active:
         user.is_active = patch.is_active
         user.disabled_at = None if patch.is_active else utcnow()
         if not patch.is_active:
             await end_all_sessions(session, user_id)
     session.add(user)
-    await session.flush()
-    await record(
-        session,
-        actor,
-        AuditEntry(
-            "user.update", "user", user_id, user.unit_id, before=before, after=snapshot(user, USER_FIELDS)
-        ),
-    )
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(N_("That person already has an account.")) from exc
+    after = snapshot(user, USER_FIELDS)
+    if after != before:
+        entry = AuditEntry("user.update", "user", user_id, user.unit_id, before=before, after=after)
+        await record(session, actor, entry)
     return user
 
 
-LOCALES = ("zh", "en")
+async def _readable_person(session: AsyncSession, access: AccessScope | None, person_id: int) -> Person:
+    person = await session.get(Person, person_id)
+    unit = await session.get(Unit, person.unit_id) if person else None
+    if person is None or unit is None or (access is not None and not access.can("person", "read", unit.path)):
+        raise NotFound(N_("No such person."))
+    return person
 
 
 async def set_own_locale(

@@ -23,6 +23,9 @@ class _Marker:
 
 PUBLIC = _Marker("public")  # login, health and static assets only (a test enforces the list)
 AUTHENTICATED = _Marker("authenticated")  # any signed-in user, for their own things
+# A step of signing in (a new password, a second factor) or signing out: reachable by a session that has
+# not finished signing in, which reaches nothing else.
+SIGN_IN_STEP = _Marker("sign-in-step")
 
 
 def permission(obj: str, act: str) -> dict[str, Any]:
@@ -36,3 +39,7 @@ def public() -> dict[str, Any]:
 
 def authenticated() -> dict[str, Any]:
     return {OPT_KEY: AUTHENTICATED}
+
+
+def sign_in_step() -> dict[str, Any]:
+    return {OPT_KEY: SIGN_IN_STEP}

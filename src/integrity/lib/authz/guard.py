@@ -10,8 +10,14 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Scope
 
 from integrity.lib.audit import AuditEntry, record
-from integrity.lib.authz.declarations import AUTHENTICATED, OPT_KEY, PUBLIC, Permission
-from integrity.lib.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from integrity.lib.authz.declarations import (
+    AUTHENTICATED,
+    OPT_KEY,
+    PUBLIC,
+    SIGN_IN_STEP,
+    Permission,
+)
+from integrity.lib.errors import DomainError, Forbidden, NotFound, SignInIncomplete, Unauthenticated
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import MAX_ID
 from integrity.lib.requestctx import access_of, actor_of, current_scope, principal_of
@@ -87,6 +93,19 @@ def _recorded(error: DomainError) -> DomainError:
     return error
 
 
+# The page of each half-way stage of a session: the only one (with signing out) it reaches.
+STEP_PAGES = {
+    "password": "/account/password",
+    "second_factor": "/login/second-factor",
+    "enrol": "/account/second-factor",
+}
+STEP_TEXTS = {
+    "password": N_("Choose a new password to finish signing in."),
+    "second_factor": N_("Enter the code from your authenticator app to finish signing in."),
+    "enrol": N_("Set up a second factor to finish signing in: your role requires one."),
+}
+
+
 # Id columns are 32-bit integers on PostgreSQL (64-bit on SQLite): a larger number in a path names
 # nothing on either engine, and says so the same way.
 _LARGEST_ID = MAX_ID
@@ -117,7 +136,9 @@ async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
     ):
         await record_denial(connection, "csrf", CSRF_MISSING)
         raise _recorded(Forbidden(N_("The form has expired or the CSRF token is missing; reload the page.")))
-    if declaration == AUTHENTICATED:
+    if principal.stage != "full" and declaration != SIGN_IN_STEP:
+        raise _recorded(SignInIncomplete(STEP_TEXTS[principal.stage], step=STEP_PAGES[principal.stage]))
+    if declaration in (AUTHENTICATED, SIGN_IN_STEP):
         return
     if not isinstance(declaration, Permission):
         raise _recorded(Forbidden(N_("This route declares no authorization rule and is refused.")))

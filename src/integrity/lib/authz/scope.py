@@ -25,6 +25,9 @@ class Principal:
     auth_kind: str  # "session" or "token"
     session_id: str | None = None
     csrf_token: str | None = None
+    # "full" once signed in; a session half-way ("password", "second_factor", "enrol") reaches only the
+    # page of its next step (lib/authz/guard.py).
+    stage: str = "full"
 
     @property
     def roles(self) -> set[str]:
