@@ -25,7 +25,9 @@ from integrity.domain.accounts.controllers import (
     MeController,
     TokenController,
 )
-from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages
+from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages, TokenPages
+from integrity.domain.admin.unit_pages import OrgPages
+from integrity.domain.admin.user_pages import UserAdminPages
 from integrity.domain.approvals import services as approvals_services
 from integrity.domain.approvals.controllers import ApprovalController
 from integrity.domain.approvals.pages import ApprovalPages
@@ -37,7 +39,6 @@ from integrity.domain.cases.pages import CasePages
 from integrity.domain.clocks.calendar import CalendarController
 from integrity.domain.clocks.controllers import ClockRuleController
 from integrity.domain.clocks.pages import ClockRulePages
-from integrity.domain.dashboard.controllers import DashboardController
 from integrity.domain.decisions.controllers import DecisionController, MeasureController, RegisterController
 from integrity.domain.decisions.measure_pages import MeasurePages
 from integrity.domain.decisions.pages import DecisionPages
@@ -77,7 +78,7 @@ ROUTE_HANDLERS: list[Any] = [
     PasswordPages,
     SessionPages,
     WorkPages,
-    DashboardController,
+    TokenPages,
     MeController,
     TokenController,
     RelationController,
@@ -110,6 +111,8 @@ ROUTE_HANDLERS: list[Any] = [
     NotificationPages,
     NotificationSettingsPages,
     NotificationAdminPages,
+    UserAdminPages,
+    OrgPages,
 ]
 
 

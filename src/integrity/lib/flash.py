@@ -40,6 +40,11 @@ DONE = {
     "webhook": N_("Webhook saved; its unit's events go to it from now on."),
     "password": N_("Password changed. Your other sessions have ended."),
     "sessions_ended": N_("Signed out there: that browser must sign in again."),
+    "granted": N_("Role granted; it takes effect on the user's next request."),
+    "revoked": N_("Role withdrawn; it stops on the user's next request."),
+    "enabled": N_("Account enabled: the user can sign in again."),
+    "disabled": N_("Account disabled: the user is signed out and cannot sign in."),
+    "unit_saved": N_("Unit saved; its users, grants and sub-units follow the change."),
 }
 
 

@@ -1,4 +1,4 @@
-"""The account pages of any signed-in user: their password and their sessions."""
+"""The account pages of any signed-in user: their password, sessions and API tokens."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from integrity.domain.accounts.passwords import PasswordChange, change_own_password
 from integrity.domain.accounts.sessions import end_sessions, sessions_of
+from integrity.domain.users import services as users
 from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import authenticated, sign_in_step
 from integrity.lib.authz.guard import STEP_PAGES, refused
@@ -31,6 +32,16 @@ class AccountHome(Controller):
     async def home(self) -> Redirect:
         """The account's first tab."""
         return Redirect("/account/notifications")
+
+
+class TokenPages(Controller):
+    path = "/account/tokens"
+    opt = authenticated()
+    include_in_schema = False
+
+    @get("/")
+    async def tokens_page(self, db: Db, principal: CurrentPrincipal) -> Template:
+        return Template("tokens.html", context={"tokens": await users.list_tokens(db, principal.user_id)})
 
 
 class PasswordForm(msgspec.Struct):

@@ -167,8 +167,8 @@ async def grant_role(
     if data.role not in ROLES:
         raise one_of("role", ROLES)
     unit = await require_in_unit(session, access, data.unit_id, "grant", "create")
-    if await session.get(User, data.user_id) is None:
-        raise NotFound(N_("No such user."))
+    # Only to a user the granter administers: a company's administrator cannot reach into another's.
+    await visible_user(session, access, data.user_id)
     grant = RoleGrant(user_id=data.user_id, role=data.role, unit_id=data.unit_id, granted_by_id=actor.user_id)
     session.add(grant)
     try:
@@ -191,10 +191,17 @@ async def grant_role(
 
 
 async def revoke_grant(
-    session: AsyncSession, actor: Actor, grant_id: int, *, access: AccessScope | None
+    session: AsyncSession,
+    actor: Actor,
+    grant_id: int,
+    *,
+    access: AccessScope | None,
+    user_id: int | None = None,
+    unit_id: int | None = None,
 ) -> None:
+    """Withdraw a grant; a page passes the user or unit it shows, and a grant of another is not found."""
     grant = await session.get(RoleGrant, grant_id)
-    if grant is None:
+    if grant is None or user_id not in (None, grant.user_id) or unit_id not in (None, grant.unit_id):
         raise NotFound(N_("No such grant."))
     await require_in_unit(session, access, grant.unit_id, "grant", "delete")
     before = {"user_id": grant.user_id, "role": grant.role, "unit_id": grant.unit_id}
@@ -308,3 +315,15 @@ async def display_names(session: AsyncSession, user_ids: set[int]) -> dict[int, 
         select(col(User.id), col(User.display_name)).where(col(User.id).in_(user_ids))
     )
     return {int(user_id or 0): str(name) for user_id, name in rows.all()}
+
+
+async def end_sessions_of(
+    session: AsyncSession, actor: Actor, user_id: int, *, access: AccessScope | None
+) -> int:
+    """An administrator signs a user out everywhere (a lost phone, a leaver); how many sessions ended."""
+    user = await visible_user(session, access, user_id, "update")
+    ended = await end_all_sessions(session, user_id)
+    await record(
+        session, actor, AuditEntry("user.sessions_end", "user", user_id, user.unit_id, extra={"ended": ended})
+    )
+    return ended

@@ -120,7 +120,8 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
 
 async def _authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     declaration = handler.opt.get(OPT_KEY)
-    if declaration is None:
+    # Litestar adds an OPTIONS handler to every path, inheriting its controller's rule; none is served.
+    if declaration is None or getattr(handler, "handler_name", "") == "options_handler":
         raise _recorded(Forbidden(N_("This route declares no authorization rule and is refused.")))
     if declaration == PUBLIC:
         return

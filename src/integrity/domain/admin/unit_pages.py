@@ -1,0 +1,219 @@
+"""The organisation's pages: the tree, and each unit with who holds what there; administrators change
+units (rename, move, deactivate, add sub-units) and grant roles here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlmodel import col, select
+
+from integrity.db.models import Unit
+from integrity.domain.admin import directory
+from integrity.domain.org import services as org
+from integrity.domain.org.schemas import UNIT_KINDS, UnitIn
+from integrity.domain.org.tree import UnitChange, change_unit
+from integrity.domain.users import services as users
+from integrity.domain.users.schemas import GrantIn
+from integrity.lib.authz import ROLES
+from integrity.lib.authz.declarations import permission
+from integrity.lib.deps import Access, AuditActor, Db
+from integrity.lib.errors import InvalidInput, NotFound
+from integrity.lib.forms import FORM, ShowAgain, act_then_redirect
+from integrity.lib.i18n import N_
+
+
+class UnitForm(msgspec.Struct):
+    name: str = ""
+    name_en: str = ""
+    kind: str = ""
+    code: str = ""
+    parent_id: str = ""
+    active: str = ""
+    csrf_token: str = ""
+
+
+class HolderForm(msgspec.Struct):
+    username: str = ""
+    role: str = ""
+    csrf_token: str = ""
+
+
+def _parent(value: str) -> int:
+    if not value.strip().isdigit():
+        raise InvalidInput(N_("Choose a unit from the list."))
+    return int(value)
+
+
+class OrgPages(Controller):
+    path = "/org"
+    opt = permission("unit", "read")
+    include_in_schema = False
+
+    @get("/")
+    async def tree(self, db: Db, access: Access) -> Template:
+        units = await directory.unit_choices(db, access, "unit", "read", active_only=False)
+        return Template("org/tree.html", context={"units": units})
+
+    @get("/{unit_id:int}")
+    async def unit(self, db: Db, access: Access, unit_id: FromPath[int]) -> Template:
+        return await self._page(db, access, unit_id)
+
+    async def _page(
+        self,
+        db: Db,
+        access: Access,
+        unit_id: int,
+        error: str = "",
+        status: int = 200,
+        form: UnitForm | None = None,
+    ) -> Template:
+        unit = await org.visible_unit(db, access, unit_id)
+        children = (
+            await db.execute(select(Unit).where(col(Unit.parent_id) == unit_id).order_by(col(Unit.id)))
+        ).scalars()
+        parent = await db.get(Unit, unit.parent_id) if unit.parent_id else None
+        may_update = access.can("unit", "update", unit.path)
+        # Where it may move: units the reader may create in, outside its own subtree.
+        targets = [
+            u
+            for u in await directory.unit_choices(db, access, "unit", "create")
+            if not u.path.startswith(unit.path)
+        ]
+        return Template(
+            "org/unit.html",
+            status_code=status,
+            context={
+                "unit": unit,
+                "parent": parent,
+                "children": [c for c in children if access.can("unit", "read", c.path)],
+                "error": error,
+                "form": form or UnitForm(name=unit.name, name_en=unit.name_en, kind=unit.kind),
+                "kinds": UNIT_KINDS,
+                "may_update": may_update,
+                "may_create": unit.active and access.can("unit", "create", unit.path),
+                "targets": targets if may_update and unit.parent_id else [],
+                "holders": await directory.holders_at(db, access, unit)
+                if access.can("grant", "read", unit.path)
+                else None,
+                "may_grant": unit.active and access.can("grant", "create", unit.path),
+                "roles": ROLES,
+                "users_here": access.can("user", "read", unit.path),
+            },
+        )
+
+    def _show_again(self, db: Db, access: Access, unit_id: int, form: UnitForm | None = None) -> ShowAgain:
+        async def show_again(error: str, status: int) -> Template:
+            return await self._page(db, access, unit_id, error, status, form)
+
+        return show_again
+
+    @post("/{unit_id:int}", opt=permission("unit", "update"), status_code=200)
+    async def save(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        unit_id: FromPath[int],
+        data: Annotated[UnitForm, FORM],
+    ) -> Template | Redirect:
+        async def saving() -> None:
+            if not data.name.strip():
+                raise InvalidInput(N_("A unit needs a name."))
+            change = UnitChange(name=data.name, name_en=data.name_en, kind=data.kind)
+            await change_unit(db, actor, unit_id, change, access=access)
+
+        show_again = self._show_again(db, access, unit_id, data)
+        return await act_then_redirect(db, saving(), f"/org/{unit_id}", show_again, "unit_saved")
+
+    @post("/{unit_id:int}/move", opt=permission("unit", "update"), status_code=200)
+    async def move(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        unit_id: FromPath[int],
+        data: Annotated[UnitForm, FORM],
+    ) -> Template | Redirect:
+        async def moving() -> None:
+            await change_unit(
+                db, actor, unit_id, UnitChange(parent_id=_parent(data.parent_id)), access=access
+            )
+
+        return await act_then_redirect(
+            db, moving(), f"/org/{unit_id}", self._show_again(db, access, unit_id), "unit_saved"
+        )
+
+    @post("/{unit_id:int}/status", opt=permission("unit", "update"), status_code=200)
+    async def status(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        unit_id: FromPath[int],
+        data: Annotated[UnitForm, FORM],
+    ) -> Template | Redirect:
+        change = UnitChange(active=data.active == "true")
+        return await act_then_redirect(
+            db,
+            change_unit(db, actor, unit_id, change, access=access),
+            f"/org/{unit_id}",
+            self._show_again(db, access, unit_id),
+            "unit_saved",
+        )
+
+    @post("/{unit_id:int}/units", opt=permission("unit", "create"), status_code=200)
+    async def add_unit(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        unit_id: FromPath[int],
+        data: Annotated[UnitForm, FORM],
+    ) -> Template | Redirect:
+        async def creating() -> None:
+            values = {"parent_id": unit_id, "code": data.code.strip(), "name": data.name.strip()}
+            values |= {"name_en": data.name_en.strip(), "kind": data.kind}
+            try:
+                wanted = msgspec.convert(values, UnitIn)
+            except msgspec.ValidationError as exc:
+                raise InvalidInput(
+                    N_("A unit needs a name and a code of letters, digits, dots, dashes or underscores.")
+                ) from exc
+            await org.create_unit(db, actor, wanted, access=access)
+
+        return await act_then_redirect(
+            db, creating(), f"/org/{unit_id}", self._show_again(db, access, unit_id), "unit_saved"
+        )
+
+    @post("/{unit_id:int}/grants", opt=permission("grant", "create"), status_code=200)
+    async def grant(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        unit_id: FromPath[int],
+        data: Annotated[HolderForm, FORM],
+    ) -> Template | Redirect:
+        async def granting() -> None:
+            user = await users.find_user(db, data.username)
+            if user is None or user.id is None:
+                raise NotFound(N_("No user with that username."))
+            await users.visible_user(db, access, user.id)
+            await users.grant_role(db, actor, GrantIn(user.id, data.role, unit_id), access=access)
+
+        return await act_then_redirect(
+            db, granting(), f"/org/{unit_id}#holders", self._show_again(db, access, unit_id), "granted"
+        )
+
+    @post("/{unit_id:int}/grants/{grant_id:int}/revoke", opt=permission("grant", "delete"), status_code=200)
+    async def revoke(
+        self, db: Db, access: Access, actor: AuditActor, unit_id: FromPath[int], grant_id: FromPath[int]
+    ) -> Template | Redirect:
+        revoking = users.revoke_grant(db, actor, grant_id, access=access, unit_id=unit_id)
+        return await act_then_redirect(
+            db, revoking, f"/org/{unit_id}#holders", self._show_again(db, access, unit_id), "revoked"
+        )

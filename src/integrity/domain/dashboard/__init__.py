@@ -1,1 +1,0 @@
-"""The signed-in user's start page and the read-only administration pages."""
