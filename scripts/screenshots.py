@@ -1,6 +1,7 @@
 """Take the README's screenshots: the main pages at a phone's and a desk's size, as the personas see them.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
+    .venv/bin/python scripts/screenshots.py admin-unit # only the pages named
 
 Serves a throwaway database with the demo data (`integrity db upgrade`, `integrity demo`, `integrity
 serve`) and drives the project's Chromium with Playwright. Prints each page's width, which must not
@@ -33,6 +34,11 @@ PAGES = (
     ("notifications", "zhang.wei", "/notifications"),
     ("notification-settings", "liu.yang", "/account/notifications"),
     ("notifications-admin", "admin", "/admin/notifications"),
+    ("admin-users", "admin", "/admin/users"),
+    ("admin-user", "admin", "first:/admin/users?q=sun:/admin/users/"),
+    ("admin-unit", "admin", "first:/org:/org/"),
+    ("account-password", "zhou.li", "/account/password"),
+    ("account-sessions", "zhou.li", "/account/sessions"),
 )
 
 
@@ -60,7 +66,10 @@ def main() -> None:
                 time.sleep(0.2)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            wanted = set(sys.argv[1:])
             for name, persona, path in PAGES:
+                if wanted and name not in wanted:
+                    continue
                 for size, (width, height) in SIZES.items():
                     context = browser.new_context(viewport={"width": width, "height": height})
                     page = context.new_page()
@@ -72,9 +81,8 @@ def main() -> None:
                     if path.startswith("first:"):
                         _, listing, prefix = path.split(":")
                         page.goto(f"{base}{listing}")
-                        path = (
-                            page.locator(f"main table a[href^='{prefix}']").first.get_attribute("href") or "/"
-                        )
+                        first = page.locator(f"main :is(table, ul) a[href^='{prefix}']").first
+                        path = first.get_attribute("href") or "/"
                     page.goto(f"{base}{path}")
                     page.wait_for_load_state("networkidle")
                     wide = page.evaluate("document.documentElement.scrollWidth")

@@ -139,3 +139,14 @@ async def test_an_administrator_reads_no_case_content_through_the_new_pages(demo
         assert number[1] not in page.text
     assert (await admin.get("/cases")).status_code == 403
     await close(admin)
+
+
+async def test_an_administrator_cannot_withdraw_their_own_administrator_role(demo_app: DemoApp) -> None:
+    username, user_id = await make_user(demo_app, "admin", "HXT")
+    admin = await new_client(demo_app, username, TEST_PASSWORD)
+    (grant,) = await sql(demo_app, "SELECT id FROM role_grants WHERE user_id = :u", u=user_id)
+    answer = await admin.post(f"/admin/users/{user_id}/grants/{grant[0]}/revoke", data=form(admin))
+    assert answer.status_code == 409
+    assert "不能收回您自己的系统管理员角色" in answer.text
+    assert await sql(demo_app, "SELECT 1 FROM role_grants WHERE id = :g", g=grant[0])
+    await close(admin)

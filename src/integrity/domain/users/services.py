@@ -204,6 +204,9 @@ async def revoke_grant(
     if grant is None or user_id not in (None, grant.user_id) or unit_id not in (None, grant.unit_id):
         raise NotFound(N_("No such grant."))
     await require_in_unit(session, access, grant.unit_id, "grant", "delete")
+    if grant.user_id == actor.user_id and grant.role == "admin":
+        # Another administrator can; nobody locks the office out of its own administration by a click.
+        raise Conflict(N_("You cannot withdraw your own administrator role."))
     before = {"user_id": grant.user_id, "role": grant.role, "unit_id": grant.unit_id}
     await session.delete(grant)
     await session.flush()
