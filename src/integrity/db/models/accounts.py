@@ -38,7 +38,7 @@ class UserSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="users.id", index=True)
     csrf_token: str = Field(max_length=64)
-    # "full", or a sign-in half done: "password" (must choose a new one), "second_factor" (code due).
+    # "full", or a sign-in half done: "password" (a temporary password must be replaced first).
     stage: str = Field(default="full", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -85,7 +85,7 @@ async def change_own_password(db: Database, settings: Settings, actor: Actor, ch
         if change.session_id:
             others = others.where(col(UserSession.id) != change.session_id)
         ended = (await session.execute(others)).rowcount or 0  # type: ignore[attr-defined]
-        stage = next_stage(stored, second_factor_done=True)
+        stage = next_stage(stored)
         if change.session_id:
             await session.execute(
                 update(UserSession).where(col(UserSession.id) == change.session_id).values(stage=stage)

@@ -87,7 +87,7 @@ async def sign_in(
             client_addr=client,
             user_agent=user_agent,
             previous_cookie=previous_cookie,
-            stage=next_stage(user, second_factor_done=False),
+            stage=next_stage(user),
         )
         actor = Actor(user.username, user.id, request_id, client)
         await record(
