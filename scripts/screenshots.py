@@ -39,11 +39,15 @@ PAGES = (
     ("admin-unit", "admin", "first:/org:/org/"),
     ("account-password", "zhou.li", "/account/password"),
     ("account-sessions", "zhou.li", "/account/sessions"),
+    ("second-factor", "li.na", "/account/second-factor"),
 )
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.support.second_factor import pass_second_factor
 
     OUT.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix="integrity-shots-"))
@@ -77,6 +81,8 @@ def main() -> None:
                     page.fill("input[name=username]", persona)
                     page.fill("input[name=password]", "Integrity-2026")
                     page.click("form[action='/login'] button[type=submit]")
+                    page.wait_for_load_state()
+                    pass_second_factor(page, base, persona)  # administrators and auditors need one
                     page.wait_for_url(f"{base}/")
                     if path.startswith("first:"):
                         _, listing, prefix = path.split(":")

@@ -26,6 +26,7 @@ from integrity.domain.accounts.controllers import (
     TokenController,
 )
 from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages, TokenPages
+from integrity.domain.accounts.second_factor_pages import SecondFactorPages, SecondFactorStep
 from integrity.domain.admin.unit_pages import OrgPages
 from integrity.domain.admin.user_pages import UserAdminPages
 from integrity.domain.approvals import services as approvals_services
@@ -77,6 +78,8 @@ ROUTE_HANDLERS: list[Any] = [
     AccountHome,
     PasswordPages,
     SessionPages,
+    SecondFactorStep,
+    SecondFactorPages,
     WorkPages,
     TokenPages,
     MeController,

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     login_free_failures: int = Field(default=5, ge=1)
     login_max_lockout_seconds: int = Field(default=900, ge=1)
+    # Roles whose holders must sign in with a second factor (TOTP), comma-separated; empty: nobody must.
+    second_factor_roles: str = Field(default="admin,auditor", pattern=r"^[a-z,]*$")
 
     audit_signing_key: Path | None = None
     audit_public_key: Path | None = None
@@ -105,6 +107,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def roles_needing_second_factor(self) -> frozenset[str]:
+        return frozenset(r for r in self.second_factor_roles.split(",") if r)
 
     @property
     def email_enabled(self) -> bool:

@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from integrity.config import Settings
@@ -27,7 +28,9 @@ from integrity.domain.users.schemas import GrantIn, UserIn
 from integrity.domain.users.services import create_token, create_user, grant_role
 from integrity.lib.audit import Actor
 from tests.conftest import IN_CI, TEST_SECRET, MigratedTemplates
+from tests.support.second_factor import pass_second_factor
 
+T = TypeVar("T")
 CHROMIUM_CANDIDATES = [
     os.environ.get("INTEGRITY_CHROMIUM", ""),
     "/usr/lib/chromium/chromium",
@@ -81,9 +84,29 @@ class LiveServer:
             finally:
                 await db.dispose()
 
-        # Playwright's sync API keeps an event loop running in this thread: the work gets a thread of its own.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, work()).result()
+        return _off_thread(work())
+
+    def sql(self, statement: str, **params: Any) -> list[Any]:
+        """Arrange or read the served database directly (rows, for a statement that returns them)."""
+
+        async def work() -> list[Any]:
+            db = create_database(self.settings.database_url)
+            try:
+                async with db.write_session() as session:
+                    result = await session.execute(text(statement), params)
+                    rows = list(result.all()) if result.returns_rows else []
+                    await session.commit()
+                    return rows
+            finally:
+                await db.dispose()
+
+        return _off_thread(work())
+
+
+def _off_thread(work: Coroutine[Any, Any, T]) -> T:
+    # Playwright's sync API keeps an event loop running in this thread: the work gets a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 @pytest.fixture(scope="module")
@@ -166,13 +189,15 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def sign_in(page: Any, base: str, username: str) -> None:
+def sign_in(page: Any, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "Integrity-2026")
+    page.fill("input[name=password]", password)
     page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+    pass_second_factor(page, base, username)
     expect(page).to_have_url(f"{base}/")
 
 

@@ -44,6 +44,10 @@ DONE = {
     "revoked": N_("Role withdrawn; it stops on the user's next request."),
     "enabled": N_("Account enabled: the user can sign in again."),
     "disabled": N_("Account disabled: the user is signed out and cannot sign in."),
+    "second_factor_off": N_("Second factor turned off: you sign in with your password alone."),
+    "second_factor_reset": N_(
+        "Second factor reset; the user sets it up again at the next sign-in and has been told."
+    ),
     "unit_saved": N_("Unit saved; its users, grants and sub-units follow the change."),
 }
 

@@ -11,7 +11,7 @@ from tests.conftest import DemoApp
 
 PUBLIC_ALLOWED = ("/login", "/health/", "/static/")
 # What a session half signed in may reach: the steps of signing in, and signing out.
-SIGN_IN_STEPS = ("/account/password", "/logout")
+SIGN_IN_STEPS = ("/account/password", "/account/second-factor", "/login/second-factor", "/logout")
 
 
 def _generated_options(handler: object) -> bool:

@@ -1,6 +1,6 @@
 """All tables; importing this module registers them on SQLModel.metadata."""
 
-from integrity.db.models.accounts import ApiToken, LoginThrottle, User, UserSession
+from integrity.db.models.accounts import ApiToken, LoginThrottle, RecoveryCode, User, UserSession
 from integrity.db.models.approvals import ApprovalRequest
 from integrity.db.models.audit import AuditCheckpoint, AuditEvent, AuditEventCase
 from integrity.db.models.authz import AuthzState, RoleGrant
@@ -77,6 +77,7 @@ __all__ = [
     "Person",
     "ReInspection",
     "RecommendationLetter",
+    "RecoveryCode",
     "RectificationEvidence",
     "RectificationItem",
     "RectificationStep",

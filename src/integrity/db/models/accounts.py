@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from integrity.db.types import UTCDateTime, utcnow
@@ -26,6 +27,11 @@ class User(SQLModel, table=True):
     # Set when an administrator resets the password: the next sign-in must choose a new one.
     must_change_password: bool = False
     password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The TOTP secret, encrypted with a key derived from the server's secret; set before it is
+    # confirmed, enabled once a first code matches.
+    totp_secret: str = Field(default="", max_length=255)
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    totp_last_step: int = Field(default=0, sa_type=BigInteger)  # a code's time step is accepted once
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -38,7 +44,8 @@ class UserSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="users.id", index=True)
     csrf_token: str = Field(max_length=64)
-    # "full", or a sign-in half done: "password" (a temporary password must be replaced first).
+    # "full", or a sign-in half done: "second_factor" (a code is due), "password" (a temporary one to
+    # replace), "enrol" (a role requires a second factor the account does not have yet).
     stage: str = Field(default="full", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -72,3 +79,15 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the second factor (a lost phone); a keyed hash, shown once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

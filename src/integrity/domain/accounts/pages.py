@@ -67,7 +67,9 @@ class PasswordPages(Controller):
         )
 
     @get("/")
-    async def page(self, principal: CurrentPrincipal) -> Template:
+    async def page(self, principal: CurrentPrincipal) -> Template | Redirect:
+        if principal.stage not in ("full", "password"):
+            return Redirect(STEP_PAGES[principal.stage])  # the code comes before a new password
         return self._page(principal)
 
     @post("/", status_code=200)
@@ -79,6 +81,8 @@ class PasswordPages(Controller):
         settings: AppSettings,
         data: Annotated[PasswordForm, FORM],
     ) -> Template | Redirect:
+        if principal.stage not in ("full", "password"):
+            return Redirect(STEP_PAGES[principal.stage], status_code=303)
         # Passwords are never sent back into the form: a refusal shows the reason and empty fields.
         try:
             if data.new != data.repeat:

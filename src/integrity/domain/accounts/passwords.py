@@ -13,8 +13,8 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import User, UserSession
 from integrity.db.types import utcnow
+from integrity.domain.accounts.second_factor import stage_after
 from integrity.domain.accounts.sessions import end_all_sessions
-from integrity.domain.accounts.stages import next_stage
 from integrity.domain.accounts.throttle import note_failure, note_success, seconds_locked, throttle_keys
 from integrity.domain.users.services import visible_user
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -85,7 +85,7 @@ async def change_own_password(db: Database, settings: Settings, actor: Actor, ch
         if change.session_id:
             others = others.where(col(UserSession.id) != change.session_id)
         ended = (await session.execute(others)).rowcount or 0  # type: ignore[attr-defined]
-        stage = next_stage(stored)
+        stage = await stage_after(session, settings, stored, second_factor_done=True)
         if change.session_id:
             await session.execute(
                 update(UserSession).where(col(UserSession.id) == change.session_id).values(stage=stage)

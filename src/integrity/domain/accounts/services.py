@@ -9,8 +9,8 @@ from anyio import to_thread
 from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import User
+from integrity.domain.accounts.second_factor import stage_after
 from integrity.domain.accounts.sessions import NewSession, end_session, start_session
-from integrity.domain.accounts.stages import next_stage
 from integrity.domain.accounts.throttle import (
     note_failure,
     note_success,
@@ -87,7 +87,7 @@ async def sign_in(
             client_addr=client,
             user_agent=user_agent,
             previous_cookie=previous_cookie,
-            stage=next_stage(user),
+            stage=await stage_after(session, settings, user, second_factor_done=False),
         )
         actor = Actor(user.username, user.id, request_id, client)
         await record(

@@ -13,6 +13,7 @@ from integrity.db.models import Person, Unit, User
 from integrity.domain.accounts.passwords import reset_password
 from integrity.domain.accounts.sessions import sessions_of
 from integrity.domain.admin import directory
+from integrity.domain.admin.accounts import reset_second_factor
 from integrity.domain.users import services
 from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
 from integrity.lib.authz import ROLES
@@ -268,6 +269,17 @@ class UserAdminPages(Controller):
 
         revoking = services.revoke_grant(db, actor, grant_id, access=access, user_id=user_id)
         return await act_then_redirect(db, revoking, f"/admin/users/{user_id}#grants", show_again, "revoked")
+
+    @post("/{user_id:int}/second-factor-reset", opt=permission("user", "update"), status_code=200)
+    async def reset_second_factor(
+        self, db: Db, access: Access, actor: AuditActor, user_id: FromPath[int]
+    ) -> Template | Redirect:
+        async def show_again(error: str, status: int) -> Template:
+            return await self._detail(db, access, user_id, error, status)
+
+        resetting = reset_second_factor(db, actor, user_id, access=access)
+        back = f"/admin/users/{user_id}"
+        return await act_then_redirect(db, resetting, back, show_again, "second_factor_reset")
 
     @post("/{user_id:int}/sessions/end", opt=permission("user", "update"), status_code=303)
     async def sign_out_everywhere(

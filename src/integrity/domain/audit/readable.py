@@ -22,6 +22,10 @@ ACTION_LABELS = {
     "user.password": N_("Password changed"),
     "user.password_reset": N_("Password reset to a temporary one"),
     "user.sessions_end": N_("Sessions signed out"),
+    "user.second_factor": N_("Two-step verification turned on or off"),
+    "user.recovery_codes": N_("New recovery codes made"),
+    "user.second_factor_reset": N_("Two-step verification reset by an administrator"),
+    "auth.second_factor": N_("Second sign-in step"),
     "grant.create": N_("Role granted"),
     "grant.delete": N_("Role withdrawn"),
     "token.create": N_("API token created"),
@@ -90,6 +94,7 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "via": N_("How"),
     "sessions_ended": N_("Sessions ended"),
+    "on": N_("On"),
     "ended": N_("Sessions ended"),
     "locale": N_("Language"),
     "amount": N_("Length"),
@@ -221,7 +226,13 @@ CODE_FIELDS = frozenset(
     {"username", "code", "path", "employee_no", "sha256", "pdf_sha256", "trail_sha256", "url", "email"}
 )
 LANGUAGES = {"zh": "中文", "en": "English"}
-SIGN_IN_WAYS = {"password": N_("Password"), "token": N_("API token"), "demo": N_("Demo data")}
+SIGN_IN_WAYS = {
+    "password": N_("Password"),
+    "token": N_("API token"),
+    "demo": N_("Demo data"),
+    "totp": N_("Code from the authenticator app"),
+    "recovery_code": N_("Recovery code"),
+}
 # The policy's actions, as a refused request names them.
 ACTS = {
     "read": N_("read"),

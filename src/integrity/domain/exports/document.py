@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import segno
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -18,6 +17,7 @@ from integrity.domain.exports.trail import CaseTrail
 from integrity.lib.audit.checkpoint import Checkpoint
 from integrity.lib.i18n import N_, current_locale, gettext
 from integrity.lib.labels import label
+from integrity.lib.qr import qr_svg
 from integrity.lib.templating import template_environment
 
 TEMPLATE = "pdf/trail.html"
@@ -41,12 +41,6 @@ class ExportFacts:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return template_environment()
-
-
-def qr_svg(text: str) -> Markup:
-    """An inline SVG QR code (our own markup, no URL to fetch); its text is hex and a UUID only."""
-    svg = segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=False)
-    return Markup(svg)  # noqa: S704  (segno's output: fixed markup around our hex text)
 
 
 def css_string(text: str) -> str:

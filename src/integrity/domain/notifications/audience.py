@@ -179,6 +179,7 @@ AUDIENCES = {
     "reminder.overdue": _of_reminder,
     "reminder.escalated": _of_reminder,
     "system.test": _of_self,
+    "account.second_factor_reset": _of_self,
 }
 
 

@@ -33,7 +33,7 @@ from integrity.domain.approvals.registry import KINDS
 from integrity.domain.notifications.audience import Batch, candidates
 from integrity.domain.notifications.screen import Candidate, screen
 from integrity.domain.notifications.text import what_of
-from integrity.domain.notifications.types import BY_CODE, IMMEDIATE
+from integrity.domain.notifications.types import ALWAYS_EMAIL, BY_CODE, IMMEDIATE
 from integrity.lib.authz import Authorizer
 from integrity.lib.workdays import WorkCalendar
 
@@ -201,7 +201,7 @@ async def fan_out(
                 "created_at": now,
             }
             for nid, uid, mode, kind, eid in inserted
-            if uid in emails and (mode == IMMEDIATE or kind == "system.test")
+            if uid in emails and (mode == IMMEDIATE or kind in ALWAYS_EMAIL)
         ]
         if mails:
             await session.execute(insert(Delivery), mails)

@@ -25,6 +25,7 @@ class NoticeType:
     who: str
     default: str = IMMEDIATE
     chosen: bool = True  # offered on the settings page (a test message is not)
+    always_email: bool = False  # by email too whatever the settings say (about the account itself)
 
 
 _WORK = N_("Whoever does the work before the deadline")
@@ -109,10 +110,23 @@ TYPES: tuple[NoticeType, ...] = (
         N_("Test message from Integrity"),
         N_("You"),
         chosen=False,
+        always_email=True,
+    ),
+    NoticeType(
+        "account.second_factor_reset",
+        N_("My second factor reset"),
+        N_(
+            "An administrator reset your second factor: set it up again at your next sign-in. "
+            "If you did not ask for this, tell your administrator."
+        ),
+        N_("You"),
+        chosen=False,
+        always_email=True,
     ),
 )
 BY_CODE = {t.code: t for t in TYPES}
 CHOSEN = tuple(t for t in TYPES if t.chosen)
+ALWAYS_EMAIL = frozenset(t.code for t in TYPES if t.always_email)
 # What a unit's work-chat group hears unless the administrator chooses otherwise: the deadlines.
 WEBHOOK_DEFAULT = ("reminder.today", "reminder.overdue", "reminder.escalated")
 REMINDERS = ("reminder.soon", "reminder.today", "reminder.overdue", "reminder.escalated")

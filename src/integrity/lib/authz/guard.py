@@ -94,8 +94,16 @@ def _recorded(error: DomainError) -> DomainError:
 
 
 # The page of each half-way stage of a session: the only one (with signing out) it reaches.
-STEP_PAGES = {"password": "/account/password"}
-STEP_TEXTS = {"password": N_("Choose a new password to finish signing in.")}
+STEP_PAGES = {
+    "second_factor": "/login/second-factor",
+    "password": "/account/password",
+    "enrol": "/account/second-factor",
+}
+STEP_TEXTS = {
+    "second_factor": N_("Enter the code from your authenticator app to finish signing in."),
+    "password": N_("Choose a new password to finish signing in."),
+    "enrol": N_("Set up a second factor to finish signing in: your role requires one."),
+}
 
 
 # Id columns are 32-bit integers on PostgreSQL (64-bit on SQLite): a larger number in a path names

@@ -25,8 +25,8 @@ class Principal:
     auth_kind: str  # "session" or "token"
     session_id: str | None = None
     csrf_token: str | None = None
-    # "full" once signed in; a session half-way (now "password": a temporary one to replace) reaches
-    # only the page of its next step (lib/authz/guard.py).
+    # "full" once signed in; a session half-way ("second_factor", "password", "enrol") reaches only the
+    # page of its next step (lib/authz/guard.py).
     stage: str = "full"
 
     @property
