@@ -40,6 +40,7 @@ PAGES = (
     ("account-password", "zhou.li", "/account/password"),
     ("account-sessions", "zhou.li", "/account/sessions"),
     ("second-factor", "li.na", "/account/second-factor"),
+    ("relations", "li.na", "/account/relations?q=李明"),
 )
 
 

@@ -26,6 +26,7 @@ from integrity.domain.accounts.controllers import (
     TokenController,
 )
 from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages, TokenPages
+from integrity.domain.accounts.relations_pages import RelationPages
 from integrity.domain.accounts.second_factor_pages import SecondFactorPages, SecondFactorStep
 from integrity.domain.admin.unit_pages import OrgPages
 from integrity.domain.admin.user_pages import UserAdminPages
@@ -80,6 +81,7 @@ ROUTE_HANDLERS: list[Any] = [
     SessionPages,
     SecondFactorStep,
     SecondFactorPages,
+    RelationPages,
     WorkPages,
     TokenPages,
     MeController,

@@ -48,6 +48,8 @@ DONE = {
     "second_factor_reset": N_(
         "Second factor reset; the user sets it up again at the next sign-in and has been told."
     ),
+    "relation_declared": N_("Relation declared: from now on you do not see this person's cases."),
+    "relation_withdrawn": N_("Relation withdrawn; it is kept in the audit trail."),
     "unit_saved": N_("Unit saved; its users, grants and sub-units follow the change."),
 }
 

@@ -161,6 +161,15 @@ FORM_LABELS = {
     "0": N_("Any form"),
 }
 
+# The ties a user declares to a person (利益关系申报), which keep the user out of that person's cases.
+RELATION_LABELS = {
+    "kin": N_("Kin"),
+    "superior": N_("Superior"),
+    "subordinate": N_("Subordinate"),
+    "colleague": N_("Close colleague"),
+    "other": N_("Other relation"),
+}
+
 
 def label(kind: str, code: str) -> str:
     """The translated label of a status, transition, team or clock code (the code itself if unknown)."""
@@ -179,6 +188,7 @@ def label(kind: str, code: str) -> str:
         "decision_step": DECISION_STEP_LABELS,
         "delivery": DELIVERY_LABELS,
         "channel": CHANNEL_LABELS,
+        "relation": RELATION_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

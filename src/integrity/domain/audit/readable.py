@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "unit.update": N_("Unit changed"),
     "person.create": N_("Person recorded"),
     "relation.declare": N_("Relation declared"),
+    "relation.withdraw": N_("Relation withdrawn"),
     "calendar.override": N_("Calendar day set"),
     "clock_rule.update": N_("Clock rule changed"),
     "catalogue.measure.create": N_("Measure added to the catalogue"),
@@ -245,14 +246,6 @@ ACTS = {
     "export": N_("export"),
     "verify": N_("verify"),
 }
-RELATION_LABELS = {
-    "kin": N_("Kin"),
-    "superior": N_("Superior"),
-    "subordinate": N_("Subordinate"),
-    "colleague": N_("Close colleague"),
-    "other": N_("Other relation"),
-}
-
 # Whose status a "status" field is, by the event's object type.
 _STATUS_TABLES = {"case": "status", "rectification": "rectification", "decision": "decision"}
 APPROVAL_STATUS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"), "returned": N_("Returned")}
@@ -304,7 +297,7 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
         if event.object_type == "unit":
             return label("unit_kind", str(value))
         if event.object_type == "relation":
-            return gettext(RELATION_LABELS.get(str(value), str(value)))
+            return label("relation", str(value))
         return label("approval", str(value))
     if field == "role":
         return role_label(str(value))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from integrity.domain.org import services
@@ -116,3 +116,10 @@ class RelationController(Controller):
         )
         await db.commit()
         return RelationOut.of(relation)
+
+    @delete("/{relation_id:int}", status_code=204)
+    async def withdraw_relation(
+        self, db: Db, principal: CurrentPrincipal, actor: AuditActor, relation_id: FromPath[int]
+    ) -> None:
+        await services.withdraw_relation(db, actor, principal.user_id, principal.unit_id, relation_id)
+        await db.commit()

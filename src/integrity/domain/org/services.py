@@ -265,6 +265,45 @@ async def declare_relation(
     return relation
 
 
+async def withdraw_relation(
+    session: AsyncSession, actor: Actor, user_id: int, unit_id: int, relation_id: int
+) -> None:
+    """A user withdraws one of their own declared relations; from the next request it excludes nothing."""
+    relation = await session.get(Relation, relation_id)
+    if relation is None or relation.user_id != user_id:
+        raise NotFound(N_("No such relation."))
+    before = {
+        "user_id": user_id,
+        "person_id": relation.person_id,
+        "kind": relation.kind,
+        "note": relation.note,
+    }
+    await session.delete(relation)
+    await session.flush()
+    await record(
+        session, actor, AuditEntry("relation.withdraw", "relation", relation_id, unit_id, before=before)
+    )
+
+
+async def person_by_name_or_number(session: AsyncSession, words: str, limit: int = 10) -> list[PersonChoice]:
+    """Persons whose full name or employee number is exactly this: enough for anyone to name a tie to
+    someone they know, without a directory to browse (the picker of staff with person read is wider)."""
+    words = words.strip()
+    if len(words) < 2:
+        return []
+    rows = await session.execute(
+        select(Person, Unit)
+        .join(Unit, col(Unit.id) == col(Person.unit_id))
+        .where(or_(col(Person.name) == words, col(Person.employee_no) == words))
+        .order_by(col(Person.id))
+        .limit(limit)
+    )
+    return [
+        PersonChoice(p.id or 0, p.name, local_name(u.name, u.name_en), p.position, p.employee_no or "")
+        for p, u in rows.all()
+    ]
+
+
 async def list_relations(session: AsyncSession, user_id: int) -> list[Relation]:
     return list(
         (
