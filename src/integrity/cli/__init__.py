@@ -68,9 +68,10 @@ def cases_import(workbook: Path, username: str, dry_run: bool) -> None:
     from integrity.domain.cases import importing
     from integrity.lib.errors import DomainError
     from integrity.lib.i18n import current_locale, gettext
+    from integrity.lib.sheets import MAX_IMPORT_BYTES
 
     settings = settings_or_exit()
-    if workbook.stat().st_size > importing.MAX_IMPORT_BYTES:
+    if workbook.stat().st_size > MAX_IMPORT_BYTES:
         raise click.ClickException("the file is larger than 10 MB")
     content = workbook.read_bytes()
 

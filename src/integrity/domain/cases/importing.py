@@ -10,38 +10,23 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
 from typing import Any
 
-import anyio
-from litestar.datastructures import UploadFile
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from integrity.config import Settings
 from integrity.db.models import CatalogueItem, Person, Unit
-from integrity.domain.cases.export import safe_cell
 from integrity.domain.cases.schemas import CaseIn
 from integrity.domain.cases.services import register_case
+from integrity.lib import sheets
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
-from integrity.lib.errors import DomainError, InvalidInput
-from integrity.lib.i18n import LOCALES, N_, catalog
-from integrity.lib.uploads import TooLarge
+from integrity.lib.errors import DomainError
+from integrity.lib.i18n import N_
+from integrity.lib.sheets import NO, YES, Column, RowError, Sheet, cell_text, read_upload
 
-MAX_IMPORT_ROWS = 5_000
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
-_readers = anyio.CapacityLimiter(2)  # parsing a workbook is CPU work: off the loop, two at a time
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # msgid; a sheet may use it in any language the UI speaks
-    required: bool = True
-    aliases: tuple[str, ...] = ()  # other msgids accepted, such as the export's shorter headers
+__all__ = ["read_upload"]  # the pages and the API read the upload through this module
 
 
 COLUMNS = (
@@ -54,16 +39,7 @@ COLUMNS = (
     Column("subjects", N_("Subjects (employee numbers)"), required=False, aliases=(N_("Subjects"),)),
     Column("confidential", N_("Confidential"), required=False),
 )
-YES = {"是", "yes", "y", "true", "1", "保密"}
-NO = {"", "否", "no", "n", "false", "0"}
 SEPARATORS = re.compile(r"[\s,，;；、]+")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet's row number, as the user sees it
-    column: str  # a header msgid, or "" for the whole row
-    message: str  # a msgid or a domain error's text
 
 
 @dataclass
@@ -78,83 +54,16 @@ class ImportReport:
         return not self.errors
 
 
-@dataclass(frozen=True)
-class Sheet:
-    keys: dict[int, str]  # column index -> column key
-    rows: list[tuple[int, list[Any]]]
-    formulas: list[RowError]
-
-
-def _header_names() -> dict[str, str]:
-    """Every accepted header text (each language, case-insensitive) -> column key."""
-    names: dict[str, str] = {}
-    for column in COLUMNS:
-        for msgid in (column.header, *column.aliases):
-            for locale in LOCALES:
-                names[catalog(locale).gettext(msgid).strip().casefold()] = column.key
-            names[msgid.casefold()] = column.key
-        names[column.key] = column.key
-    return names
-
-
-def _read(content: bytes) -> Sheet:
-    try:
-        book = load_workbook(BytesIO(content), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InvalidInput(N_("This file is not an Excel (.xlsx) workbook.")) from exc
-    try:
-        sheet = book.worksheets[0]
-        cells = sheet.iter_rows()
-        header = next(cells, ())
-        names = _header_names()
-        keys = {
-            i: names[str(c.value).strip().casefold()]
-            for i, c in enumerate(header)
-            if c.value is not None and str(c.value).strip().casefold() in names
-        }
-        missing = [c for c in COLUMNS if c.required and c.key not in keys.values()]
-        if missing:
-            raise InvalidInput(N_("The first row must name the columns; some required ones are missing."))
-        rows: list[tuple[int, list[Any]]] = []
-        formulas: list[RowError] = []
-        for number, row in enumerate(cells, start=2):
-            values = [c.value for c in row]
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            for i, c in enumerate(row):
-                if c.data_type == "f" and i in keys:  # never evaluated: a lead is text, not a formula
-                    header_of = next(col.header for col in COLUMNS if col.key == keys[i])
-                    formulas.append(
-                        RowError(number, header_of, N_("A formula is not accepted; type the value."))
-                    )
-            rows.append((number, values))
-            if len(rows) > MAX_IMPORT_ROWS:
-                raise InvalidInput(N_("One import takes at most 5,000 rows; split the file."))
-        return Sheet(keys, rows, formulas)
-    finally:
-        book.close()
-
-
 async def read_sheet(content: bytes) -> Sheet:
-    return await anyio.to_thread.run_sync(_read, content, limiter=_readers)
-
-
-async def read_upload(upload: UploadFile) -> bytes:
-    """The uploaded workbook, refused as soon as it passes the size limit."""
-    parts, size = [], 0
-    while chunk := await upload.read(64 * 1024):
-        size += len(chunk)
-        if size > MAX_IMPORT_BYTES:
-            raise TooLarge(N_("An import file may be at most 10 MB."))
-        parts.append(chunk)
-    return b"".join(parts)
+    return await sheets.read_sheet(content, COLUMNS)
 
 
 def report_rows(report: ImportReport, translate: Callable[[str], str]) -> list[dict[str, Any]]:
-    return [
-        {"row": e.row, "column": translate(e.column) if e.column else "", "message": translate(e.message)}
-        for e in report.errors
-    ]
+    return sheets.report_rows(report.errors, translate)
+
+
+async def template_workbook(headers: Sequence[str], notes: Sequence[Sequence[str]]) -> bytes:
+    return await sheets.template_workbook("leads", headers, notes)
 
 
 @dataclass
@@ -197,14 +106,6 @@ async def _lookups(session: AsyncSession, access: AccessScope, sheet: Sheet) -> 
     return _Lookups(units, by_catalogue["case_source"], by_catalogue["case_category"], persons)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _parse_row(number: int, cells: dict[str, Any], found: _Lookups) -> tuple[CaseIn | None, list[RowError]]:
     """A row's fields checked against the catalogues and the organisation; errors name their column."""
     errors: list[RowError] = []
@@ -214,7 +115,7 @@ def _parse_row(number: int, cells: dict[str, Any], found: _Lookups) -> tuple[Cas
         errors.append(RowError(number, header[key], message))
 
     def lookup(key: str, table: dict[str, Any], message: str) -> Any:
-        text = _text(cells.get(key))
+        text = cell_text(cells.get(key))
         if not text:
             fail(key, N_("Required."))
             return None
@@ -226,12 +127,12 @@ def _parse_row(number: int, cells: dict[str, Any], found: _Lookups) -> tuple[Cas
     unit_id = lookup("unit", found.units, N_("No unit with this code or name where you may register leads."))
     source = lookup("source", found.sources, N_("Not a source in the catalogue."))
     category = lookup("category", found.categories, N_("Not a category in the catalogue."))
-    title = _text(cells.get("title"))
+    title = cell_text(cells.get("title"))
     if not title:
         fail("title", N_("Required."))
     elif len(title) > 300:
         fail("title", N_("At most 300 characters."))
-    summary = _text(cells.get("summary"))
+    summary = cell_text(cells.get("summary"))
     if len(summary) > 20_000:
         fail("summary", N_("At most 20,000 characters."))
     received = cells.get("received_on")
@@ -240,18 +141,18 @@ def _parse_row(number: int, cells: dict[str, Any], found: _Lookups) -> tuple[Cas
         received_on = received.date()
     elif isinstance(received, date):
         received_on = received
-    elif _text(received):
+    elif cell_text(received):
         try:
-            received_on = date.fromisoformat(_text(received).replace("/", "-").replace(".", "-"))
+            received_on = date.fromisoformat(cell_text(received).replace("/", "-").replace(".", "-"))
         except ValueError:
             fail("received_on", N_("Not a date; write it as 2026-10-08."))
     else:
         fail("received_on", N_("Required."))
-    flag = _text(cells.get("confidential")).casefold()
+    flag = cell_text(cells.get("confidential")).casefold()
     if flag not in YES | NO:
         fail("confidential", N_("Write 是 or 否 (yes or no)."))
     subject_ids: list[int] = []
-    for employee_no in SEPARATORS.split(_text(cells.get("subjects"))):
+    for employee_no in SEPARATORS.split(cell_text(cells.get("subjects"))):
         if not employee_no:
             continue
         if employee_no not in found.persons:
@@ -311,30 +212,6 @@ async def import_leads(
             ),
         )
     return report
-
-
-def _template(headers: Sequence[str], notes: Sequence[Sequence[str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "leads"
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    help_sheet = book.create_sheet("codes")
-    for row in notes:
-        help_sheet.append([safe_cell(v) for v in row])
-        for cell in help_sheet[help_sheet.max_row]:
-            cell.data_type = "s"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-async def template_workbook(headers: Sequence[str], notes: Sequence[Sequence[str]]) -> bytes:
-    """An empty sheet with the column headers, and a second sheet listing the codes it accepts."""
-    return await anyio.to_thread.run_sync(_template, headers, notes, limiter=_readers)
 
 
 async def code_sheet(
