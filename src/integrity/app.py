@@ -28,6 +28,7 @@ from integrity.domain.accounts.controllers import (
 from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages, TokenPages
 from integrity.domain.accounts.relations_pages import RelationPages
 from integrity.domain.accounts.second_factor_pages import SecondFactorPages, SecondFactorStep
+from integrity.domain.admin.person_pages import PersonPages
 from integrity.domain.admin.unit_pages import OrgPages
 from integrity.domain.admin.user_pages import UserAdminPages
 from integrity.domain.approvals import services as approvals_services
@@ -118,6 +119,7 @@ ROUTE_HANDLERS: list[Any] = [
     NotificationAdminPages,
     UserAdminPages,
     OrgPages,
+    PersonPages,
 ]
 
 

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "unit.create": N_("Unit created"),
     "unit.update": N_("Unit changed"),
     "person.create": N_("Person recorded"),
+    "person.update": N_("Person's record corrected"),
+    "person.import": N_("HR roster imported"),
     "relation.declare": N_("Relation declared"),
     "relation.withdraw": N_("Relation withdrawn"),
     "calendar.override": N_("Calendar day set"),

@@ -10,7 +10,7 @@ from sqlalchemy import exists, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from integrity.db.models import Case, CaseAssignment, CaseClock, Unit, User
+from integrity.db.models import Case, CaseAssignment, CaseClock, CaseSubject, Unit, User
 from integrity.domain.cases import clocks, search
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.lib.authz import AccessScope
@@ -42,6 +42,7 @@ class CaseFilters:
     received_to: date | None = None
     confidential: bool | None = None
     sort: str = "id"
+    subject_id: int | None = None  # cases about this person
 
 
 async def _filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
@@ -70,6 +71,12 @@ async def _filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
                 col(CaseAssignment.case_id) == col(Case.id),
                 col(CaseAssignment.user_id) == f.assignee_id,
                 col(CaseAssignment.recused_at).is_(None),
+            )
+        )
+    if f.subject_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                col(CaseSubject.case_id) == col(Case.id), col(CaseSubject.person_id) == f.subject_id
             )
         )
     if f.query:

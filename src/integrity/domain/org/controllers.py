@@ -9,6 +9,7 @@ from integrity.domain.org import services
 from integrity.domain.org.schemas import (
     PersonIn,
     PersonOut,
+    PersonPatch,
     RelationIn,
     RelationOut,
     UnitIn,
@@ -92,6 +93,14 @@ class PersonController(Controller):
         self, db: Db, access: Access, actor: AuditActor, data: JSONBody[PersonIn]
     ) -> PersonOut:
         person = await services.create_person(db, actor, data, access=access)
+        await db.commit()
+        return PersonOut.of(person)
+
+    @patch("/{person_id:int}", opt=permission("person", "update"))
+    async def update_person(
+        self, db: Db, access: Access, actor: AuditActor, person_id: FromPath[int], data: JSONBody[PersonPatch]
+    ) -> PersonOut:
+        person = await services.update_person(db, actor, person_id, data, access=access)
         await db.commit()
         return PersonOut.of(person)
 

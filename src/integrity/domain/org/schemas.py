@@ -87,6 +87,18 @@ class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
     party_member: bool = False
 
 
+class PersonPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; `employee_no: null` clears the number."""
+
+    unit_id: int | None = None
+    name: ShortText | None = None
+    name_en: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    employee_no: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType | None = msgspec.UNSET
+    position: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    cadre_level: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    party_member: bool | None = None
+
+
 class RelationOut(msgspec.Struct):
     id: int
     person_id: int

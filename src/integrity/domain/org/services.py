@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import msgspec
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlmodel import col
 
 from integrity.db.models import Person, Relation, RoleGrant, Unit, User
 from integrity.db.models.org import RELATION_KINDS
-from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, UnitIn
+from integrity.domain.org.schemas import UNIT_KINDS, PersonIn, PersonPatch, UnitIn
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, Forbidden, NotFound, one_of
@@ -144,6 +145,41 @@ async def create_person(
             after=snapshot(person, PERSON_FIELDS),
         ),
     )
+    return person
+
+
+async def update_person(
+    session: AsyncSession, actor: Actor, person_id: int, patch: PersonPatch, *, access: AccessScope | None
+) -> Person:
+    """Correct a person's record (HR data changes: a new position, a move, a number); one audit event."""
+    person = await session.get(Person, person_id)
+    unit = await session.get(Unit, person.unit_id) if person else None
+    if person is None or unit is None or (access is not None and not access.can("person", "read", unit.path)):
+        raise NotFound(N_("No such person."))
+    await require_in_unit(session, access, person.unit_id, "person", "update")
+    before = snapshot(person, PERSON_FIELDS)
+    if patch.unit_id is not None and patch.unit_id != person.unit_id:
+        await require_in_unit(session, access, patch.unit_id, "person", "create")
+        person.unit_id = patch.unit_id
+    for field in ("name", "name_en", "position", "cadre_level"):
+        value = getattr(patch, field)
+        if value is not None:
+            setattr(person, field, value.strip())
+    if patch.party_member is not None:
+        person.party_member = patch.party_member
+    if not isinstance(patch.employee_no, msgspec.UnsetType):
+        person.employee_no = (patch.employee_no or "").strip() or None
+    session.add(person)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            N_("Employee number '%(number)s' is already used."), params={"number": person.employee_no}
+        ) from exc
+    after = snapshot(person, PERSON_FIELDS)
+    if after != before:
+        entry = AuditEntry("person.update", "person", person_id, person.unit_id, before=before, after=after)
+        await record(session, actor, entry)
     return person
 
 

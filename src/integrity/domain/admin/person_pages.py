@@ -1,0 +1,244 @@
+"""Persons (人员): find, record, correct, import the HR roster; a person's page lists their cases only
+as far as the reader may see each one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlmodel import col, or_, select
+
+from integrity.db.models import Person, Unit
+from integrity.domain.admin import directory
+from integrity.domain.cases import listing
+from integrity.domain.org import roster
+from integrity.domain.org import services as org
+from integrity.domain.org.schemas import PersonIn, PersonPatch
+from integrity.lib.authz.declarations import permission
+from integrity.lib.authz.guard import refused
+from integrity.lib.deps import Access, AuditActor, Db
+from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.excel import XLSX
+from integrity.lib.forms import FORM, act_then_redirect
+from integrity.lib.i18n import N_, gettext
+from integrity.lib.pagination import QueryId, fetch_page
+from integrity.lib.sheets import read_upload
+
+
+class PersonForm(msgspec.Struct):
+    name: str = ""
+    name_en: str = ""
+    unit_id: str = ""
+    employee_no: str = ""
+    position: str = ""
+    cadre_level: str = ""
+    party_member: str = ""
+    csrf_token: str = ""
+
+
+class RosterForm(msgspec.Struct):
+    file: UploadFile
+    dry_run: str = ""
+    csrf_token: str = ""
+
+
+def _fields(data: PersonForm) -> dict[str, Any]:
+    if not data.unit_id.strip().isdigit():
+        raise InvalidInput(N_("Choose a unit from the list."))
+    return {
+        "unit_id": int(data.unit_id),
+        "name": data.name.strip(),
+        "name_en": data.name_en.strip(),
+        "employee_no": data.employee_no.strip() or None,
+        "position": data.position.strip(),
+        "cadre_level": data.cadre_level.strip(),
+        "party_member": data.party_member == "true",
+    }
+
+
+def _as(value: dict[str, Any], kind: type[Any]) -> Any:
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(
+            N_("A person needs a name of at most 100 characters; check the other fields' lengths.")
+        ) from exc
+
+
+class PersonPages(Controller):
+    path = "/persons"
+    opt = permission("person", "read")
+    include_in_schema = False
+
+    @get("/")
+    async def persons(
+        self,
+        db: Db,
+        access: Access,
+        q: FromQuery[str] = "",
+        unit_id: QueryId = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Template:
+        stmt = (
+            select(Person)
+            .join(Unit, col(Unit.id) == col(Person.unit_id))
+            .where(access.unit_filter("person", "read", col(Unit.path)))
+        )
+        words = q.strip()[:100]
+        if words:
+            stmt = stmt.where(
+                or_(
+                    col(Person.name).contains(words, autoescape=True),
+                    col(Person.employee_no).startswith(words, autoescape=True),
+                )
+            )
+        if unit_id is not None:
+            under = select(col(Unit.path)).where(col(Unit.id) == unit_id).scalar_subquery()
+            stmt = stmt.where(col(Unit.path).startswith(under))
+        page = await fetch_page(db, stmt, Person.id, cursor, 50)
+        return Template(
+            "persons/list.html",
+            context={
+                "persons": page.items,
+                "unit_names": await directory.unit_names(db, {p.unit_id for p in page.items}),
+                "next_cursor": page.next_cursor,
+                "q": q,
+                "unit_id": unit_id,
+                "units": await directory.unit_choices(db, access, "person", "read"),
+                "can_create": access.can_anywhere("person", "create"),
+            },
+        )
+
+    async def _form(
+        self,
+        db: Db,
+        access: Access,
+        form: PersonForm,
+        person: Person | None,
+        error: str = "",
+        status: int = 200,
+    ) -> Template:
+        cases: list[Any] = []
+        if person is not None and access.can_anywhere("case", "read"):
+            # The same filter as the case list: a case hidden from the reader is not listed, nor counted.
+            filters = listing.CaseFilters(sort="received", subject_id=person.id)
+            cases = (await listing.list_cases(db, access, None, 50, filters)).items
+        may_update = person is None or access.can("person", "update", await _unit_path(db, person.unit_id))
+        return Template(
+            "persons/detail.html",
+            status_code=status,
+            context={
+                "person": person,
+                "form": form,
+                "error": error,
+                "units": await directory.unit_choices(db, access, "person", "create"),
+                "unit": (await directory.unit_names(db, {person.unit_id})).get(person.unit_id, "")
+                if person
+                else "",
+                "cases": cases,
+                "may_update": may_update,
+            },
+        )
+
+    @get("/new", opt=permission("person", "create"))
+    async def new(self, db: Db, access: Access, unit_id: QueryId = None) -> Template:
+        return await self._form(db, access, PersonForm(unit_id=str(unit_id or "")), None)
+
+    @post("/new", opt=permission("person", "create"), status_code=200)
+    async def create(
+        self, db: Db, access: Access, actor: AuditActor, data: Annotated[PersonForm, FORM]
+    ) -> Template | Redirect:
+        try:
+            person = await org.create_person(db, actor, _as(_fields(data), PersonIn), access=access)
+        except DomainError as exc:
+            await db.rollback()
+            await refused(exc)
+            return await self._form(db, access, data, None, exc.translated(), exc.status)
+        await db.commit()
+        return Redirect(f"/persons/{person.id}?done=saved", status_code=303)
+
+    @get("/{person_id:int}")
+    async def detail(self, db: Db, access: Access, person_id: FromPath[int]) -> Template:
+        person = await org.get_person(db, access, person_id)
+        form = PersonForm(
+            name=person.name,
+            name_en=person.name_en,
+            unit_id=str(person.unit_id),
+            employee_no=person.employee_no or "",
+            position=person.position,
+            cadre_level=person.cadre_level,
+            party_member="true" if person.party_member else "",
+        )
+        return await self._form(db, access, form, person)
+
+    @post("/{person_id:int}", opt=permission("person", "update"), status_code=200)
+    async def save(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        person_id: FromPath[int],
+        data: Annotated[PersonForm, FORM],
+    ) -> Template | Redirect:
+        async def saving() -> None:
+            await org.update_person(db, actor, person_id, _as(_fields(data), PersonPatch), access=access)
+
+        async def show_again(error: str, status: int) -> Template:
+            return await self._form(
+                db, access, data, await org.get_person(db, access, person_id), error, status
+            )
+
+        return await act_then_redirect(db, saving(), f"/persons/{person_id}", show_again)
+
+    @get("/import", opt=permission("person", "create"))
+    async def import_form(self) -> Template:
+        return Template("persons/import.html", context={"report": None, "rows": [], "error": ""})
+
+    @post("/import", opt=permission("person", "create"), status_code=200)
+    async def import_roster(
+        self,
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        data: Annotated[RosterForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
+        dry_run = bool(data.dry_run)
+        try:
+            sheet = await roster.read_sheet(await read_upload(data.file))
+            report = await roster.import_roster(
+                db, access, actor, sheet, filename=data.file.filename, dry_run=dry_run
+            )
+        except DomainError as exc:
+            await db.rollback()
+            await refused(exc)
+            context: dict[str, Any] = {"report": None, "rows": [], "error": exc.translated()}
+            return Template("persons/import.html", status_code=exc.status, context=context)
+        if report.ok and not dry_run:
+            await db.commit()
+        else:
+            await db.rollback()
+        return Template(
+            "persons/import.html",
+            status_code=200 if report.ok else 422,
+            context={"report": report, "rows": roster.report_rows(report, gettext), "error": ""},
+        )
+
+    @get("/roster-template.xlsx", opt=permission("person", "create"), media_type=XLSX)
+    async def template(self, db: Db, access: Access) -> Response[bytes]:
+        headers = [gettext(c.header) for c in roster.COLUMNS]
+        body = await roster.template_workbook(headers, await roster.code_sheet(db, access, gettext))
+        return Response(
+            body,
+            media_type=XLSX,
+            headers={"content-disposition": 'attachment; filename="roster-template.xlsx"'},
+        )
+
+
+async def _unit_path(db: Db, unit_id: int) -> str:
+    unit = await db.get(Unit, unit_id)
+    return unit.path if unit else ""
