@@ -41,6 +41,8 @@ PAGES = (
     ("account-sessions", "zhou.li", "/account/sessions"),
     ("second-factor", "li.na", "/account/second-factor"),
     ("relations", "li.na", "/account/relations?q=李明"),
+    ("persons", "li.na", "/persons"),
+    ("person", "zhang.wei", "first:/persons?q=郑芳:/persons/"),
 )
 
 
