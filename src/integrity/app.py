@@ -39,6 +39,7 @@ from integrity.domain.audit.pages import AuditPages
 from integrity.domain.case_page.pages import CaseFilePages
 from integrity.domain.cases.controllers import CaseController
 from integrity.domain.cases.pages import CasePages
+from integrity.domain.catalogues.pages import CalendarPages, CataloguePages
 from integrity.domain.clocks.calendar import CalendarController
 from integrity.domain.clocks.controllers import ClockRuleController
 from integrity.domain.clocks.pages import ClockRulePages
@@ -120,6 +121,8 @@ ROUTE_HANDLERS: list[Any] = [
     UserAdminPages,
     OrgPages,
     PersonPages,
+    CataloguePages,
+    CalendarPages,
 ]
 
 

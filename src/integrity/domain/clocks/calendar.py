@@ -6,13 +6,13 @@ from datetime import date
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, put
+from litestar import Controller, delete, get, put
 from litestar.params import FromPath, JSONBody
 from sqlmodel import col, select
 
 from integrity.db.models import CalendarOverride
 from integrity.domain.cases.clocks import forget_display_calendar
-from integrity.lib.audit import AuditEntry, record
+from integrity.domain.catalogues import services as catalogues
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import AuditActor, CurrentPrincipal, Db
 
@@ -48,24 +48,17 @@ class CalendarController(Controller):
         day: FromPath[date],
         data: JSONBody[OverrideIn],
     ) -> OverrideOut:
-        row = await db.get(CalendarOverride, day)
-        before = {"is_workday": row.is_workday, "note": row.note} if row else None
-        row = row or CalendarOverride(day=day, is_workday=data.is_workday)
-        row.is_workday, row.note = data.is_workday, data.note
-        db.add(row)
-        await db.flush()
-        await record(
-            db,
-            actor,
-            AuditEntry(
-                "calendar.override",
-                "calendar",
-                day.isoformat(),
-                principal.unit_id,
-                before=before,
-                after={"is_workday": data.is_workday, "note": data.note},
-            ),
+        row = await catalogues.set_override(
+            db, actor, principal.unit_id, day, is_workday=data.is_workday, note=data.note
         )
         await db.commit()
         forget_display_calendar()  # this worker's lists count with the change at once
         return OverrideOut(row.day, row.is_workday, row.note)
+
+    @delete("/{day:date}", opt=permission("catalogue", "update"), status_code=204)
+    async def remove_override(
+        self, db: Db, actor: AuditActor, principal: CurrentPrincipal, day: FromPath[date]
+    ) -> None:
+        await catalogues.remove_override(db, actor, principal.unit_id, day)
+        await db.commit()
+        forget_display_calendar()

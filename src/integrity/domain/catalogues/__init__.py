@@ -1,0 +1,1 @@
+"""Group-wide catalogues: case sources and categories, and the working-day calendar's overrides."""
