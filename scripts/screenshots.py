@@ -43,6 +43,8 @@ PAGES = (
     ("relations", "li.na", "/account/relations?q=李明"),
     ("persons", "li.na", "/persons"),
     ("person", "zhang.wei", "first:/persons?q=郑芳:/persons/"),
+    ("catalogues", "admin", "/admin/catalogues"),
+    ("calendar", "admin", "/admin/calendar"),
 )
 
 
