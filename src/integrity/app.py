@@ -28,6 +28,7 @@ from integrity.domain.accounts.controllers import (
 from integrity.domain.accounts.pages import AccountHome, PasswordPages, SessionPages, TokenPages
 from integrity.domain.accounts.relations_pages import RelationPages
 from integrity.domain.accounts.second_factor_pages import SecondFactorPages, SecondFactorStep
+from integrity.domain.accounts.sso_pages import SsoController
 from integrity.domain.admin.person_pages import PersonPages
 from integrity.domain.admin.unit_pages import OrgPages
 from integrity.domain.admin.user_pages import UserAdminPages
@@ -76,6 +77,7 @@ log = logging.getLogger("integrity")
 ROUTE_HANDLERS: list[Any] = [
     HealthController,
     LoginController,
+    SsoController,
     LogoutController,
     LanguageController,
     AccountHome,

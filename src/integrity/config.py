@@ -46,6 +46,15 @@ class Settings(BaseSettings):
 
     login_free_failures: int = Field(default=5, ge=1)
     login_max_lockout_seconds: int = Field(default=900, ge=1)
+    # Single sign-on with OpenID Connect (the group's unified identity system): a user it names is matched
+    # to an existing account by a claim; nobody unknown gets in, and no account or role is ever created.
+    oidc_issuer: str = ""  # e.g. https://sso.example.com/realms/group; empty: no single sign-on
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_claim: str = Field(default="preferred_username", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    oidc_match: Literal["username", "email", "employee_no"] = "username"
+    oidc_label: str = Field(default="", max_length=40)  # the button's words, e.g. 统一身份认证
+    password_sign_in: bool = True  # off: only single sign-on signs anyone in
     # Roles whose holders must sign in with a second factor (TOTP), comma-separated; empty: nobody must.
     second_factor_roles: str = Field(default="admin,auditor", pattern=r"^[a-z,]*$")
 
@@ -98,6 +107,15 @@ class Settings(BaseSettings):
             raise ValueError("INTEGRITY_SMTP_SECURITY=none with credentials is refused in production")
         if self.env == "production" and self.cookie_secure is False:
             raise ValueError("INTEGRITY_COOKIE_SECURE=false is refused in production")
+        if self.oidc_issuer:
+            if not (self.oidc_client_id and self.oidc_client_secret):
+                raise ValueError("INTEGRITY_OIDC_ISSUER needs INTEGRITY_OIDC_CLIENT_ID and _CLIENT_SECRET")
+            if self.env == "production" and not self.oidc_issuer.startswith("https://"):
+                raise ValueError("INTEGRITY_OIDC_ISSUER must be an https:// address in production")
+        elif not self.password_sign_in:
+            raise ValueError(
+                "INTEGRITY_PASSWORD_SIGN_IN=false needs INTEGRITY_OIDC_ISSUER: nobody could sign in"
+            )
         return self
 
     @property

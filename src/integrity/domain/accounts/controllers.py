@@ -54,7 +54,15 @@ class LoginController(Controller):
         token = new_secret(24)
         return Template(
             "login.html",
-            context={"csrf_token": token, "username": username, "next": next_path, "error": error},
+            context={
+                "csrf_token": token,
+                "username": username,
+                "next": next_path,
+                "error": error,
+                "sso_on": bool(settings.oidc_issuer),
+                "sso_label": settings.oidc_label,
+                "password_on": settings.password_sign_in,
+            },
             status_code=status,
             cookies=[
                 Cookie(
@@ -81,6 +89,11 @@ class LoginController(Controller):
         data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         next_path = safe_next(data.next)
+        if not settings.password_sign_in:
+            # This deployment signs in through the group's identity system only.
+            return self._page(
+                settings, next_path=next_path, status=403, error=_("Sign in with single sign-on here.")
+            )
         if not same(request.cookies.get(LOGIN_CSRF_COOKIE), data.csrf_token):
             return self._page(
                 settings,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from anyio import to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.config import Settings
 from integrity.db.engine import Database
@@ -80,23 +81,44 @@ async def sign_in(
             await session.commit()
             raise InvalidCredentials()
         await note_success(session, keys)
-        new = await start_session(
+        new = await open_session(
             session,
             settings,
             user,
-            client_addr=client,
-            user_agent=user_agent,
-            previous_cookie=previous_cookie,
-            stage=await stage_after(session, settings, user, second_factor_done=False),
-        )
-        actor = Actor(user.username, user.id, request_id, client)
-        await record(
-            session,
-            actor,
-            AuditEntry("auth.login", "user", user.id or "", user.unit_id, extra={"via": "password"}),
+            Visit(client, user_agent, previous_cookie, request_id),
+            {"via": "password"},
         )
         await session.commit()
     return SignedIn(user, new)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Where a sign-in comes from."""
+
+    client: str
+    user_agent: str
+    previous_cookie: str | None
+    request_id: str
+
+
+async def open_session(
+    session: AsyncSession, settings: Settings, user: User, visit: Visit, extra: dict[str, object]
+) -> NewSession:
+    """A new session for a user whose first step (password, or single sign-on) passed, at the stage of
+    the steps still owed; the sign-in is an audit event."""
+    new = await start_session(
+        session,
+        settings,
+        user,
+        client_addr=visit.client,
+        user_agent=visit.user_agent,
+        previous_cookie=visit.previous_cookie,
+        stage=await stage_after(session, settings, user, second_factor_done=False),
+    )
+    actor = Actor(user.username, user.id, visit.request_id, visit.client)
+    await record(session, actor, AuditEntry("auth.login", "user", user.id or "", user.unit_id, extra=extra))
+    return new
 
 
 async def sign_out(db: Database, actor: Actor, session_id: str, unit_id: int) -> None:
