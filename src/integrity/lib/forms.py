@@ -5,18 +5,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.lib.authz.guard import refused
-from integrity.lib.errors import DomainError
+from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.flash import with_done
+from integrity.lib.i18n import N_
 
 ShowAgain = Callable[[str, int], Awaitable[Template]]
 # A page form's body: `data: Annotated[SomeForm, FORM]`.
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+FIELDS_WRONG = N_("Some fields are missing or not valid; check them and try again.")
+
+
+def converted(values: dict[str, Any], kind: type[Any], msgid: str = FIELDS_WRONG) -> Any:
+    """A page form's values as an API shape, held to the API's own checks (lengths, patterns); `msgid`
+    (a N_() text) says what to change when they fail."""
+    try:
+        return msgspec.convert(values, kind)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(msgid, reason=str(exc)) from exc
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -4,7 +4,7 @@ a size and row limit, parsing off the event loop; and the row-by-row report an i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
@@ -40,6 +40,19 @@ class RowError:
     row: int  # the spreadsheet's row number, as the user sees it
     column: str  # a header msgid, or "" for the whole row
     message: str  # a msgid or a domain error's text
+
+
+@dataclass
+class SheetReport:
+    """What an import answers: how many rows, the problems by row and column, whether it only checked."""
+
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 @dataclass(frozen=True)

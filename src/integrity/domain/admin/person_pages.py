@@ -19,12 +19,13 @@ from integrity.domain.cases import listing
 from integrity.domain.org import roster
 from integrity.domain.org import services as org
 from integrity.domain.org.schemas import PersonIn, PersonPatch
+from integrity.lib import sheets
 from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.excel import XLSX
-from integrity.lib.forms import FORM, act_then_redirect
+from integrity.lib.forms import FORM, act_then_redirect, converted
 from integrity.lib.i18n import N_, gettext
 from integrity.lib.pagination import QueryId, fetch_page
 from integrity.lib.sheets import read_upload
@@ -61,13 +62,8 @@ def _fields(data: PersonForm) -> dict[str, Any]:
     }
 
 
-def _as(value: dict[str, Any], kind: type[Any]) -> Any:
-    try:
-        return msgspec.convert(value, kind)
-    except msgspec.ValidationError as exc:
-        raise InvalidInput(
-            N_("A person needs a name of at most 100 characters; check the other fields' lengths.")
-        ) from exc
+# What to change when a person's fields do not pass the API's checks.
+PERSON_FIELDS_WRONG = N_("A person needs a name of at most 100 characters; check the other fields' lengths.")
 
 
 class PersonPages(Controller):
@@ -154,7 +150,9 @@ class PersonPages(Controller):
         self, db: Db, access: Access, actor: AuditActor, data: Annotated[PersonForm, FORM]
     ) -> Template | Redirect:
         try:
-            person = await org.create_person(db, actor, _as(_fields(data), PersonIn), access=access)
+            person = await org.create_person(
+                db, actor, converted(_fields(data), PersonIn, PERSON_FIELDS_WRONG), access=access
+            )
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
@@ -186,7 +184,13 @@ class PersonPages(Controller):
         data: Annotated[PersonForm, FORM],
     ) -> Template | Redirect:
         async def saving() -> None:
-            await org.update_person(db, actor, person_id, _as(_fields(data), PersonPatch), access=access)
+            await org.update_person(
+                db,
+                actor,
+                person_id,
+                converted(_fields(data), PersonPatch, PERSON_FIELDS_WRONG),
+                access=access,
+            )
 
         async def show_again(error: str, status: int) -> Template:
             return await self._form(
@@ -209,7 +213,7 @@ class PersonPages(Controller):
     ) -> Template:
         dry_run = bool(data.dry_run)
         try:
-            sheet = await roster.read_sheet(await read_upload(data.file))
+            sheet = await sheets.read_sheet(await read_upload(data.file), roster.COLUMNS)
             report = await roster.import_roster(
                 db, access, actor, sheet, filename=data.file.filename, dry_run=dry_run
             )
@@ -225,13 +229,13 @@ class PersonPages(Controller):
         return Template(
             "persons/import.html",
             status_code=200 if report.ok else 422,
-            context={"report": report, "rows": roster.report_rows(report, gettext), "error": ""},
+            context={"report": report, "rows": sheets.report_rows(report.errors, gettext), "error": ""},
         )
 
     @get("/roster-template.xlsx", opt=permission("person", "create"), media_type=XLSX)
     async def template(self, db: Db, access: Access) -> Response[bytes]:
         headers = [gettext(c.header) for c in roster.COLUMNS]
-        body = await roster.template_workbook(headers, await roster.code_sheet(db, access, gettext))
+        body = await sheets.template_workbook("roster", headers, await roster.code_sheet(db, access, gettext))
         return Response(
             body,
             media_type=XLSX,

@@ -3,7 +3,8 @@ units (rename, move, deactivate, add sub-units) and grant roles here."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
@@ -22,7 +23,7 @@ from integrity.lib.authz import ROLES
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import InvalidInput, NotFound
-from integrity.lib.forms import FORM, ShowAgain, act_then_redirect
+from integrity.lib.forms import FORM, ShowAgain, act_then_redirect, converted
 from integrity.lib.i18n import N_
 
 
@@ -40,6 +41,9 @@ class HolderForm(msgspec.Struct):
     username: str = ""
     role: str = ""
     csrf_token: str = ""
+
+
+UNIT_FIELDS_WRONG = N_("A unit needs a name and a code of letters, digits, dots, dashes or underscores.")
 
 
 def _parent(value: str) -> int:
@@ -105,6 +109,13 @@ class OrgPages(Controller):
             },
         )
 
+    async def _then_back(
+        self, db: Db, access: Access, unit_id: int, change: Awaitable[Any], done: str, anchor: str = ""
+    ) -> Template | Redirect:
+        """Make the change and go back to the unit's page, or show it again with the reason."""
+        show_again = self._show_again(db, access, unit_id)
+        return await act_then_redirect(db, change, f"/org/{unit_id}{anchor}", show_again, done)
+
     def _show_again(self, db: Db, access: Access, unit_id: int, form: UnitForm | None = None) -> ShowAgain:
         async def show_again(error: str, status: int) -> Template:
             return await self._page(db, access, unit_id, error, status, form)
@@ -143,9 +154,7 @@ class OrgPages(Controller):
                 db, actor, unit_id, UnitChange(parent_id=_parent(data.parent_id)), access=access
             )
 
-        return await act_then_redirect(
-            db, moving(), f"/org/{unit_id}", self._show_again(db, access, unit_id), "unit_saved"
-        )
+        return await self._then_back(db, access, unit_id, moving(), "unit_saved")
 
     @post("/{unit_id:int}/status", opt=permission("unit", "update"), status_code=200)
     async def status(
@@ -156,14 +165,8 @@ class OrgPages(Controller):
         unit_id: FromPath[int],
         data: Annotated[UnitForm, FORM],
     ) -> Template | Redirect:
-        change = UnitChange(active=data.active == "true")
-        return await act_then_redirect(
-            db,
-            change_unit(db, actor, unit_id, change, access=access),
-            f"/org/{unit_id}",
-            self._show_again(db, access, unit_id),
-            "unit_saved",
-        )
+        change = change_unit(db, actor, unit_id, UnitChange(active=data.active == "true"), access=access)
+        return await self._then_back(db, access, unit_id, change, "unit_saved")
 
     @post("/{unit_id:int}/units", opt=permission("unit", "create"), status_code=200)
     async def add_unit(
@@ -177,17 +180,10 @@ class OrgPages(Controller):
         async def creating() -> None:
             values = {"parent_id": unit_id, "code": data.code.strip(), "name": data.name.strip()}
             values |= {"name_en": data.name_en.strip(), "kind": data.kind}
-            try:
-                wanted = msgspec.convert(values, UnitIn)
-            except msgspec.ValidationError as exc:
-                raise InvalidInput(
-                    N_("A unit needs a name and a code of letters, digits, dots, dashes or underscores.")
-                ) from exc
+            wanted = converted(values, UnitIn, UNIT_FIELDS_WRONG)
             await org.create_unit(db, actor, wanted, access=access)
 
-        return await act_then_redirect(
-            db, creating(), f"/org/{unit_id}", self._show_again(db, access, unit_id), "unit_saved"
-        )
+        return await self._then_back(db, access, unit_id, creating(), "unit_saved")
 
     @post("/{unit_id:int}/grants", opt=permission("grant", "create"), status_code=200)
     async def grant(
@@ -205,15 +201,11 @@ class OrgPages(Controller):
             await users.visible_user(db, access, user.id)
             await users.grant_role(db, actor, GrantIn(user.id, data.role, unit_id), access=access)
 
-        return await act_then_redirect(
-            db, granting(), f"/org/{unit_id}#holders", self._show_again(db, access, unit_id), "granted"
-        )
+        return await self._then_back(db, access, unit_id, granting(), "granted", "#holders")
 
     @post("/{unit_id:int}/grants/{grant_id:int}/revoke", opt=permission("grant", "delete"), status_code=200)
     async def revoke(
         self, db: Db, access: Access, actor: AuditActor, unit_id: FromPath[int], grant_id: FromPath[int]
     ) -> Template | Redirect:
         revoking = users.revoke_grant(db, actor, grant_id, access=access, unit_id=unit_id)
-        return await act_then_redirect(
-            db, revoking, f"/org/{unit_id}#holders", self._show_again(db, access, unit_id), "revoked"
-        )
+        return await self._then_back(db, access, unit_id, revoking, "revoked", "#holders")

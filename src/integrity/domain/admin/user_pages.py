@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
@@ -22,7 +22,7 @@ from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import DomainError, InvalidInput, NotFound
 from integrity.lib.flash import with_done
-from integrity.lib.forms import FORM, act_then_redirect
+from integrity.lib.forms import FORM, act_then_redirect, converted
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import QueryId
 from integrity.lib.security.passwords import temporary_password
@@ -62,16 +62,6 @@ async def _person_id(db: Db, access: Access, employee_no: str) -> int | None:
             N_("No person with employee number '%(number)s' in your units."), params={"number": employee_no}
         )
     return person.id
-
-
-def _validated(value: Any, kind: type[Any]) -> Any:
-    """A form turned into an API shape, with the API's own checks (lengths, patterns)."""
-    try:
-        return msgspec.convert(value, kind)
-    except msgspec.ValidationError as exc:
-        raise InvalidInput(
-            N_("Some fields are missing or not valid; check them and try again."), reason=str(exc)
-        ) from exc
 
 
 class UserAdminPages(Controller):
@@ -134,7 +124,7 @@ class UserAdminPages(Controller):
                 "email": data.email.strip(),
             }
             user = await services.create_user(
-                db, actor, _validated(values, UserIn), access=access, must_change_password=True
+                db, actor, converted(values, UserIn), access=access, must_change_password=True
             )
         except DomainError as exc:
             await db.rollback()
@@ -206,7 +196,7 @@ class UserAdminPages(Controller):
                 "unit_id": _unit_id(data.unit_id),
                 "person_id": await _person_id(db, access, data.person_employee_no),
             }
-            await services.update_user(db, actor, user_id, _validated(patch, UserPatch), access=access)
+            await services.update_user(db, actor, user_id, converted(patch, UserPatch), access=access)
 
         async def show_again(error: str, status: int) -> Template:
             return await self._detail(db, access, user_id, error, status, data)

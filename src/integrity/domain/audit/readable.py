@@ -100,6 +100,8 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "via": N_("How"),
     "sessions_ended": N_("Sessions ended"),
+    "claim": N_("Name at the single sign-on service"),
+    "subject": N_("Identity at the single sign-on service"),
     "on": N_("On"),
     "ended": N_("Sessions ended"),
     "locale": N_("Language"),
@@ -238,6 +240,7 @@ SIGN_IN_WAYS = {
     "demo": N_("Demo data"),
     "totp": N_("Code from the authenticator app"),
     "recovery_code": N_("Recovery code"),
+    "sso": N_("Single sign-on"),
 }
 # The policy's actions, as a refused request names them.
 ACTS = {

@@ -24,7 +24,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import N_
-from integrity.lib.sheets import NO, YES, Column, RowError, Sheet, cell_text, read_upload
+from integrity.lib.sheets import NO, YES, Column, RowError, Sheet, SheetReport, cell_text, read_upload
 
 __all__ = ["read_upload"]  # the pages and the API read the upload through this module
 
@@ -43,15 +43,8 @@ SEPARATORS = re.compile(r"[\s,，;；、]+")
 
 
 @dataclass
-class ImportReport:
-    rows: int = 0
+class ImportReport(SheetReport):
     registered: list[str] = field(default_factory=list)  # case numbers, in row order
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 async def read_sheet(content: bytes) -> Sheet:

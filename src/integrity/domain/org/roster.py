@@ -4,8 +4,8 @@ checked and reported, all rows or none (as the lead import)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +14,11 @@ from sqlmodel import col, select
 from integrity.db.models import Person, Unit
 from integrity.domain.org.schemas import PersonIn, PersonPatch
 from integrity.domain.org.services import PERSON_FIELDS, create_person, update_person
-from integrity.lib import sheets
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import N_
-from integrity.lib.sheets import NO, YES, Column, RowError, Sheet, cell_text
+from integrity.lib.sheets import NO, YES, Column, RowError, Sheet, SheetReport, cell_text
 
 # The aliases are the headers HR systems' exports use (姓名, 干部级别, 是否党员).
 COLUMNS = (
@@ -35,29 +34,10 @@ LIMITS = {"employee_no": 64, "name": 100, "position": 200, "cadre_level": 64, "n
 
 
 @dataclass
-class RosterReport:
-    rows: int = 0
+class RosterReport(SheetReport):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-async def read_sheet(content: bytes) -> Sheet:
-    return await sheets.read_sheet(content, COLUMNS)
-
-
-def report_rows(report: RosterReport, translate: Callable[[str], str]) -> list[dict[str, Any]]:
-    return sheets.report_rows(report.errors, translate)
-
-
-async def template_workbook(headers: Sequence[str], notes: Sequence[Sequence[str]]) -> bytes:
-    return await sheets.template_workbook("roster", headers, notes)
 
 
 async def _units(session: AsyncSession, access: AccessScope) -> dict[str, int]:
