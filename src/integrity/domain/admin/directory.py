@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -166,16 +167,47 @@ async def user_rows(
                 col(User.username).ilike(f"%{words}%"),
             )
         )
-    if unit_id is not None:
-        under = select(col(Unit.path)).where(col(Unit.id) == unit_id).scalar_subquery()
-        stmt = stmt.where(col(Unit.path).startswith(under))
-    page = await fetch_page(session, stmt, User.id, cursor, limit)
+    page = await fetch_page(session, in_subtree(stmt, unit_id), User.id, cursor, limit)
     units = await unit_names(session, {u.unit_id for u in page.items})
     grants = await grants_of(session, access, [u.id or 0 for u in page.items])
     return Page(
         [UserRow(u, units.get(u.unit_id, ""), grants.get(u.id or 0, [])) for u in page.items],
         page.next_cursor,
     )
+
+
+def in_subtree(stmt: Any, unit_id: int | None) -> Any:
+    """Narrow a query joined to Unit to one unit and those below it (None: no narrowing)."""
+    if unit_id is None:
+        return stmt
+    under = select(col(Unit.path)).where(col(Unit.id) == unit_id).scalar_subquery()
+    return stmt.where(col(Unit.path).startswith(under))
+
+
+async def person_rows(
+    session: AsyncSession,
+    access: AccessScope,
+    *,
+    text: str = "",
+    unit_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Person]:
+    """Persons in the reader's units, by a piece of their name or the start of their employee number."""
+    stmt = (
+        select(Person)
+        .join(Unit, col(Unit.id) == col(Person.unit_id))
+        .where(access.unit_filter("person", "read", col(Unit.path)))
+    )
+    words = text.strip()
+    if words:
+        stmt = stmt.where(
+            or_(
+                col(Person.name).contains(words, autoescape=True),
+                col(Person.employee_no).startswith(words, autoescape=True),
+            )
+        )
+    return await fetch_page(session, in_subtree(stmt, unit_id), Person.id, cursor, limit)
 
 
 async def unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, str]:

@@ -11,7 +11,6 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import col, or_, select
 
 from integrity.db.models import Person, Unit
 from integrity.domain.admin import directory
@@ -27,7 +26,7 @@ from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.excel import XLSX
 from integrity.lib.forms import FORM, act_then_redirect, converted
 from integrity.lib.i18n import N_, gettext
-from integrity.lib.pagination import QueryId, fetch_page
+from integrity.lib.pagination import QueryId
 from integrity.lib.sheets import read_upload
 
 
@@ -80,23 +79,7 @@ class PersonPages(Controller):
         unit_id: QueryId = None,
         cursor: FromQuery[str | None] = None,
     ) -> Template:
-        stmt = (
-            select(Person)
-            .join(Unit, col(Unit.id) == col(Person.unit_id))
-            .where(access.unit_filter("person", "read", col(Unit.path)))
-        )
-        words = q.strip()[:100]
-        if words:
-            stmt = stmt.where(
-                or_(
-                    col(Person.name).contains(words, autoescape=True),
-                    col(Person.employee_no).startswith(words, autoescape=True),
-                )
-            )
-        if unit_id is not None:
-            under = select(col(Unit.path)).where(col(Unit.id) == unit_id).scalar_subquery()
-            stmt = stmt.where(col(Unit.path).startswith(under))
-        page = await fetch_page(db, stmt, Person.id, cursor, 50)
+        page = await directory.person_rows(db, access, text=q[:100], unit_id=unit_id, cursor=cursor)
         return Template(
             "persons/list.html",
             context={
