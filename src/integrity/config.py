@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     password_sign_in: bool = True  # off: only single sign-on signs anyone in
     # Roles whose holders must sign in with a second factor (TOTP), comma-separated; empty: nobody must.
     second_factor_roles: str = Field(default="admin,auditor", pattern=r"^[a-z,]*$")
+    # Days a browser may skip the code after one that was given there, if its user ticks the box; 0: off.
+    second_factor_remember_days: int = Field(default=0, ge=0, le=90)
 
     audit_signing_key: Path | None = None
     audit_public_key: Path | None = None

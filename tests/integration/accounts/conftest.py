@@ -34,3 +34,13 @@ async def sso_app(demo_app: DemoApp, oidc: OpenIdProvider, pdf_pool: PdfPool) ->
     app = create_app(settings, pdf_pool)
     yield app
     await app.state.db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def remembering_app(demo_app: DemoApp, pdf_pool: PdfPool) -> AsyncIterator[Litestar]:
+    """An app of its own on the demo database, for the one setting that differs: browsers may be
+    remembered for 30 days after a second factor's code (off by default)."""
+    settings = demo_app.settings.model_copy(update={"second_factor_remember_days": 30})
+    app = create_app(settings, pdf_pool)
+    yield app
+    await app.state.db.dispose()

@@ -10,6 +10,7 @@ import time
 
 import pyotp
 import pytest
+from litestar import Litestar
 
 from tests.conftest import Client, DemoApp, http_client, new_client
 from tests.support.helpers import TEST_PASSWORD, audit_events, close, make_user, sql
@@ -178,4 +179,58 @@ async def test_a_reset_password_of_an_account_with_a_second_factor_asks_the_code
         assert held.headers["location"] == "/login/second-factor"
     assert (await send_code(client, code_at(key, 1))).headers["location"] == "/account/password"  # type: ignore[attr-defined]
     for c in (setup, admin):
+        await close(c)
+
+
+async def test_by_default_no_browser_is_remembered(demo_app: DemoApp, client: Client) -> None:
+    username, _ = await make_user(demo_app, "member", "HXT")
+    setup = await new_client(demo_app, username, TEST_PASSWORD)
+    await enrol(setup)
+    client.cookies.set("integrity_device", "forged-or-old", path="/login")
+    assert (await client.sign_in(username, TEST_PASSWORD)).status_code == 302
+    page = await client.get("/login/second-factor")
+    assert page.status_code == 200
+    assert 'name="remember"' not in page.text
+    await close(setup)
+
+
+async def test_a_remembered_browser_skips_the_code_until_the_second_factor_changes(
+    demo_app: DemoApp, remembering_app: Litestar
+) -> None:
+    username, user_id = await make_user(demo_app, "member", "HXT")
+    setup = await new_client(demo_app, username, TEST_PASSWORD)
+    key, _ = await enrol(setup)
+    async with http_client(remembering_app) as inner:
+        browser = Client(inner, remembering_app)
+        assert (await browser.sign_in(username, TEST_PASSWORD)).status_code == 302
+        text, csrf = await page_csrf(browser, "/login/second-factor")
+        assert 'name="remember"' in text
+        form = {"csrf_token": csrf, "code": code_at(key, 1), "remember": "true"}
+        passed = await browser.post("/login/second-factor", data=form, follow_redirects=False)
+        assert passed.status_code == 303
+        device = browser.cookies.get("integrity_device")
+        assert device
+        await browser.post("/logout", data={"csrf_token": (await page_csrf(browser, "/account/sessions"))[1]})
+        assert (await browser.sign_in(username, TEST_PASSWORD)).status_code == 302
+        assert (await browser.get("/api/v1/me")).status_code == 200  # no code asked
+    # Another user's sign-in in that browser still asks for theirs.
+    other, _ = await make_user(demo_app, "member", "HXT")
+    other_setup = await new_client(demo_app, other, TEST_PASSWORD)
+    await enrol(other_setup)
+    async with http_client(remembering_app) as inner:
+        shared = Client(inner, remembering_app)
+        shared.cookies.set("integrity_device", device, path="/login")
+        assert (await shared.sign_in(other, TEST_PASSWORD)).status_code == 302
+        assert (await shared.get("/api/v1/me")).status_code == 401
+    # A reset and a new set-up forget the browser.
+    admin = await new_client(demo_app, "admin")
+    await admin.post(f"/admin/users/{user_id}/second-factor-reset", data={"csrf_token": admin.csrf})
+    again = await new_client(demo_app, username, TEST_PASSWORD)
+    await enrol(again)
+    async with http_client(remembering_app) as inner:
+        returning = Client(inner, remembering_app)
+        returning.cookies.set("integrity_device", device, path="/login")
+        assert (await returning.sign_in(username, TEST_PASSWORD)).status_code == 302
+        assert (await returning.get("/api/v1/me")).status_code == 401
+    for c in (setup, other_setup, admin, again):
         await close(c)

@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from integrity.db.models import User
+from integrity.domain.accounts.second_factor import DEVICE_COOKIE
 from integrity.domain.accounts.services import InvalidCredentials, sign_in, sign_out
 from integrity.domain.users import services as users
 from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
@@ -112,6 +113,7 @@ class LoginController(Controller):
                 user_agent=request.headers.get("user-agent", ""),
                 previous_cookie=request.cookies.get(settings.session_cookie),
                 request_id=state_of(request).get("request_id", ""),
+                device=request.cookies.get(DEVICE_COOKIE),
             )
         except InvalidCredentials:
             return self._page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -89,6 +90,30 @@ def _matching_step(secret: str, code: str, now: float) -> int | None:
         if same(totp.generate_otp(step), code):
             return step
     return None
+
+
+DEVICE_COOKIE = "integrity_device"
+
+
+def remember_device(settings: Settings, user: User) -> str:
+    """A sealed note that this browser gave a code for this user (under this very second factor)."""
+    since = user.totp_enabled_at.isoformat() if user.totp_enabled_at else ""
+    return seal(settings, json.dumps({"user": user.id, "since": since}))
+
+
+def remembered(settings: Settings, user: User, device: str | None) -> bool:
+    """Whether the browser's note counts: the setting is on, the note is young enough, and it names this
+    user's current second factor (a reset or a new set-up forgets every browser)."""
+    if not device or settings.second_factor_remember_days <= 0 or user.totp_enabled_at is None:
+        return False
+    opened = unseal(settings, device, settings.second_factor_remember_days * 86400)
+    if opened is None:
+        return False
+    try:
+        note = json.loads(opened)
+    except ValueError:
+        return False
+    return bool(note.get("user") == user.id and note.get("since") == user.totp_enabled_at.isoformat())
 
 
 async def roles_of(session: AsyncSession, user_id: int) -> set[str]:

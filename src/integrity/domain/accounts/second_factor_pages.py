@@ -23,7 +23,19 @@ NO_STORE = {"cache-control": "no-store"}
 class CodeForm(msgspec.Struct):
     code: str = ""
     enrolment: str = ""
+    remember: str = ""
     csrf_token: str = ""
+
+
+def _step_context(settings: AppSettings, error: str) -> dict[str, object]:
+    return {"error": error, "remember_days": settings.second_factor_remember_days}
+
+
+async def _user(request: Request[Any, Any, Any], user_id: int) -> User:
+    async with request.app.state.db.read_session() as session:
+        user: User | None = await session.get(User, user_id)
+    assert user is not None
+    return user
 
 
 def _onwards(stage: str) -> str:
@@ -38,10 +50,10 @@ class SecondFactorStep(Controller):
     include_in_schema = False
 
     @get("/")
-    async def page(self, principal: CurrentPrincipal) -> Template | Redirect:
+    async def page(self, principal: CurrentPrincipal, settings: AppSettings) -> Template | Redirect:
         if principal.stage != "second_factor":
             return Redirect(_onwards(principal.stage))
-        return Template("account/second_factor_step.html", context={"error": ""})
+        return Template("account/second_factor_step.html", context=_step_context(settings, ""))
 
     @post("/", status_code=200)
     async def check(
@@ -66,9 +78,22 @@ class SecondFactorStep(Controller):
             )
         except DomainError as exc:
             await refused(exc)
-            context = {"error": exc.translated()}
+            context = _step_context(settings, exc.translated())
             return Template("account/second_factor_step.html", status_code=exc.status, context=context)
-        return Redirect(_onwards(stage), status_code=303)
+        response = Redirect(_onwards(stage), status_code=303)
+        days = settings.second_factor_remember_days
+        if days and data.remember == "true":
+            user = await _user(request, principal.user_id)
+            response.set_cookie(
+                totp.DEVICE_COOKIE,
+                totp.remember_device(settings, user),
+                max_age=days * 86400,
+                path="/login",  # read only when signing in
+                httponly=True,
+                secure=settings.secure_cookies,
+                samesite="lax",
+            )
+        return response
 
 
 class SecondFactorPages(Controller):

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import User
-from integrity.domain.accounts.second_factor import stage_after
+from integrity.domain.accounts.second_factor import remembered, stage_after
 from integrity.domain.accounts.sessions import NewSession, end_session, start_session
 from integrity.domain.accounts.throttle import (
     note_failure,
@@ -45,6 +45,7 @@ async def sign_in(
     user_agent: str,
     previous_cookie: str | None,
     request_id: str,
+    device: str | None = None,
 ) -> SignedIn:
     """Check a password and open a new session; the same answer whether or not the name exists."""
     keys = throttle_keys(settings, username, client)
@@ -85,7 +86,7 @@ async def sign_in(
             session,
             settings,
             user,
-            Visit(client, user_agent, previous_cookie, request_id),
+            Visit(client, user_agent, previous_cookie, request_id, device),
             {"via": "password"},
         )
         await session.commit()
@@ -100,6 +101,7 @@ class Visit:
     user_agent: str
     previous_cookie: str | None
     request_id: str
+    device: str | None = None  # the browser's note that it gave a second factor's code lately
 
 
 async def open_session(
@@ -107,6 +109,9 @@ async def open_session(
 ) -> NewSession:
     """A new session for a user whose first step (password, or single sign-on) passed, at the stage of
     the steps still owed; the sign-in is an audit event."""
+    known_device = remembered(settings, user, visit.device)
+    if known_device:
+        extra = {**extra, "second_factor": "remembered_device"}
     new = await start_session(
         session,
         settings,
@@ -114,7 +119,7 @@ async def open_session(
         client_addr=visit.client,
         user_agent=visit.user_agent,
         previous_cookie=visit.previous_cookie,
-        stage=await stage_after(session, settings, user, second_factor_done=False),
+        stage=await stage_after(session, settings, user, second_factor_done=known_device),
     )
     actor = Actor(user.username, user.id, visit.request_id, visit.client)
     await record(session, actor, AuditEntry("auth.login", "user", user.id or "", user.unit_id, extra=extra))

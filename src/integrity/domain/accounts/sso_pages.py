@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
 from integrity.domain.accounts import sso
+from integrity.domain.accounts.second_factor import DEVICE_COOKIE
 from integrity.domain.accounts.services import Visit, open_session
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz.declarations import public
@@ -99,6 +100,7 @@ class SsoController(Controller):
                     request.headers.get("user-agent", ""),
                     request.cookies.get(settings.session_cookie),
                     anonymous.request_id,
+                    request.cookies.get(DEVICE_COOKIE),
                 )
                 new = await open_session(
                     session, settings, user, visit, {"via": "sso", "subject": str(claims["sub"])[:64]}
