@@ -169,7 +169,7 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         existing = (await session.execute(select(func.count()).select_from(Unit))).scalar_one()
         if existing:
             return "Demo data is already loaded (the database has units); nothing changed.\n" + logins(
-                password
+                password, settings.roles_needing_second_factor
             )
         await _load(session, Actor.command_line(), password)
         await session.flush()
@@ -179,7 +179,8 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
     await _fill_bells(db, settings)
     return (
         f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases, "
-        "a recommendation letter with 2 rectification items and 2 decisions.\n" + logins(password)
+        "a recommendation letter with 2 rectification items and 2 decisions.\n"
+        + logins(password, settings.roles_needing_second_factor)
     )
 
 
@@ -194,9 +195,16 @@ async def _fill_bells(db: Database, settings: Settings) -> None:
     await Worker(db, settings).run_once()
 
 
-def logins(password: str) -> str:
+def logins(password: str, second_factor_roles: frozenset[str] = frozenset()) -> str:
     lines = ["Demo sign-ins (password for all: " + password + "):"]
     for spec in USERS:
         roles = ", ".join(f"{ROLE_NOTE[r].split(' / ')[1]} @ {u}" for r, u in spec.grants)
-        lines.append(f"  {spec.username:<10} {roles}")
+        needs = (
+            " (sets up two-step verification at the first sign-in)"
+            if {r for r, _u in spec.grants} & second_factor_roles
+            else ""
+        )
+        lines.append(f"  {spec.username:<10} {roles}{needs}")
+    if second_factor_roles:
+        lines.append("  (no phone at hand? serve with INTEGRITY_SECOND_FACTOR_ROLES= to make it optional)")
     return "\n".join(lines)
