@@ -25,6 +25,12 @@ from integrity.db.models.decisions import (
     DecisionStep,
     Measure,
 )
+from integrity.db.models.education import (
+    EducationAttendance,
+    EducationAudience,
+    EducationEvent,
+    EducationEventStep,
+)
 from integrity.db.models.exports import TrailExport
 from integrity.db.models.notifications import (
     Delivery,
@@ -69,6 +75,10 @@ __all__ = [
     "DecisionClock",
     "DecisionStep",
     "Delivery",
+    "EducationAttendance",
+    "EducationAudience",
+    "EducationEvent",
+    "EducationEventStep",
     "LoginThrottle",
     "Measure",
     "Notification",

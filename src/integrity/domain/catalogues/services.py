@@ -17,7 +17,11 @@ from integrity.lib.errors import Conflict, InvalidInput, NotFound, one_of
 from integrity.lib.i18n import N_
 
 # The catalogues an administrator edits here (measures and clock rules have pages of their own).
-CATALOGUES = {"case_source": N_("Sources of leads"), "case_category": N_("Categories of misconduct")}
+CATALOGUES = {
+    "case_source": N_("Sources of leads"),
+    "case_category": N_("Categories of misconduct"),
+    "education_type": N_("Types of education events"),
+}
 ITEM_FIELDS = ("name", "name_en", "sort", "active")
 CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 

@@ -1,0 +1,82 @@
+"""Integrity education (廉政教育): events, who they are for, and each invitee's attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel, Text
+
+from integrity.db.types import UTCDateTime, utcnow
+
+
+class EducationEvent(SQLModel, table=True):
+    """An event of a unit: 廉政党课, 警示教育, a lecture, a study session…, with its sign-in rules."""
+
+    __tablename__ = "education_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)  # the organising unit
+    type_code: str = Field(max_length=32)  # catalogue "education_type"
+    title: str = Field(max_length=300)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    place: str = Field(default="", max_length=300)
+    online_link: str = Field(default="", max_length=500)
+    speaker: str = Field(default="", max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    capacity: int | None = None
+    status: str = Field(default="draft", max_length=16, index=True)
+    version: int = 1
+    walk_ins: bool = False  # a member not on the roster may sign in (recorded as a walk-in)
+    late_after_minutes: int = 10  # signed in later than this after the start: late
+    code_seconds: int = 10  # how often the projector's sign-in code changes
+    cancel_reason: str = Field(default="", max_length=1000)
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EducationAudience(SQLModel, table=True):
+    """One rule of who an event is for: a unit (alone or with those below), a role, a person, or an
+    exclusion. Applied when the event is published; the roster is then fixed."""
+
+    __tablename__ = "education_audiences"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="education_events.id", index=True)
+    kind: str = Field(max_length=16)  # unit | unit_tree | role | user | exclude
+    unit_id: int | None = Field(default=None, foreign_key="units.id")
+    role: str = Field(default="", max_length=32)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class EducationAttendance(SQLModel, table=True):
+    """An invitee of an event (or a walk-in) and how they attended; one row per member per event."""
+
+    __tablename__ = "education_attendance"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_education_attendance"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="education_events.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    status: str = Field(default="invited", max_length=16)  # invited, present, late, excused, absent, made_up
+    walk_in: bool = False
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    method: str = Field(default="", max_length=16)  # qr | code | staff
+    invited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EducationEventStep(SQLModel, table=True):
+    """One entry of an event's history: a status change with its reason."""
+
+    __tablename__ = "education_event_steps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="education_events.id", index=True)
+    action: str = Field(max_length=32)
+    from_status: str = Field(max_length=16)
+    to_status: str = Field(max_length=16)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    actor_id: int = Field(foreign_key="users.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,92 @@
+"""Signing in to an event with the projector's code: one sign-in per member per event, late after the
+event's window, walk-ins only where the organiser allows them; refusals audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from integrity.config import Settings
+from integrity.db.engine import upsert_insert
+from integrity.db.models import EducationAttendance, EducationEvent
+from integrity.db.types import utcnow
+from integrity.domain.education import codes
+from integrity.domain.education.workflow import OPEN_FOR_SIGN_IN
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.errors import Conflict, Forbidden, NotFound
+from integrity.lib.i18n import N_
+
+SIGN_IN_OPENS = timedelta(minutes=30)  # before the start: people arrive early
+PRESENT, LATE, ALREADY, WALK_IN = "present", "late", "already", "walk_in"
+CODE_REFUSED = N_(
+    "This sign-in code is not valid: it has changed since, or is for another event. Scan the code shown now."
+)
+
+
+async def sign_in(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    event_id: int,
+    code: str,
+    *,
+    method: str = "qr",
+) -> str:
+    """Record the caller present (or late) with the event's current code; what happened: present, late,
+    walk_in (present, not invited), or already (signed in before: nothing changes)."""
+    user_id = actor.user_id
+    assert user_id is not None
+    event = await session.get(EducationEvent, event_id)
+    if event is None:
+        raise NotFound(N_("No such event."))
+    now = utcnow()
+    if event.status not in OPEN_FOR_SIGN_IN or not (event.starts_at - SIGN_IN_OPENS <= now <= event.ends_at):
+        raise Conflict(N_("Signing in is open from 30 minutes before the event starts until it ends."))
+    if not codes.valid(settings, event_id, event.code_seconds, code):
+        raise Forbidden(CODE_REFUSED)
+    status = LATE if now > event.starts_at + timedelta(minutes=event.late_after_minutes) else PRESENT
+    # Of two sign-ins at once, one moves the row from "invited" and the other finds it moved.
+    marked = await session.execute(
+        update(EducationAttendance)
+        .where(
+            col(EducationAttendance.event_id) == event_id,
+            col(EducationAttendance.user_id) == user_id,
+            col(EducationAttendance.status) == "invited",
+        )
+        .values(status=status, signed_at=now, method=method)
+    )
+    outcome = status
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
+        on_roster = await session.scalar(
+            select(col(EducationAttendance.id)).where(
+                col(EducationAttendance.event_id) == event_id, col(EducationAttendance.user_id) == user_id
+            )
+        )
+        if on_roster is not None:
+            return ALREADY
+        if not event.walk_ins:
+            raise Forbidden(N_("You are not on this event's list. Ask the organiser."))
+        added = await session.execute(
+            upsert_insert(session)(EducationAttendance)
+            .values(
+                event_id=event_id,
+                user_id=user_id,
+                status=status,
+                walk_in=True,
+                signed_at=now,
+                method=method,
+                invited_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+        )
+        if added.rowcount != 1:  # type: ignore[attr-defined]
+            return ALREADY
+        outcome = WALK_IN
+    extra = {"user_id": user_id, "status": status, "method": method, "walk_in": outcome == WALK_IN}
+    await record(
+        session, actor, AuditEntry("education.sign_in", "education", event_id, event.unit_id, extra=extra)
+    )
+    return outcome

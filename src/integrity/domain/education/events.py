@@ -1,0 +1,217 @@
+"""Education events: draft, audience, publish (the roster fixed), start, close (unmarked invitees absent),
+cancel. Each change is one transaction with its audit event and history row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from integrity.db.models import (
+    CatalogueItem,
+    EducationAttendance,
+    EducationAudience,
+    EducationEvent,
+    RoleGrant,
+    Unit,
+    User,
+)
+from integrity.db.types import utcnow
+from integrity.domain.education.workflow import LIFECYCLE
+from integrity.domain.org.services import require_in_unit
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.authz import ROLES, AccessScope
+from integrity.lib.errors import InvalidInput, NotFound, one_of
+from integrity.lib.i18n import N_
+
+AUDIENCE_KINDS = ("unit", "unit_tree", "role", "user", "exclude")
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    unit_id: int
+    type_code: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    online_link: str = ""
+    speaker: str = ""
+    description: str = ""
+    capacity: int | None = None
+    walk_ins: bool = False
+    late_after_minutes: int = 10
+    code_seconds: int = 10
+
+
+@dataclass(frozen=True)
+class AudienceRule:
+    kind: str
+    unit_id: int | None = None
+    role: str = ""
+    user_id: int | None = None
+
+
+async def create_event(
+    session: AsyncSession, actor: Actor, draft: EventDraft, *, access: AccessScope | None
+) -> EducationEvent:
+    """A draft event of a unit the organiser may create events in."""
+    await require_in_unit(session, access, draft.unit_id, "education", "create")
+    kind = await session.get(CatalogueItem, ("education_type", draft.type_code))
+    if kind is None or not kind.active:
+        raise InvalidInput(N_("Not an event type in the catalogue."))
+    if not draft.title.strip():
+        raise InvalidInput(N_("An event needs a title."))
+    if draft.ends_at <= draft.starts_at:
+        raise InvalidInput(N_("An event ends after it starts."))
+    if not 5 <= draft.code_seconds <= 60:
+        raise InvalidInput(N_("The sign-in code changes every 5 to 60 seconds."))
+    event = EducationEvent(**draft.__dict__, created_by_id=actor.user_id or 0)
+    event.title = draft.title.strip()
+    session.add(event)
+    await session.flush()
+    entry = AuditEntry("education.create", "education", event.id or "", event.unit_id, after=_facts(event))
+    await record(session, actor, entry)
+    return event
+
+
+def _facts(event: EducationEvent) -> dict[str, object]:
+    return {
+        "title": event.title,
+        "type_code": event.type_code,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "walk_ins": event.walk_ins,
+    }
+
+
+@dataclass(frozen=True)
+class Organised:
+    """An event found in the caller's scope, and what the lifecycle asks of the caller's roles."""
+
+    event: EducationEvent
+    may: Callable[[str], bool]
+
+
+async def organised_event(
+    session: AsyncSession, access: AccessScope | None, event_id: int, act: str = "update"
+) -> Organised:
+    """An event of a unit where the caller may (education, act), or 404."""
+    event = await session.get(EducationEvent, event_id)
+    unit = await session.get(Unit, event.unit_id) if event else None
+    if event is None or unit is None or (access is not None and not access.can("education", act, unit.path)):
+        raise NotFound(N_("No such event."))
+    path = unit.path
+    return Organised(event, lambda a: access is None or access.can("education", a, path))
+
+
+async def set_audience(
+    session: AsyncSession,
+    actor: Actor,
+    event_id: int,
+    rules: list[AudienceRule],
+    *,
+    access: AccessScope | None,
+) -> None:
+    """Replace a draft's audience rules (once published, the roster changes one person at a time)."""
+    found = await organised_event(session, access, event_id)
+    event = found.event
+    LIFECYCLE.require(LIFECYCLE.step("edit"), event.status, found.may)
+    if event.status != "draft":
+        raise InvalidInput(N_("The audience of a published event changes one person at a time."))
+    for rule in rules:
+        if rule.kind not in AUDIENCE_KINDS:
+            raise one_of("kind", AUDIENCE_KINDS)
+        if rule.kind == "role" and rule.role not in ROLES:
+            raise one_of("role", ROLES)
+        if rule.kind in ("unit", "unit_tree"):
+            await require_in_unit(session, access, rule.unit_id or 0, "unit", "read")
+    existing = (
+        await session.execute(select(EducationAudience).where(col(EducationAudience.event_id) == event_id))
+    ).scalars()
+    for row in existing:
+        await session.delete(row)
+    for rule in rules:
+        session.add(EducationAudience(event_id=event_id, **rule.__dict__))
+    await session.flush()
+    after = {"rules": [rule.__dict__ for rule in rules]}
+    await record(
+        session, actor, AuditEntry("education.audience", "education", event_id, event.unit_id, after=after)
+    )
+
+
+async def audience_users(session: AsyncSession, event: EducationEvent) -> list[int]:
+    """The active users the event's rules name, less its exclusions, in id order."""
+    rules = list(
+        (
+            await session.execute(
+                select(EducationAudience).where(col(EducationAudience.event_id) == event.id)
+            )
+        ).scalars()
+    )
+    wanted = []
+    organiser = await session.get(Unit, event.unit_id)
+    assert organiser is not None
+    for rule in rules:
+        if rule.kind == "unit":
+            wanted.append(col(User.unit_id) == rule.unit_id)
+        elif rule.kind == "unit_tree":
+            top = select(col(Unit.path)).where(col(Unit.id) == rule.unit_id).scalar_subquery()
+            below = select(col(Unit.id)).where(col(Unit.path).startswith(top))
+            wanted.append(col(User.unit_id).in_(below))
+        elif rule.kind == "role":
+            # Holders of the role in the organising unit or below it.
+            holders = (
+                select(col(RoleGrant.user_id))
+                .join(Unit, col(Unit.id) == col(RoleGrant.unit_id))
+                .where(
+                    col(RoleGrant.role) == rule.role,
+                    col(Unit.path).startswith(organiser.path, autoescape=True),
+                )
+            )
+            wanted.append(col(User.id).in_(holders))
+        elif rule.kind == "user":
+            wanted.append(col(User.id) == rule.user_id)
+    if not wanted:
+        return []
+    excluded = [r.user_id for r in rules if r.kind == "exclude" and r.user_id is not None]
+    stmt = select(col(User.id)).where(or_(*wanted), col(User.is_active).is_(True))
+    if excluded:
+        stmt = stmt.where(col(User.id).not_in(excluded))
+    return [int(i or 0) for i in (await session.execute(stmt.order_by(col(User.id)))).scalars()]
+
+
+async def publish(session: AsyncSession, actor: Actor, event_id: int, *, access: AccessScope | None) -> int:
+    """Fix the roster from the audience rules and publish; how many are invited."""
+    found = await organised_event(session, access, event_id)
+    event = found.event
+    LIFECYCLE.require(LIFECYCLE.step("publish"), event.status, found.may)
+    invited = await audience_users(session, event)
+    if not invited:
+        raise InvalidInput(N_("Choose who the event is for before publishing it."))
+    now = utcnow()
+    await session.execute(
+        insert(EducationAttendance),
+        [{"event_id": event_id, "user_id": uid, "status": "invited", "invited_at": now} for uid in invited],
+    )
+    await LIFECYCLE.advance(session, event, "publish", actor=actor, extra={"invited": len(invited)})
+    return len(invited)
+
+
+async def close(session: AsyncSession, actor: Actor, event_id: int, *, access: AccessScope | None) -> int:
+    """Close the event: every invitee still unmarked becomes absent; how many."""
+    found = await organised_event(session, access, event_id)
+    event = found.event
+    LIFECYCLE.require(LIFECYCLE.step("close"), event.status, found.may)
+    marked = await session.execute(
+        update(EducationAttendance)
+        .where(col(EducationAttendance.event_id) == event_id, col(EducationAttendance.status) == "invited")
+        .values(status="absent")
+    )
+    absent = int(marked.rowcount or 0)  # type: ignore[attr-defined]
+    await LIFECYCLE.advance(session, event, "close", actor=actor, extra={"absent": absent})
+    return absent
