@@ -48,6 +48,7 @@ from integrity.domain.decisions.controllers import DecisionController, MeasureCo
 from integrity.domain.decisions.measure_pages import MeasurePages
 from integrity.domain.decisions.pages import DecisionPages
 from integrity.domain.decisions.register_pages import RegisterPages
+from integrity.domain.education.sign_in_pages import ProjectorPages, ScanController, SignInPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
@@ -125,6 +126,9 @@ ROUTE_HANDLERS: list[Any] = [
     PersonPages,
     CataloguePages,
     CalendarPages,
+    ProjectorPages,
+    ScanController,
+    SignInPages,
 ]
 
 

@@ -167,3 +167,38 @@ def test_a_code_is_bound_to_its_event_and_window() -> None:
     assert not codes.valid(settings, 8, 10, shown.token, now)
     other_key = Settings(env="test", secret_key=TEST_SECRET + "x")
     assert not codes.valid(other_key, 7, 10, shown.token, now)
+
+
+async def test_the_scan_address_leaves_a_pass_for_its_event_only_and_a_stale_one_none(
+    demo_app: DemoApp, office: Office
+) -> None:
+    from tests.conftest import new_client
+    from tests.support.helpers import close
+
+    event = await organise(demo_app, office)
+    other = await organise(demo_app, office, title="另一场")
+    member = await new_client(demo_app, office.username("a"))
+    stale = await member.get(
+        f"/education/scan/{event}", params={"c": now_code(demo_app, event, ago=25).token}
+    )
+    assert stale.status_code == 403
+    assert "integrity_scan" not in stale.headers.get("set-cookie", "")
+    scanned = await member.get(f"/education/scan/{event}", params={"c": now_code(demo_app, event).token})
+    assert scanned.status_code == 302
+    assert scanned.headers["location"] == f"/education/{event}/sign-in"
+    # The pass is for that event: at another, the six digits are still asked for, and wrong ones refused.
+    wrong = await member.post(
+        f"/education/{other}/sign-in", data={"csrf_token": member.csrf, "code": "000000"}
+    )
+    assert wrong.status_code == 403
+    page = await member.post(f"/education/{event}/sign-in", data={"csrf_token": member.csrf})
+    assert page.status_code == 200
+    assert "已签到" in page.text
+    (row,) = await sql(
+        demo_app,
+        "SELECT status, method FROM education_attendance WHERE event_id = :e AND user_id = :u",
+        e=event,
+        u=office.users["a"][1],
+    )
+    assert tuple(row) == ("present", "qr")
+    await close(member)

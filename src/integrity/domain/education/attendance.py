@@ -34,9 +34,11 @@ async def sign_in(
     code: str,
     *,
     method: str = "qr",
+    scanned: bool = False,
 ) -> str:
-    """Record the caller present (or late) with the event's current code; what happened: present, late,
-    walk_in (present, not invited), or already (signed in before: nothing changes)."""
+    """Record the caller present (or late) with the event's current code (or `scanned`: a pass the
+    browser got by scanning it lately); what happened: present, late, walk_in (present, not invited),
+    or already (signed in before: nothing changes)."""
     user_id = actor.user_id
     assert user_id is not None
     event = await session.get(EducationEvent, event_id)
@@ -45,7 +47,7 @@ async def sign_in(
     now = utcnow()
     if event.status not in OPEN_FOR_SIGN_IN or not (event.starts_at - SIGN_IN_OPENS <= now <= event.ends_at):
         raise Conflict(N_("Signing in is open from 30 minutes before the event starts until it ends."))
-    if not codes.valid(settings, event_id, event.code_seconds, code):
+    if not scanned and not codes.valid(settings, event_id, event.code_seconds, code):
         raise Forbidden(CODE_REFUSED)
     status = LATE if now > event.starts_at + timedelta(minutes=event.late_after_minutes) else PRESENT
     # Of two sign-ins at once, one moves the row from "invited" and the other finds it moved.
