@@ -45,6 +45,8 @@ PAGES = (
     ("person", "zhang.wei", "first:/persons?q=郑芳:/persons/"),
     ("catalogues", "admin", "/admin/catalogues"),
     ("calendar", "admin", "/admin/calendar"),
+    ("education-projector", "li.na", "/education/1/projector"),
+    ("education-sign-in", "zhou.li", "/education/1/sign-in"),
 )
 
 

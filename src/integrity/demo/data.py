@@ -11,6 +11,7 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
+from integrity.demo.education import load_demo_education
 from integrity.demo.followup import load_demo_followup
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.notifications.services import send_test
@@ -175,11 +176,12 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         await session.flush()
         cases = await load_demo_cases(session, settings)
         await load_demo_followup(session)
+        events = await load_demo_education(session, settings)
         await session.commit()
     await _fill_bells(db, settings)
     return (
         f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases, "
-        "a recommendation letter with 2 rectification items and 2 decisions.\n"
+        f"a recommendation letter with 2 rectification items and 2 decisions, {events} education event.\n"
         + logins(password, settings.roles_needing_second_factor)
     )
 

@@ -170,6 +170,36 @@ RELATION_LABELS = {
     "other": N_("Other relation"),
 }
 
+# Education events: their statuses, who an audience rule names, how each invitee attended.
+EDUCATION_LABELS = {
+    "draft": N_("Draft"),
+    "published": N_("Published"),
+    "in_progress": N_("In progress"),
+    "closed": N_("Ended"),
+    "archived": N_("Archived"),
+    "cancelled": N_("Cancelled"),
+}
+AUDIENCE_LABELS = {
+    "unit": N_("Everyone in the unit"),
+    "unit_tree": N_("Everyone in the unit and those below"),
+    "role": N_("Holders of a role"),
+    "user": N_("One person"),
+    "exclude": N_("Left out"),
+}
+ATTENDANCE_LABELS = {
+    "invited": N_("Invited"),
+    "present": N_("Present"),
+    "late": N_("Late"),
+    "excused": N_("Excused"),
+    "absent": N_("Absent"),
+    "made_up": N_("Made up"),
+}
+SIGN_IN_METHOD_LABELS = {
+    "qr": N_("Scanned the code"),
+    "code": N_("Typed the code"),
+    "staff": N_("Marked by staff"),
+}
+
 
 def label(kind: str, code: str) -> str:
     """The translated label of a status, transition, team or clock code (the code itself if unknown)."""
@@ -189,6 +219,10 @@ def label(kind: str, code: str) -> str:
         "delivery": DELIVERY_LABELS,
         "channel": CHANNEL_LABELS,
         "relation": RELATION_LABELS,
+        "education": EDUCATION_LABELS,
+        "audience": AUDIENCE_LABELS,
+        "attendance": ATTENDANCE_LABELS,
+        "sign_in_method": SIGN_IN_METHOD_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

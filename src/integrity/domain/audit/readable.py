@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from integrity.db.models import AuditEvent
@@ -12,6 +13,7 @@ from integrity.domain.notifications.types import MODE_LABELS
 from integrity.domain.notifications.webhook import FLAVOUR_LABELS
 from integrity.lib.i18n import N_, gettext, role_label
 from integrity.lib.labels import label
+from integrity.lib.templating import local_time
 
 ACTION_LABELS = {
     "auth.login": N_("Signed in"),
@@ -108,6 +110,15 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "via": N_("How"),
     "sessions_ended": N_("Sessions ended"),
+    "type_code": N_("Type of event"),
+    "starts_at": N_("Starts"),
+    "ends_at": N_("Ends"),
+    "place": N_("Place"),
+    "walk_ins": N_("Walk-ins allowed"),
+    "walk_in": N_("Walk-in"),
+    "rules": N_("Who it is for"),
+    "invited": N_("Invited"),
+    "absent": N_("Absent"),
     "claim": N_("Name at the single sign-on service"),
     "subject": N_("Identity at the single sign-on service"),
     "on": N_("On"),
@@ -263,7 +274,12 @@ ACTS = {
     "verify": N_("verify"),
 }
 # Whose status a "status" field is, by the event's object type.
-_STATUS_TABLES = {"case": "status", "rectification": "rectification", "decision": "decision"}
+_STATUS_TABLES = {
+    "case": "status",
+    "rectification": "rectification",
+    "decision": "decision",
+    "education": "education",
+}
 APPROVAL_STATUS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"), "returned": N_("Returned")}
 
 
@@ -303,6 +319,10 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
         return gettext(FLAVOUR_LABELS.get(str(value), str(value)))
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if event.object_type == "education":
+        shown = _education_value(field, value, names)
+        if shown is not None:
+            return shown
     if field == "status":
         if event.object_type == "approval":
             return gettext(APPROVAL_STATUS_LABELS.get(str(value), str(value)))
@@ -352,6 +372,35 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def _education_value(field: str, value: Any, names: Names) -> str | None:
+    """An education event's own fields in words (None: the general rules below apply)."""
+    if field == "type_code":
+        return names.catalogue.get(("education_type", str(value)), str(value))
+    if field in ("starts_at", "ends_at"):
+        try:
+            return local_time(datetime.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if field == "method":
+        return label("sign_in_method", str(value))
+    if field == "status" and value in ("present", "late"):
+        return label("attendance", str(value))
+    if field == "rules" and isinstance(value, list):
+        return "；".join(_audience_rule(rule, names) for rule in value if isinstance(rule, dict))
+    return None
+
+
+def _audience_rule(rule: dict[str, Any], names: Names) -> str:
+    kind = label("audience", str(rule.get("kind", "")))
+    if rule.get("unit_id"):
+        return f"{kind}：{names.units.get(rule['unit_id'], '#' + str(rule['unit_id']))}"
+    if rule.get("user_id"):
+        return f"{kind}：{names.people.get(rule['user_id'], '#' + str(rule['user_id']))}"
+    if rule.get("role"):
+        return f"{kind}：{role_label(str(rule['role']))}"
+    return kind
 
 
 def readable(event: AuditEvent, names: Names) -> Readable:

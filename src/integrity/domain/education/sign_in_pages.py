@@ -61,7 +61,7 @@ class ProjectorPages(Controller):
         return {
             "event": event,
             "address": address,
-            "qr": qr_svg(address, scale=8),
+            "qr": qr_svg(address, fit=True),
             "digits": shown.digits,
             "signed": signed,
             "invited": invited,
