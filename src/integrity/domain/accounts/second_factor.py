@@ -3,15 +3,11 @@ codes are throttled like wrong passwords."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import secrets
 import time
 from dataclasses import dataclass
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
 from markupsafe import Markup
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,12 +23,12 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.errors import Conflict, DomainError, InvalidInput, TooManyAttempts
 from integrity.lib.i18n import N_
 from integrity.lib.qr import qr_svg
-from integrity.lib.security.tokens import keyed_hash, same
+from integrity.lib.security import tokens
+from integrity.lib.security.tokens import keyed_hash, readable_code, same
 
 ISSUER = "Integrity"
 RECOVERY_CODES = 10
 ENROLMENT_SECONDS = 15 * 60  # how long a QR code shown for enrolment stays good
-_READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 class WrongCode(DomainError):
@@ -40,21 +36,15 @@ class WrongCode(DomainError):
     denied = True
 
 
-def _fernet(settings: Settings) -> Fernet:
-    """The key that seals TOTP secrets at rest, derived from the server's secret."""
-    digest = hashlib.sha256(b"integrity-totp\x00" + settings.secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+SEALING = "integrity-totp"  # what the TOTP secrets and the remembered-browser notes are sealed for
 
 
 def seal(settings: Settings, secret: str) -> str:
-    return _fernet(settings).encrypt(secret.encode()).decode()
+    return tokens.seal(settings.secret_key, SEALING, secret)
 
 
 def unseal(settings: Settings, sealed: str, max_age: int | None = None) -> str | None:
-    try:
-        return _fernet(settings).decrypt(sealed.encode(), ttl=max_age).decode()
-    except (InvalidToken, ValueError):
-        return None
+    return tokens.unseal(settings.secret_key, SEALING, sealed, max_age)
 
 
 @dataclass(frozen=True)
@@ -141,10 +131,7 @@ async def _set_stage(session: AsyncSession, session_id: str | None, stage: str) 
 
 
 def _new_codes() -> list[str]:
-    return [
-        "-".join("".join(secrets.choice(_READABLE) for _ in range(4)) for _ in range(2))
-        for _ in range(RECOVERY_CODES)
-    ]
+    return [readable_code(2) for _ in range(RECOVERY_CODES)]
 
 
 async def _replace_recovery_codes(session: AsyncSession, settings: Settings, user_id: int) -> list[str]:

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from cryptography.fernet import Fernet, InvalidToken
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -29,8 +28,10 @@ from integrity.config import Settings
 from integrity.db.models import Person, User
 from integrity.lib.errors import DomainError
 from integrity.lib.i18n import N_
+from integrity.lib.security import tokens
 
 CALLBACK = "/login/sso/callback"
+SEALING = "integrity-sso"  # what a sign-in's state, nonce and verifier are sealed for
 FLOW_SECONDS = 10 * 60  # how long a sign-in may stay at the provider
 TIMEOUT = 10.0
 CLOCK_SKEW = 60  # seconds of disagreement between clocks a token's times may show
@@ -94,21 +95,17 @@ async def discover(settings: Settings) -> Provider:
     return provider
 
 
-def _fernet(settings: Settings) -> Fernet:
-    digest = hashlib.sha256(b"integrity-sso\x00" + settings.secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 def seal_flow(settings: Settings, flow: Flow) -> str:
-    return _fernet(settings).encrypt(json.dumps(flow.__dict__).encode()).decode()
+    return tokens.seal(settings.secret_key, SEALING, json.dumps(flow.__dict__))
 
 
 def open_flow(settings: Settings, sealed: str | None) -> Flow | None:
-    if not sealed:
+    opened = tokens.unseal(settings.secret_key, SEALING, sealed, FLOW_SECONDS)
+    if opened is None:
         return None
     try:
-        return Flow(**json.loads(_fernet(settings).decrypt(sealed.encode(), ttl=FLOW_SECONDS)))
-    except (InvalidToken, ValueError, TypeError):
+        return Flow(**json.loads(opened))
+    except (ValueError, TypeError):
         return None
 
 

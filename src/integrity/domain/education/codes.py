@@ -4,15 +4,13 @@ has passed. A six-digit code changes with it, for a phone that cannot scan."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import time
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from integrity.config import Settings
+from integrity.lib.security import tokens
 from integrity.lib.security.tokens import same
 
 # A code scanned just as it changes still counts for this long into the next window.
@@ -68,21 +66,12 @@ def valid(settings: Settings, event_id: int, seconds: int, given: str, now: floa
 # that a member who must first sign in to Integrity (longer than a code lives) is still recorded.
 PASS_SECONDS = 5 * 60
 SCAN_COOKIE = "integrity_scan"
-
-
-def _fernet(settings: Settings) -> Fernet:
-    digest = hashlib.sha256(b"integrity-education-pass\x00" + settings.secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+SEALING = "integrity-education-pass"
 
 
 def issue_pass(settings: Settings, event_id: int) -> str:
-    return _fernet(settings).encrypt(str(event_id).encode()).decode()
+    return tokens.seal(settings.secret_key, SEALING, str(event_id))
 
 
 def pass_valid(settings: Settings, sealed: str | None, event_id: int) -> bool:
-    if not sealed:
-        return False
-    try:
-        return _fernet(settings).decrypt(sealed.encode(), ttl=PASS_SECONDS).decode() == str(event_id)
-    except (InvalidToken, ValueError):
-        return False
+    return tokens.unseal(settings.secret_key, SEALING, sealed, PASS_SECONDS) == str(event_id)

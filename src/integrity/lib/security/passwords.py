@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -12,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from zxcvbn import zxcvbn
 
 from integrity.lib.i18n import N_
+from integrity.lib.security.tokens import readable_code
 
 # The library's defaults (RFC 9106's second recommendation), except under INTEGRITY_ENV=test, which is
 # for the test suite alone (README): there, hashing throwaway passwords at full cost was most of its time.
@@ -26,8 +26,6 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 # zxcvbn's scale: 3 is "safely unguessable: moderate protection from offline slow-hash attacks".
 MIN_STRENGTH = 3
-# Letters and digits no one misreads (no 0/o, 1/l/i) for a temporary password read off a screen.
-_READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def weakness(password: str, own_words: Iterable[str] = ()) -> str | None:
@@ -49,7 +47,7 @@ def weakness(password: str, own_words: Iterable[str] = ()) -> str | None:
 
 def temporary_password() -> str:
     """A one-time password an administrator hands over, to be changed at the next sign-in (~80 bits)."""
-    return "-".join("".join(secrets.choice(_READABLE) for _ in range(4)) for _ in range(4))
+    return readable_code(4)
 
 
 def hash_password(password: str) -> str:
