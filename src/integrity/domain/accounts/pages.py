@@ -14,7 +14,7 @@ from integrity.domain.accounts.sessions import end_sessions, sessions_of
 from integrity.domain.users import services as users
 from integrity.lib.audit import AuditEntry, record
 from integrity.lib.authz.declarations import authenticated, sign_in_step
-from integrity.lib.authz.guard import STEP_PAGES, refused
+from integrity.lib.authz.guard import STEP_PAGES, page_after, refused
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import DomainError, InvalidInput
 from integrity.lib.flash import with_done
@@ -94,8 +94,7 @@ class PasswordPages(Controller):
         except DomainError as exc:
             await refused(exc)
             return self._page(principal, exc.translated(), exc.status)
-        target = "/" if stage == "full" else STEP_PAGES[stage]
-        return Redirect(with_done(target, "password"), status_code=303)
+        return Redirect(with_done(page_after(stage), "password"), status_code=303)
 
 
 class SessionPages(Controller):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from anyio import to_thread
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -14,7 +14,7 @@ from integrity.db.engine import Database
 from integrity.db.models import User, UserSession
 from integrity.db.types import utcnow
 from integrity.domain.accounts.second_factor import stage_after
-from integrity.domain.accounts.sessions import end_all_sessions
+from integrity.domain.accounts.sessions import end_all_sessions, end_sessions
 from integrity.domain.accounts.throttle import note_failure, note_success, seconds_locked, throttle_keys
 from integrity.domain.users.services import visible_user
 from integrity.lib.audit import Actor, AuditEntry, record
@@ -81,10 +81,7 @@ async def change_own_password(db: Database, settings: Settings, actor: Actor, ch
         stored.must_change_password = False
         stored.password_changed_at = utcnow()
         session.add(stored)
-        others = delete(UserSession).where(col(UserSession.user_id) == change.user_id)
-        if change.session_id:
-            others = others.where(col(UserSession.id) != change.session_id)
-        ended = (await session.execute(others)).rowcount or 0  # type: ignore[attr-defined]
+        ended = await end_sessions(session, change.user_id, keep=change.session_id)
         stage = await stage_after(session, settings, stored, second_factor_done=True)
         if change.session_id:
             await session.execute(

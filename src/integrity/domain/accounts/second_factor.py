@@ -271,8 +271,13 @@ async def turn_off(session: AsyncSession, settings: Settings, actor: Actor, user
     secret = unseal(settings, user.totp_secret)
     if secret is None or _matching_step(secret, _normalised(code), time.time()) is None:
         raise WrongCode(N_("That code does not match; check the time on your phone and try the newest code."))
-    user.totp_secret, user.totp_enabled_at, user.totp_last_step = "", None, 0
-    session.add(user)
-    await session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+    await forget(session, user)
     entry = AuditEntry("user.second_factor", "user", user_id, user.unit_id, after={"on": False})
     await record(session, actor, entry)
+
+
+async def forget(session: AsyncSession, user: User) -> None:
+    """Turn the account's second factor off: its secret and its recovery codes go."""
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = "", None, 0
+    session.add(user)
+    await session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))

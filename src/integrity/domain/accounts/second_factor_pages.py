@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from integrity.db.models import User
 from integrity.domain.accounts import second_factor as totp
 from integrity.lib.authz.declarations import sign_in_step
-from integrity.lib.authz.guard import STEP_PAGES, refused
+from integrity.lib.authz.guard import page_after, refused
 from integrity.lib.deps import AppSettings, AuditActor, CurrentPrincipal, Db
 from integrity.lib.errors import DomainError
 from integrity.lib.forms import FORM, act_then_redirect
@@ -38,10 +38,6 @@ async def _user(request: Request[Any, Any, Any], user_id: int) -> User:
     return user
 
 
-def _onwards(stage: str) -> str:
-    return "/" if stage == "full" else STEP_PAGES[stage]
-
-
 class SecondFactorStep(Controller):
     """After the password, for an account with a second factor: the code from the app, or a recovery code."""
 
@@ -52,7 +48,7 @@ class SecondFactorStep(Controller):
     @get("/")
     async def page(self, principal: CurrentPrincipal, settings: AppSettings) -> Template | Redirect:
         if principal.stage != "second_factor":
-            return Redirect(_onwards(principal.stage))
+            return Redirect(page_after(principal.stage))
         return Template("account/second_factor_step.html", context=_step_context(settings, ""))
 
     @post("/", status_code=200)
@@ -65,7 +61,7 @@ class SecondFactorStep(Controller):
         data: Annotated[CodeForm, FORM],
     ) -> Template | Redirect:
         if principal.stage != "second_factor" or principal.session_id is None:
-            return Redirect(_onwards(principal.stage), status_code=303)
+            return Redirect(page_after(principal.stage), status_code=303)
         try:
             stage = await totp.check_code(
                 request.app.state.db,
@@ -80,7 +76,7 @@ class SecondFactorStep(Controller):
             await refused(exc)
             context = _step_context(settings, exc.translated())
             return Template("account/second_factor_step.html", status_code=exc.status, context=context)
-        response = Redirect(_onwards(stage), status_code=303)
+        response = Redirect(page_after(stage), status_code=303)
         days = settings.second_factor_remember_days
         if days and data.remember == "true":
             user = await _user(request, principal.user_id)
@@ -129,7 +125,7 @@ class SecondFactorPages(Controller):
     @get("/")
     async def page(self, db: Db, settings: AppSettings, principal: CurrentPrincipal) -> Template | Redirect:
         if principal.stage not in ("full", "enrol"):
-            return Redirect(_onwards(principal.stage))
+            return Redirect(page_after(principal.stage))
         return await self._page(db, settings, principal)
 
     @post("/enable", status_code=200)
@@ -142,7 +138,7 @@ class SecondFactorPages(Controller):
         data: Annotated[CodeForm, FORM],
     ) -> Template | Redirect:
         if principal.stage not in ("full", "enrol"):
-            return Redirect(_onwards(principal.stage), status_code=303)
+            return Redirect(page_after(principal.stage), status_code=303)
         try:
             codes, stage = await totp.enable(
                 db, settings, actor, principal.user_id, principal.session_id, data.enrolment, data.code
@@ -155,7 +151,7 @@ class SecondFactorPages(Controller):
         return Template(
             "account/recovery_codes.html",
             headers=NO_STORE,
-            context={"codes": codes, "onwards": _onwards(stage), "first": True},
+            context={"codes": codes, "onwards": page_after(stage), "first": True},
         )
 
     @post("/recovery-codes", status_code=200)
@@ -163,7 +159,7 @@ class SecondFactorPages(Controller):
         self, db: Db, settings: AppSettings, principal: CurrentPrincipal, actor: AuditActor
     ) -> Template | Redirect:
         if principal.stage != "full":
-            return Redirect(_onwards(principal.stage), status_code=303)
+            return Redirect(page_after(principal.stage), status_code=303)
         codes = await totp.new_recovery_codes(db, settings, actor, principal.user_id)
         await db.commit()
         context = {"codes": codes, "onwards": "/account/second-factor", "first": False}
@@ -179,7 +175,7 @@ class SecondFactorPages(Controller):
         data: Annotated[CodeForm, FORM],
     ) -> Template | Redirect:
         if principal.stage != "full":
-            return Redirect(_onwards(principal.stage), status_code=303)
+            return Redirect(page_after(principal.stage), status_code=303)
 
         async def show_again(error: str, status: int) -> Template:
             return await self._page(db, settings, principal, error, status)

@@ -75,11 +75,7 @@ async def end_session(session: AsyncSession, session_id: str) -> None:
 
 async def end_all_sessions(session: AsyncSession, user_id: int) -> int:
     """End every session of a user (on disabling); returns how many there were."""
-    ids = (
-        (await session.execute(select(UserSession.id).where(UserSession.user_id == user_id))).scalars().all()
-    )
-    await session.execute(delete(UserSession).where(UserSession.user_id == user_id))  # type: ignore[arg-type]
-    return len(ids)
+    return await end_sessions(session, user_id)
 
 
 @dataclass(frozen=True)

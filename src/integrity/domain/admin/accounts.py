@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from integrity.db.models import RecoveryCode
+from integrity.domain.accounts.second_factor import forget
 from integrity.domain.accounts.sessions import end_all_sessions
 from integrity.domain.notifications.outbox import emit
 from integrity.domain.users.services import visible_user
@@ -24,11 +22,7 @@ async def reset_second_factor(
     user = await visible_user(session, access, user_id, "update")
     if user.totp_enabled_at is None:
         raise Conflict(N_("This user has no second factor to reset."))
-    user.totp_secret = ""
-    user.totp_enabled_at = None
-    user.totp_last_step = 0
-    session.add(user)
-    await session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+    await forget(session, user)
     ended = await end_all_sessions(session, user_id)
     await emit(
         session, "account.second_factor_reset", "user", user_id, unit_id=user.unit_id, actor_id=actor.user_id

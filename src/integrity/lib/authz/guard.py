@@ -99,6 +99,13 @@ STEP_PAGES = {
     "password": "/account/password",
     "enrol": "/account/second-factor",
 }
+
+
+def page_after(stage: str) -> str:
+    """Where a session at this stage goes next: its step's page, or the work queue once signed in."""
+    return "/" if stage == "full" else STEP_PAGES[stage]
+
+
 STEP_TEXTS = {
     "second_factor": N_("Enter the code from your authenticator app to finish signing in."),
     "password": N_("Choose a new password to finish signing in."),
