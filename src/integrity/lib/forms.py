@@ -33,6 +33,13 @@ def converted(values: dict[str, Any], kind: type[Any], msgid: str = FIELDS_WRONG
         raise InvalidInput(msgid, reason=str(exc)) from exc
 
 
+def picked_unit(value: str) -> int:
+    """The unit a page's unit picker sent (its option's value), or a readable refusal."""
+    if not value.strip().isdigit():
+        raise InvalidInput(N_("Choose a unit from the list."))
+    return int(value)
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """Where a form sends the user next: only a path of this site, never another address (`//host`,
     a backslash that browsers read as a slash); anything else goes to `default`."""

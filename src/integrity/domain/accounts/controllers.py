@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from integrity.db.models import User
 from integrity.domain.accounts.second_factor import DEVICE_COOKIE
 from integrity.domain.accounts.services import InvalidCredentials, sign_in, sign_out
+from integrity.domain.accounts.sessions import set_session_cookie
 from integrity.domain.users import services as users
 from integrity.domain.users.schemas import TokenCreated, TokenIn, TokenOut
 from integrity.lib import i18n
@@ -133,15 +134,7 @@ class LoginController(Controller):
                 % {"seconds": exc.extra.get("retry_after", 1)},
             )
         response = Redirect(next_path)
-        response.set_cookie(
-            key=settings.session_cookie,
-            value=signed_in.session.cookie_value,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-            max_age=settings.session_absolute_hours * 3600,
-        )
+        set_session_cookie(response, settings, signed_in.session.cookie_value)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 

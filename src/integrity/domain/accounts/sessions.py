@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
+from litestar import Response
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -138,3 +140,16 @@ async def end_sessions(
     if keep is not None:
         stmt = stmt.where(col(UserSession.id) != keep)
     return int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_session_cookie(response: Response[Any], settings: Settings, cookie_value: str) -> None:
+    """The browser's session cookie, however the sign-in went (password or single sign-on)."""
+    response.set_cookie(
+        key=settings.session_cookie,
+        value=cookie_value,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+        max_age=settings.session_absolute_hours * 3600,
+    )

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from integrity.domain.accounts import sso
 from integrity.domain.accounts.second_factor import DEVICE_COOKIE
 from integrity.domain.accounts.services import Visit, open_session
+from integrity.domain.accounts.sessions import set_session_cookie
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz.declarations import public
 from integrity.lib.deps import AppSettings
@@ -118,14 +119,6 @@ class SsoController(Controller):
             page.delete_cookie(FLOW_COOKIE, path="/login/sso")
             return page
         response = Redirect(flow.next if flow else "/")
-        response.set_cookie(
-            key=settings.session_cookie,
-            value=new.cookie_value,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-            max_age=settings.session_absolute_hours * 3600,
-        )
+        set_session_cookie(response, settings, new.cookie_value)
         response.delete_cookie(FLOW_COOKIE, path="/login/sso")
         return response

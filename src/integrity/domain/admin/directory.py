@@ -210,6 +210,12 @@ async def person_rows(
     return await fetch_page(session, in_subtree(stmt, unit_id), Person.id, cursor, limit)
 
 
+async def unit_path(session: AsyncSession, unit_id: int) -> str:
+    """A unit's path, for asking whether the reader may act there ("" for no such unit)."""
+    unit = await session.get(Unit, unit_id)
+    return unit.path if unit else ""
+
+
 async def unit_names(session: AsyncSession, unit_ids: set[int]) -> dict[int, str]:
     rows = await session.execute(
         select(col(Unit.id), col(Unit.name), col(Unit.name_en)).where(col(Unit.id).in_(unit_ids))

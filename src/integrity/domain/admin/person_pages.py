@@ -12,7 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from integrity.db.models import Person, Unit
+from integrity.db.models import Person
 from integrity.domain.admin import directory
 from integrity.domain.cases import listing
 from integrity.domain.org import roster
@@ -22,9 +22,9 @@ from integrity.lib import sheets
 from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.errors import DomainError, InvalidInput
+from integrity.lib.errors import DomainError
 from integrity.lib.excel import XLSX
-from integrity.lib.forms import FORM, act_then_redirect, converted
+from integrity.lib.forms import FORM, act_then_redirect, converted, picked_unit
 from integrity.lib.i18n import N_, gettext
 from integrity.lib.pagination import QueryId
 from integrity.lib.sheets import read_upload
@@ -48,10 +48,8 @@ class RosterForm(msgspec.Struct):
 
 
 def _fields(data: PersonForm) -> dict[str, Any]:
-    if not data.unit_id.strip().isdigit():
-        raise InvalidInput(N_("Choose a unit from the list."))
     return {
-        "unit_id": int(data.unit_id),
+        "unit_id": picked_unit(data.unit_id),
         "name": data.name.strip(),
         "name_en": data.name_en.strip(),
         "employee_no": data.employee_no.strip() or None,
@@ -107,7 +105,9 @@ class PersonPages(Controller):
             # The same filter as the case list: a case hidden from the reader is not listed, nor counted.
             filters = listing.CaseFilters(sort="received", subject_id=person.id)
             cases = (await listing.list_cases(db, access, None, 50, filters)).items
-        may_update = person is None or access.can("person", "update", await _unit_path(db, person.unit_id))
+        may_update = person is None or access.can(
+            "person", "update", await directory.unit_path(db, person.unit_id)
+        )
         return Template(
             "persons/detail.html",
             status_code=status,
@@ -224,8 +224,3 @@ class PersonPages(Controller):
             media_type=XLSX,
             headers={"content-disposition": 'attachment; filename="roster-template.xlsx"'},
         )
-
-
-async def _unit_path(db: Db, unit_id: int) -> str:
-    unit = await db.get(Unit, unit_id)
-    return unit.path if unit else ""

@@ -23,7 +23,7 @@ from integrity.lib.authz import ROLES
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import InvalidInput, NotFound
-from integrity.lib.forms import FORM, ShowAgain, act_then_redirect, converted
+from integrity.lib.forms import FORM, ShowAgain, act_then_redirect, converted, picked_unit
 from integrity.lib.i18n import N_
 
 
@@ -44,12 +44,6 @@ class HolderForm(msgspec.Struct):
 
 
 UNIT_FIELDS_WRONG = N_("A unit needs a name and a code of letters, digits, dots, dashes or underscores.")
-
-
-def _parent(value: str) -> int:
-    if not value.strip().isdigit():
-        raise InvalidInput(N_("Choose a unit from the list."))
-    return int(value)
 
 
 class OrgPages(Controller):
@@ -151,7 +145,7 @@ class OrgPages(Controller):
     ) -> Template | Redirect:
         async def moving() -> None:
             await change_unit(
-                db, actor, unit_id, UnitChange(parent_id=_parent(data.parent_id)), access=access
+                db, actor, unit_id, UnitChange(parent_id=picked_unit(data.parent_id)), access=access
             )
 
         return await self._then_back(db, access, unit_id, moving(), "unit_saved")

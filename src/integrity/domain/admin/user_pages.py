@@ -9,7 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from integrity.db.models import Person, Unit, User
+from integrity.db.models import Person, User
 from integrity.domain.accounts.passwords import reset_password
 from integrity.domain.accounts.sessions import sessions_of
 from integrity.domain.admin import directory
@@ -20,9 +20,9 @@ from integrity.lib.authz import ROLES
 from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, AuditActor, Db
-from integrity.lib.errors import DomainError, InvalidInput, NotFound
+from integrity.lib.errors import DomainError, NotFound
 from integrity.lib.flash import with_done
-from integrity.lib.forms import FORM, act_then_redirect, converted
+from integrity.lib.forms import FORM, act_then_redirect, converted, picked_unit
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import QueryId
 from integrity.lib.security.passwords import temporary_password
@@ -44,12 +44,6 @@ class GrantForm(msgspec.Struct):
     role: str = ""
     unit_id: str = ""
     csrf_token: str = ""
-
-
-def _unit_id(value: str) -> int:
-    if not value.strip().isdigit():
-        raise InvalidInput(N_("Choose a unit from the list."))
-    return int(value)
 
 
 async def _person_id(db: Db, access: Access, employee_no: str) -> int | None:
@@ -117,7 +111,7 @@ class UserAdminPages(Controller):
             values = {
                 "username": data.username.strip().lower(),
                 "display_name": data.display_name.strip(),
-                "unit_id": _unit_id(data.unit_id),
+                "unit_id": picked_unit(data.unit_id),
                 "password": temporary,
                 "person_id": await _person_id(db, access, data.person_employee_no),
                 "locale": data.locale,
@@ -175,7 +169,7 @@ class UserAdminPages(Controller):
                 "roles": ROLES,
                 "units": await directory.unit_choices(db, access, "user", "create"),
                 "grant_units": await directory.unit_choices(db, access, "grant", "create"),
-                "can_update": access.can("user", "update", await _unit_path(db, user)),
+                "can_update": access.can("user", "update", await directory.unit_path(db, user.unit_id)),
             },
         )
 
@@ -193,7 +187,7 @@ class UserAdminPages(Controller):
                 "display_name": data.display_name.strip(),
                 "email": data.email.strip(),
                 "locale": data.locale,
-                "unit_id": _unit_id(data.unit_id),
+                "unit_id": picked_unit(data.unit_id),
                 "person_id": await _person_id(db, access, data.person_employee_no),
             }
             await services.update_user(db, actor, user_id, converted(patch, UserPatch), access=access)
@@ -240,7 +234,7 @@ class UserAdminPages(Controller):
         data: Annotated[GrantForm, FORM],
     ) -> Template | Redirect:
         async def granting() -> None:
-            wanted = GrantIn(user_id, data.role, _unit_id(data.unit_id))
+            wanted = GrantIn(user_id, data.role, picked_unit(data.unit_id))
             await services.grant_role(db, actor, wanted, access=access)
 
         async def show_again(error: str, status: int) -> Template:
@@ -278,8 +272,3 @@ class UserAdminPages(Controller):
         await services.end_sessions_of(db, actor, user_id, access=access)
         await db.commit()
         return Redirect(with_done(f"/admin/users/{user_id}", "sessions_ended"), status_code=303)
-
-
-async def _unit_path(db: Db, user: User) -> str:
-    unit = await db.get(Unit, user.unit_id)
-    return unit.path if unit else ""
