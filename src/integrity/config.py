@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     reminder_days_before: int = Field(default=3, ge=1, le=30)  # working days before a due date
     escalate_after_days: int = Field(default=5, ge=1, le=60)  # working days overdue: tell the reviewers
     digest_hour: int = Field(default=8, ge=0, le=23)  # local hour the daily digest goes out
+    # Absent from this many of one's events in a row (at closing): the organisers hear of it.
+    education_absences_in_a_row: int = Field(default=2, ge=2, le=10)
 
     @model_validator(mode="after")
     def _fill_and_refuse_unsafe(self) -> Settings:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+from integrity.db.types import utcnow
+from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.cases import workflow
+from integrity.domain.education import teaching
+from integrity.domain.education.events import EventDraft, create_event
 from tests.conftest import Client, DemoApp
 from tests.integration.cases.test_clock_extensions import ask, hearing_clock
 from tests.support.cases import act, drive_to, register
 from tests.support.decisions import new_decision
-from tests.support.helpers import sql
+from tests.support.helpers import sql, unit_id
 from tests.support.rectification import new_item, submit_with_evidence
 
 Arrange = Callable[[DemoApp, Client, Client, str], Awaitable[None]]
@@ -40,12 +45,30 @@ async def _decision(demo_app: DemoApp, maker: Client, reviewer: Client, username
     assert (await maker.write("POST", f"/api/v1/decisions/{decision['id']}/submit")).status_code == 201
 
 
+async def _teaching_case(demo_app: DemoApp, maker: Client, reviewer: Client, username: str) -> None:
+    """A closed case of HXP as teaching material of an HXP event, its summary by the maker."""
+    case = await drive_to(workflow.CLOSED, demo_app, maker, reviewer)
+    hxp = await unit_id(demo_app, "HXP")
+    async with demo_app.app.state.db.write_session() as session:
+        access, actor = await offline_access(session, username, "test")
+        start = utcnow() + timedelta(days=3)
+        draft = EventDraft(hxp, "lecture", "廉政讲座", start, start + timedelta(hours=1))
+        event = await create_event(session, actor, draft, access=access)
+        summary = (
+            "某公司一名领导干部多次在周末驾驶公务用车处理私人事务，受到批评教育并退赔相关费用，"
+            "警示我们公私分明。"
+        )
+        await teaching.link_case(session, actor, event.id or 0, case["number"], summary, access=access)
+        await session.commit()
+
+
 ARRANGE: dict[str, Arrange] = {
     "case.disposal": _disposal,
     "case.filing": _filing,
     "case.clock_extension": _extension,
     "rectification.closeout": _closeout,
     "decision.approval": _decision,
+    "education.teaching_case": _teaching_case,
 }
 
 # A maker who could also check: inspector and reviewer of HXP, rectifier of its East China branch.

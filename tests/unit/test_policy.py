@@ -62,6 +62,7 @@ CASES = [
     (5, "/1/4/", "rectification", "read", False),
     # member: education events
     (6, "/1/4/7/", "education", "attend", True),
+    (6, "/1/4/7/", "education", "read", False),  # invitations are their own rows, not the unit's events
     (6, "/1/4/7/", "case", "read", False),
     (6, "/1/4/7/", "person", "read", False),
     # nobody without a grant; unknown objects and actions are denied

@@ -9,6 +9,7 @@ from integrity.domain import wiring
 from integrity.domain.approvals import registry
 from integrity.domain.cases import extensions, transitions, workflow
 from integrity.domain.decisions import approvals as decision_approvals
+from integrity.domain.education import teaching
 from integrity.domain.rectification import approvals as rectification_approvals
 
 
@@ -20,6 +21,7 @@ def test_every_kind_that_is_opened_is_listed_once() -> None:
         extensions.KIND,  # asking for more time on a clock
         rectification_approvals.CLOSEOUT,  # a close-out of a rectification item
         decision_approvals.KIND,  # an accountability decision
+        teaching.KIND,  # the summary of a case used as teaching material
     }
     assert set(names) == opened
 

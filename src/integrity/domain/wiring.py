@@ -12,11 +12,18 @@ from integrity.domain.cases.transitions import StepEffect, install_step_effects
 from integrity.domain.cases.visibility import case_visible
 from integrity.domain.decisions.approvals import DECISION_APPROVAL
 from integrity.domain.decisions.first_form import FIRST_FORM_DECISION, record_on_closing
+from integrity.domain.education.teaching import TEACHING_CASE
 from integrity.domain.notifications.outbox import on_recorded
 from integrity.domain.rectification.approvals import CLOSEOUT_KIND
 from integrity.lib.audit.chain import LISTENERS
 
-ALL_KINDS: tuple[ApprovalKind, ...] = (*CASE_KINDS, CLOCK_EXTENSION, CLOSEOUT_KIND, DECISION_APPROVAL)
+ALL_KINDS: tuple[ApprovalKind, ...] = (
+    *CASE_KINDS,
+    CLOCK_EXTENSION,
+    CLOSEOUT_KIND,
+    DECISION_APPROVAL,
+    TEACHING_CASE,
+)
 STEP_EFFECTS: dict[str, StepEffect] = {FIRST_FORM_DECISION: record_on_closing}
 
 

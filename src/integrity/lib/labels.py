@@ -92,6 +92,7 @@ APPROVAL_LABELS = {
     "case.clock_extension": N_("More time on a clock"),
     "rectification.closeout": N_("Close-out of a rectification item"),
     "decision.approval": N_("Accountability decision"),
+    "education.teaching_case": N_("Summary of a teaching case"),
 }
 
 RECTIFICATION_LABELS = {
@@ -194,6 +195,21 @@ ATTENDANCE_LABELS = {
     "absent": N_("Absent"),
     "made_up": N_("Made up"),
 }
+LEAVE_LABELS = {
+    "requested": N_("Leave asked"),
+    "approved": N_("Leave approved"),
+    "declined": N_("Leave declined"),
+}
+REFLECTION_LABELS = {
+    "submitted": N_("Awaiting review"),
+    "accepted": N_("Accepted"),
+    "returned": N_("Returned for revision"),
+}
+TEACHING_LABELS = {
+    "pending": N_("Awaiting a reviewer"),
+    "approved": N_("Approved"),
+    "returned": N_("Returned"),
+}
 SIGN_IN_METHOD_LABELS = {
     "qr": N_("Scanned the code"),
     "code": N_("Typed the code"),
@@ -223,6 +239,9 @@ def label(kind: str, code: str) -> str:
         "audience": AUDIENCE_LABELS,
         "attendance": ATTENDANCE_LABELS,
         "sign_in_method": SIGN_IN_METHOD_LABELS,
+        "leave": LEAVE_LABELS,
+        "reflection": REFLECTION_LABELS,
+        "teaching": TEACHING_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

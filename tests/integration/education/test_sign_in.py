@@ -4,63 +4,21 @@ with the projector's rotating code, once per member, on both engines."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from integrity.db.types import utcnow
 from integrity.domain.accounts.authentication import offline_access
-from integrity.domain.education import attendance, codes
+from integrity.domain.education import codes
 from integrity.domain.education.events import (
-    AudienceRule,
-    EventDraft,
     close,
-    create_event,
-    publish,
-    set_audience,
 )
 from integrity.lib.errors import Conflict, Forbidden
 from tests.conftest import DemoApp
+from tests.support.education import now_code, organise, sign
 from tests.support.helpers import audit_events, sql
 from tests.support.notify import Office, make_office
-
-
-async def organise(demo_app: DemoApp, office: Office, **draft: Any) -> int:
-    """An event of the office, for its unit less `c`, published by its organiser."""
-    values: dict[str, Any] = {
-        "unit_id": office.unit_id,
-        "type_code": "warning_education",
-        "title": "警示教育大会",
-        "starts_at": utcnow() - timedelta(minutes=5),
-        "ends_at": utcnow() + timedelta(hours=2),
-        **draft,
-    }
-    async with demo_app.app.state.db.write_session() as session:
-        access, actor = await offline_access(session, office.username("organiser"), "test")
-        event = await create_event(session, actor, EventDraft(**values), access=access)
-        assert event.id is not None
-        rules = [
-            AudienceRule("unit", unit_id=office.unit_id),
-            AudienceRule("exclude", user_id=office.users["c"][1]),
-        ]
-        await set_audience(session, actor, event.id, rules, access=access)
-        await publish(session, actor, event.id, access=access)
-        await session.commit()
-        return event.id
-
-
-async def sign(demo_app: DemoApp, office: Office, key: str, event_id: int, code: str) -> str:
-    async with demo_app.app.state.db.write_session() as session:
-        _access, actor = await offline_access(session, office.username(key), "test")
-        outcome = await attendance.sign_in(session, demo_app.settings, actor, event_id, code)
-        await session.commit()
-        return outcome
-
-
-def now_code(demo_app: DemoApp, event_id: int, seconds: int = 10, ago: float = 0) -> codes.SignInCode:
-    return codes.current(demo_app.settings, event_id, seconds, time.time() - ago)
 
 
 @pytest.fixture

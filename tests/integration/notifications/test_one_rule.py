@@ -4,25 +4,51 @@ the subject of, related to, recused from or kept out of as confidential, both fo
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlmodel import col
 
-from integrity.db.models import ApprovalRequest, Case, Decision, RectificationItem, User
+from integrity.db.models import (
+    ApprovalRequest,
+    Case,
+    Decision,
+    EducationAttendance,
+    EducationEvent,
+    RectificationItem,
+    Unit,
+    User,
+)
 from integrity.domain.approvals.services import request_visible
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.domain.decisions.services import decision_filter
 from integrity.domain.notifications.screen import SET_RULES, Candidate, _accesses, _screen_sets
 from integrity.domain.rectification.services import item_filter
+from integrity.lib.authz import AccessScope
 from tests.conftest import DemoApp, new_client
 from tests.support.cases import register
 from tests.support.helpers import close
 
-# Each set rule's object, and the filter the readers' own lists apply to it.
+
+def on_the_list(access: AccessScope) -> ColumnElement[bool]:
+    mine = select(col(EducationAttendance.event_id)).where(
+        col(EducationAttendance.user_id) == access.principal.user_id
+    )
+    return col(EducationEvent.id).in_(mine)
+
+
+def organises(access: AccessScope) -> ColumnElement[bool]:
+    return exists().where(
+        col(Unit.id) == col(EducationEvent.unit_id), access.unit_filter("education", "update", col(Unit.path))
+    )
+
+
+# Each set rule's object, and the filter the readers' own lists (or pages) apply to it.
 LISTS = {
     "case": (Case, visible_case_filter),
     "rectification": (RectificationItem, item_filter),
     "decision": (Decision, decision_filter),
     "approval": (ApprovalRequest, request_visible),
+    "education_invitee": (EducationEvent, on_the_list),
+    "education_organiser": (EducationEvent, organises),
 }
 
 

@@ -30,6 +30,8 @@ from integrity.db.models.education import (
     EducationAudience,
     EducationEvent,
     EducationEventStep,
+    EducationReflection,
+    EducationTeachingCase,
 )
 from integrity.db.models.exports import TrailExport
 from integrity.db.models.notifications import (
@@ -79,6 +81,8 @@ __all__ = [
     "EducationAudience",
     "EducationEvent",
     "EducationEventStep",
+    "EducationReflection",
+    "EducationTeachingCase",
     "LoginThrottle",
     "Measure",
     "Notification",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, Text
 
 from integrity.db.types import UTCDateTime, utcnow
@@ -31,6 +31,7 @@ class EducationEvent(SQLModel, table=True):
     walk_ins: bool = False  # a member not on the roster may sign in (recorded as a walk-in)
     late_after_minutes: int = 10  # signed in later than this after the start: late
     code_seconds: int = 10  # how often the projector's sign-in code changes
+    reflection_days: int = 10  # reflections are due this many working days after the event ends
     cancel_reason: str = Field(default="", max_length=1000)
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -55,7 +56,11 @@ class EducationAttendance(SQLModel, table=True):
     """An invitee of an event (or a walk-in) and how they attended; one row per member per event."""
 
     __tablename__ = "education_attendance"
-    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_education_attendance"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_education_attendance"),
+        # Coverage reads a period's rows per person and status in index order (no sort).
+        Index("ix_education_attendance_coverage", "user_id", "status", "event_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="education_events.id", index=True)
@@ -65,6 +70,9 @@ class EducationAttendance(SQLModel, table=True):
     signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     method: str = Field(default="", max_length=16)  # qr | code | staff
     invited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    leave_state: str = Field(default="", max_length=16)  # "" | requested | approved | declined
+    leave_reason: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=1000)  # why staff last corrected the status
 
 
 class EducationEventStep(SQLModel, table=True):
@@ -80,3 +88,41 @@ class EducationEventStep(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     actor_id: int = Field(foreign_key="users.id")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EducationReflection(SQLModel, table=True):
+    """One submission of a member's reflection (心得体会) on an event, or of a make-up report (补学) by
+    one who missed it; a resubmission after a return is a new round, so the history stays."""
+
+    __tablename__ = "education_reflections"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", "round", name="uq_education_reflection_round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="education_events.id")
+    user_id: int = Field(foreign_key="users.id", index=True)
+    round: int = 1
+    make_up: bool = False  # submitted by one absent or excused: accepting it makes their status made_up
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="submitted", max_length=16, index=True)  # submitted | accepted | returned
+    excellent: bool = False  # 优秀
+    comment: str = Field(default="", max_length=2000)  # the organiser's, when returned or accepted
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reviewed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EducationTeachingCase(SQLModel, table=True):
+    """A closed case used as an event's teaching material, shown to its audience only through this
+    anonymised summary, once a reviewer approved it (never the case's number, names or own text)."""
+
+    __tablename__ = "education_teaching_cases"
+    __table_args__ = (UniqueConstraint("event_id", "case_id", name="uq_education_teaching_case"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="education_events.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending | approved | returned
+    written_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

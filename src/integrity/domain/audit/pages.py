@@ -32,6 +32,7 @@ PAGE_SIZE = 100
 # Where an event's object is read, for those who may see it (the page lists only events they may see).
 OBJECT_PAGES = {"case": "/cases/{}", "decision": "/decisions/{}", "rectification": "/rectification/items/{}"}
 USER_FIELDS, PERSON_FIELDS = ("user_id", "responsible_user_id"), ("person_id",)
+USER_LISTS = ("users", "corrected", "absent_again")  # lists of user ids (education marks)
 
 
 def _ints(bodies: list[dict[str, Any]], fields: tuple[str, ...]) -> set[int]:
@@ -43,8 +44,10 @@ def _ints(bodies: list[dict[str, Any]], fields: tuple[str, ...]) -> set[int]:
                 value = values.get(field)
                 if isinstance(value, int) and not isinstance(value, bool):
                     found.add(value)
-            if "subjects" in fields:
-                found |= {v for v in values.get("subjects") or [] if isinstance(v, int)}
+            for listed in (
+                ("subjects",) if "subjects" in fields else USER_LISTS if "user_id" in fields else ()
+            ):
+                found |= {v for v in values.get(listed) or [] if isinstance(v, int)}
     return found
 
 

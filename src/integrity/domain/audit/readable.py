@@ -12,7 +12,7 @@ from integrity.domain.notifications.types import BY_CODE as NOTICES
 from integrity.domain.notifications.types import MODE_LABELS
 from integrity.domain.notifications.webhook import FLAVOUR_LABELS
 from integrity.lib.i18n import N_, gettext, role_label
-from integrity.lib.labels import label
+from integrity.lib.labels import ATTENDANCE_LABELS, label
 from integrity.lib.templating import local_time
 
 ACTION_LABELS = {
@@ -50,6 +50,15 @@ ACTION_LABELS = {
     "education.archive": N_("Education event archived"),
     "education.cancel": N_("Education event cancelled"),
     "education.sign_in": N_("Signed in to an education event"),
+    "education.mark": N_("Attendance marked by staff"),
+    "education.invite": N_("Added to an education event's list"),
+    "education.uninvite": N_("Taken off an education event's list"),
+    "education.leave_request": N_("Leave asked for an education event"),
+    "education.leave_decide": N_("Leave request decided"),
+    "education.reflect": N_("Reflection submitted"),
+    "education.reflection_accepted": N_("Reflection accepted"),
+    "education.reflection_returned": N_("Reflection returned for revision"),
+    "education.roster_print": N_("Sign-in sheet printed"),
     "catalogue.item.update": N_("Catalogue entry changed"),
     "clock_rule.update": N_("Clock rule changed"),
     "catalogue.measure.create": N_("Measure added to the catalogue"),
@@ -118,6 +127,17 @@ FIELD_LABELS = {
     "walk_in": N_("Walk-in"),
     "rules": N_("Who it is for"),
     "invited": N_("Invited"),
+    "users": N_("People"),
+    "people": N_("People"),
+    "event_id": N_("Event"),
+    "absent_again": N_("Absent again and again"),
+    "corrected": N_("Corrected"),
+    "decision": N_("Decision"),
+    "round": N_("Round"),
+    "make_up": N_("Make-up report"),
+    "chars": N_("Characters"),
+    "excellent": N_("Excellent"),
+    "made_up": N_("Made up"),
     "absent": N_("Absent"),
     "claim": N_("Name at the single sign-on service"),
     "subject": N_("Identity at the single sign-on service"),
@@ -239,6 +259,7 @@ OBJECT_LABELS = {
     "catalogue": N_("Catalogue"),
     "request": N_("Request"),
     "webhook": N_("Webhook"),
+    "teaching_case": N_("Teaching case"),
 }
 
 
@@ -368,6 +389,8 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
     if isinstance(value, list):
         if field == "subjects":
             return "、".join(names.persons.get(v, f"#{v}") for v in value)
+        if field in ("users", "corrected", "absent_again"):
+            return "、".join(names.people.get(v, f"#{v}") for v in value)
         return "、".join(str(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -385,8 +408,10 @@ def _education_value(field: str, value: Any, names: Names) -> str | None:
             return str(value)
     if field == "method":
         return label("sign_in_method", str(value))
-    if field == "status" and value in ("present", "late"):
+    if field == "status" and value in ATTENDANCE_LABELS:
         return label("attendance", str(value))
+    if field == "decision":
+        return label("leave", str(value))
     if field == "rules" and isinstance(value, list):
         return "；".join(_audience_rule(rule, names) for rule in value if isinstance(rule, dict))
     return None

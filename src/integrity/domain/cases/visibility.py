@@ -28,10 +28,7 @@ def visible_case_filter(access: AccessScope, act: str = "read", case: Any = Case
     `case` is `Case` or an alias of it (for `case_visible`, which tests one case from another row).
     """
     principal = access.principal
-    people: Any = select(col(Relation.person_id)).where(col(Relation.user_id) == principal.user_id)
-    if principal.person_id is not None:  # one list, so the subjects' person_id index serves it
-        people = union_all(people, select(literal(principal.person_id)))
-    conflicted = select(col(CaseSubject.case_id)).where(col(CaseSubject.person_id).in_(people))
+    conflicted = conflicted_case_ids(access)
     mine = select(col(CaseAssignment.case_id)).where(col(CaseAssignment.user_id) == principal.user_id)
     recused = mine.where(col(CaseAssignment.recused_at).is_not(None))
     on_team = mine.where(col(CaseAssignment.recused_at).is_(None))
@@ -47,6 +44,16 @@ def visible_case_filter(access: AccessScope, act: str = "read", case: Any = Case
         case_id.not_in(recused),
         or_(case.confidential.is_(False), case_id.in_(on_team), privileged),
     )
+
+
+def conflicted_case_ids(access: AccessScope) -> Select[tuple[int]]:
+    """The cases about the user or a person they declared a relation to: never shown to them, nor
+    anything drawn from them (a teaching case's summary included)."""
+    principal = access.principal
+    people: Any = select(col(Relation.person_id)).where(col(Relation.user_id) == principal.user_id)
+    if principal.person_id is not None:  # one list, so the subjects' person_id index serves it
+        people = union_all(people, select(literal(principal.person_id)))
+    return select(col(CaseSubject.case_id)).where(col(CaseSubject.person_id).in_(people))  # type: ignore[return-value]
 
 
 def case_visible(access: AccessScope, case_id: Any) -> ColumnElement[bool]:

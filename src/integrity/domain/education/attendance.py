@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -71,6 +71,12 @@ async def sign_in(
             return ALREADY
         if not event.walk_ins:
             raise Forbidden(N_("You are not on this event's list. Ask the organiser."))
+        if event.capacity is not None:
+            taken = await session.scalar(
+                select(func.count()).where(col(EducationAttendance.event_id) == event_id)
+            )
+            if int(taken or 0) >= event.capacity:
+                raise Conflict(N_("The event is full. Ask the organiser."))
         added = await session.execute(
             upsert_insert(session)(EducationAttendance)
             .values(

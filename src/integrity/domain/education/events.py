@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.config import get_settings
 from integrity.db.models import (
     CatalogueItem,
     EducationAttendance,
@@ -46,6 +47,7 @@ class EventDraft:
     walk_ins: bool = False
     late_after_minutes: int = 10
     code_seconds: int = 10
+    reflection_days: int = 10
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ async def create_event(
         raise InvalidInput(N_("An event needs a title."))
     if draft.ends_at <= draft.starts_at:
         raise InvalidInput(N_("An event ends after it starts."))
+    if draft.capacity is not None and draft.capacity < 1:
+        raise InvalidInput(N_("The capacity is a number of people, at least 1."))
+    if not 0 <= draft.late_after_minutes <= 240 or not 1 <= draft.reflection_days <= 60:
+        raise InvalidInput(N_("Late after 0 to 240 minutes; reflections due 1 to 60 working days after."))
     if not 5 <= draft.code_seconds <= 60:
         raise InvalidInput(N_("The sign-in code changes every 5 to 60 seconds."))
     event = EducationEvent(**draft.__dict__, created_by_id=actor.user_id or 0)
@@ -193,12 +199,20 @@ async def publish(session: AsyncSession, actor: Actor, event_id: int, *, access:
     invited = await audience_users(session, event)
     if not invited:
         raise InvalidInput(N_("Choose who the event is for before publishing it."))
+    if event.capacity is not None and len(invited) > event.capacity:
+        raise InvalidInput(
+            N_("More people are invited than the event has places; narrow who it is for."),
+            invited=len(invited),
+            capacity=event.capacity,
+        )
     now = utcnow()
     await session.execute(
         insert(EducationAttendance),
         [{"event_id": event_id, "user_id": uid, "status": "invited", "invited_at": now} for uid in invited],
     )
-    await LIFECYCLE.advance(session, event, "publish", actor=actor, extra={"invited": len(invited)})
+    # When it starts, for the outbox: the record of an event already held invites nobody.
+    extra = {"invited": len(invited), "starts_at": event.starts_at.isoformat()}
+    await LIFECYCLE.advance(session, event, "publish", actor=actor, extra=extra)
     return len(invited)
 
 
@@ -213,5 +227,67 @@ async def close(session: AsyncSession, actor: Actor, event_id: int, *, access: A
         .values(status="absent")
     )
     absent = int(marked.rowcount or 0)  # type: ignore[attr-defined]
-    await LIFECYCLE.advance(session, event, "close", actor=actor, extra={"absent": absent})
+    again = await absent_again(session, event)
+    extra = {"absent": absent, "absent_again": again}
+    await LIFECYCLE.advance(session, event, "close", actor=actor, extra=extra)
     return absent
+
+
+async def absent_again(session: AsyncSession, event: EducationEvent) -> list[int]:
+    """Those absent from this event and from each of their events before it, as many in a row as the
+    settings say (the organisers hear of them)."""
+    in_a_row = get_settings().education_absences_in_a_row
+    absent = list(
+        (
+            await session.execute(
+                select(col(EducationAttendance.user_id)).where(
+                    col(EducationAttendance.event_id) == event.id, col(EducationAttendance.status) == "absent"
+                )
+            )
+        ).scalars()
+    )
+    if not absent:
+        return []
+    before = await session.execute(
+        select(col(EducationAttendance.user_id), col(EducationAttendance.status))
+        .join(EducationEvent, col(EducationEvent.id) == col(EducationAttendance.event_id))
+        .where(
+            col(EducationAttendance.user_id).in_(absent),
+            col(EducationEvent.status).in_(("closed", "archived")),
+            col(EducationEvent.starts_at) < event.starts_at,
+            col(EducationEvent.starts_at) >= event.starts_at - timedelta(days=366),
+        )
+        .order_by(col(EducationAttendance.user_id), col(EducationEvent.starts_at).desc())
+    )
+    earlier: dict[int, list[str]] = {}
+    for user_id, status in before.all():
+        earlier.setdefault(user_id, []).append(status)
+    wanted = in_a_row - 1
+    return [
+        u
+        for u in absent
+        if len(earlier.get(u, [])) >= wanted and all(s == "absent" for s in earlier[u][:wanted])
+    ]
+
+
+async def take_step(
+    session: AsyncSession,
+    actor: Actor,
+    event_id: int,
+    name: str,
+    *,
+    reason: str = "",
+    access: AccessScope | None,
+) -> None:
+    """A lifecycle step that only moves the status (start, archive, cancel with its reason)."""
+    transition = LIFECYCLE.step(name)
+    if name in ("publish", "close") or transition.target is None:  # they do more: see above
+        raise InvalidInput(LIFECYCLE.unknown_step)
+    found = await organised_event(session, access, event_id)
+    LIFECYCLE.require(transition, found.event.status, found.may)
+    LIFECYCLE.require_fields(name, {"reason": reason.strip()})
+    values = {"cancel_reason": reason.strip()[:1000]} if name == "cancel" else None
+    extra = {"reason": reason.strip()} if reason.strip() else None
+    await LIFECYCLE.advance(
+        session, found.event, name, actor=actor, reason=reason.strip(), values=values, extra=extra
+    )

@@ -57,6 +57,8 @@ LIFECYCLE = Lifecycle(
         # Steps that keep the status.
         Transition("edit", (DRAFT, PUBLISHED), None, "update"),
         Transition("mark_attendance", (PUBLISHED, IN_PROGRESS, CLOSED), None, "update"),
+        # Materials and teaching cases serve make-up study too: until the event is archived.
+        Transition("add_material", (DRAFT, PUBLISHED, IN_PROGRESS, CLOSED), None, "update"),
     ),
     history=_history,
     snapshot=snapshot,

@@ -22,6 +22,8 @@ from integrity.db.models import (
     ApprovalRequest,
     CaseAssignment,
     Decision,
+    EducationAttendance,
+    EducationEvent,
     NotificationEvent,
     RectificationItem,
     Unit,
@@ -47,6 +49,8 @@ class Batch:
         self.team: dict[int, list[int]] = defaultdict(list)
         self.panels: dict[int, list[int]] = defaultdict(list)
         self.paths: dict[int, str] = {}
+        self.invitees: dict[int, list[int]] = defaultdict(list)  # education event -> its list
+        self.titles: dict[int, str] = {}  # education event -> its title
         self._holders: dict[tuple[int, str, str], list[int]] = {}
 
     async def load(self) -> None:
@@ -74,6 +78,8 @@ class Batch:
             )
             for decision_id, user_id in panel:
                 self.panels[decision_id].append(user_id)
+        if by_type["education"]:
+            await self._load_education(by_type["education"])
         case_ids = {e.case_id for e in self.events if e.case_id is not None}
         if case_ids:
             members = await s.execute(
@@ -87,6 +93,24 @@ class Batch:
         if unit_ids:
             units = await s.execute(select(col(Unit.id), col(Unit.path)).where(col(Unit.id).in_(unit_ids)))
             self.paths = {uid or 0: path for uid, path in units}
+
+    async def _load_education(self, event_ids: set[int]) -> None:
+        s = self.session
+        titles = await s.execute(
+            select(col(EducationEvent.id), col(EducationEvent.title)).where(
+                col(EducationEvent.id).in_(event_ids)
+            )
+        )
+        self.titles = {int(i or 0): t for i, t in titles}
+        listed = {e.object_id for e in self.events if e.type in LIST_WIDE}
+        if listed:
+            rows = await s.execute(
+                select(col(EducationAttendance.event_id), col(EducationAttendance.user_id)).where(
+                    col(EducationAttendance.event_id).in_(listed)
+                )
+            )
+            for event_id, user_id in rows:
+                self.invitees[event_id].append(user_id)
 
     def holders_over(self, unit_id: int | None, obj: str, act: str) -> list[int]:
         """Users whose role in this unit or one above it permits (obj, act); once per unit and batch."""
@@ -161,6 +185,21 @@ def _of_case(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
     return [(u, "case") for u in b.team.get(e.object_id, [])]
 
 
+INVITEE, ORGANISER = "education_invitee", "education_organiser"
+LIST_WIDE = frozenset({"education.invited", "education.cancelled"})  # to everyone on the list
+
+
+def _of_education(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    one = _params(e).get("user_id")
+    if e.type == "education.absent_again":
+        return [(u, ORGANISER) for u in b.holders_over(e.unit_id, "education", "update")]
+    if one:  # one person added to the list, or one reflection's writer
+        return [(int(one), INVITEE)]
+    if e.type in LIST_WIDE:
+        return [(u, INVITEE) for u in b.invitees.get(e.object_id, [])]
+    return []
+
+
 def _of_self(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
     return [(e.object_id, "self")]
 
@@ -178,6 +217,10 @@ AUDIENCES = {
     "reminder.today": _of_reminder,
     "reminder.overdue": _of_reminder,
     "reminder.escalated": _of_reminder,
+    "education.invited": _of_education,
+    "education.cancelled": _of_education,
+    "education.reflection_returned": _of_education,
+    "education.absent_again": _of_education,
     "system.test": _of_self,
     "account.second_factor_reset": _of_self,
 }

@@ -47,6 +47,7 @@ def _href(e: NotificationEvent, approvals: dict[int, str]) -> str:
         "case": f"/cases/{e.object_id}",
         "rectification": f"/rectification/items/{e.object_id}",
         "decision": f"/decisions/{e.object_id}",
+        "education": f"/education/{e.object_id}",
         "user": "/account/notifications",  # a message about one's own account (a test message)
     }.get(e.object_type, "/notifications")
 
@@ -86,6 +87,8 @@ def _params(
     item = batch.items.get(e.object_id) if e.object_type == "rectification" else None
     if item is not None:
         title = item.requirement[:120]
+    if e.object_type == "education":
+        title = batch.titles.get(e.object_id, "")
     params: dict[str, Any] = {
         "number": number,
         "title": title,

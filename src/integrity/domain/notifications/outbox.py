@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -44,6 +44,16 @@ def _assigned(c: Changes) -> tuple[str, dict[str, Any]] | None:
     return ("item.assigned", {"user_id": user}) if user else None
 
 
+def _begun(c: Changes) -> bool:
+    starts = _extra(c).get("starts_at")
+    return bool(starts) and datetime.fromisoformat(str(starts)) <= utcnow()
+
+
+def _absent_again(c: Changes) -> tuple[str, dict[str, Any]] | None:
+    users = _extra(c).get("absent_again") or []
+    return ("education.absent_again", {"users": users, "count": len(users)}) if users else None
+
+
 READINGS: dict[str, Reading] = {
     "approval.request": lambda c: ("approval.requested", {"kind": _after(c).get("kind", "")}),
     "approval.approved": _decided("approved"),
@@ -55,6 +65,15 @@ READINGS: dict[str, Reading] = {
     "rectification.submit": lambda c: ("item.submitted", {}),
     "rectification.reopen": lambda c: ("item.reopened", {"reason": _after(c).get("reason", "")}),
     "rectification.reinspection_reopen": lambda c: ("item.reopened", {}),
+    # An event published after it began (a record of one held) invites nobody.
+    "education.publish": lambda c: None if _begun(c) else ("education.invited", {}),
+    "education.invite": lambda c: ("education.invited", {"user_id": _extra(c).get("user_id")}),
+    "education.cancel": lambda c: ("education.cancelled", {"reason": _extra(c).get("reason", "")}),
+    "education.reflection_returned": lambda c: (
+        "education.reflection_returned",
+        {"user_id": _extra(c).get("user_id"), "reason": _extra(c).get("comment", "")},
+    ),
+    "education.close": _absent_again,
 }  # fmt: skip
 
 

@@ -13,15 +13,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, column, or_, select, text
+from sqlalchemy import ColumnElement, Integer, and_, column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from integrity.db.models import ApprovalRequest, Case, Decision, RectificationItem, Unit, User
+from integrity.db.models import (
+    ApprovalRequest,
+    Case,
+    Decision,
+    EducationAttendance,
+    EducationEvent,
+    RectificationItem,
+    Unit,
+    User,
+)
 from integrity.domain.accounts.authentication import principal_for
 from integrity.domain.approvals.services import decidable
-from integrity.domain.cases.visibility import visible_to
+from integrity.domain.cases.visibility import holds_over, visible_to
 from integrity.domain.rectification.visibility import visible_to as item_visible_to
 from integrity.lib.authz import ROLES, AccessScope, Authorizer
 
@@ -97,6 +106,25 @@ def _request_pairs(p: Any, readers: list[str]) -> Any:
     )
 
 
+def _invitee_pairs(p: Any, readers: list[str]) -> Any:
+    """Whoever is on the event's list (an education event reveals no case)."""
+    listed = aliased(EducationAttendance)
+    return select(p.c.u, p.c.k).join(
+        listed, and_(col(listed.event_id) == p.c.k, col(listed.user_id) == p.c.u)
+    )
+
+
+def _organiser_pairs(p: Any, organisers: list[str]) -> Any:
+    """Whoever may organise the event (holds a role permitting it over the event's unit)."""
+    event, unit = aliased(EducationEvent), aliased(Unit)
+    return (
+        select(p.c.u, p.c.k)
+        .join(event, col(event.id) == p.c.k)
+        .join(unit, col(unit.id) == col(event.unit_id))
+        .where(holds_over(p.c.u, organisers, col(unit.path)))
+    )
+
+
 # The rules that also have a form for many users at once (held equal to the per-user form by tests):
 # a batch's pairs are screened in a few statements instead of one per recipient.
 SET_RULES: dict[str, Callable[[Any, list[str]], Any]] = {
@@ -104,6 +132,12 @@ SET_RULES: dict[str, Callable[[Any, list[str]], Any]] = {
     "decision": _decision_pairs,
     "rectification": _item_pairs,
     "approval": _request_pairs,
+    "education_invitee": _invitee_pairs,
+    "education_organiser": _organiser_pairs,
+}
+# The permission whose holders a set rule receives as its roles (the case rules: reading cases).
+RULE_ROLES: dict[str, tuple[str, str]] = {
+    "education_organiser": ("education", "update")
 }  # ids per IN list (well inside every driver's bound-parameter limit)
 
 
@@ -163,7 +197,6 @@ async def _screen_sets(
     session: AsyncSession, authorizer: Authorizer, listed: list[Candidate]
 ) -> set[tuple[int, str, int]]:
     """The pairs of the set rules that pass, one statement per rule; active users only."""
-    readers = [r for r in ROLES if authorizer.role_permits(r, "case", "read")]
     by_rule: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for c in listed:
         if c.rule in SET_RULES:
@@ -171,8 +204,10 @@ async def _screen_sets(
     seen: set[tuple[int, str, int]] = set()
     dialect = session.get_bind().dialect.name
     for rule, pairs in by_rule.items():
+        obj, act = RULE_ROLES.get(rule, ("case", "read"))
+        roles = tuple(r for r in ROLES if authorizer.role_permits(r, obj, act))
         found = await session.execute(
-            _statement(dialect, rule, tuple(readers)), {"pairs": json.dumps(sorted(set(pairs)))}
+            _statement(dialect, rule, roles), {"pairs": json.dumps(sorted(set(pairs)))}
         )
         seen.update((int(u), rule, int(k)) for u, k in found)
     return seen

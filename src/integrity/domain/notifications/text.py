@@ -46,11 +46,14 @@ def what_of(kind: str, object_type: str, clock: str, own: dict[str, Any]) -> lis
 def words(kind: str, params: dict[str, Any], channel: str = INSIDE) -> Words:
     """The notification's words in the current language (set per reader by the caller)."""
     table, code = (params.get("what") or ["", ""])[:2]
-    what = label(table, code) if table and code else str(params.get("number") or "")
+    # A proposal's kind, a team, a status or a clock; else the case's number, or an event's title.
+    what = label(table, code) if table and code else str(params.get("number") or params.get("title") or "")
     headline = gettext(BY_CODE[kind].headline) % {"what": what, "days": params.get("days", "")}
     number, title = str(params.get("number") or ""), str(params.get("title") or "")
     secret = bool(params.get("confidential"))
     shown_title = channel == INSIDE or (channel == EMAIL and not secret)
     about = " · ".join(p for p in (number, title if shown_title else "") if p)
+    if not number and what == title:  # an education event: its title is the headline already
+        about = ""
     detail = str(params.get("reason") or "") if shown_title else ""
     return Words(headline, about, detail, str(params.get("due_on") or ""))

@@ -105,6 +105,31 @@ TYPES: tuple[NoticeType, ...] = (
         N_("Whoever does the work, and the unit's reviewers"),
     ),
     NoticeType(
+        "education.invited",
+        N_("Invited to an education event"),
+        N_("You are invited: %(what)s"),
+        N_("Those on the event's list"),
+    ),
+    NoticeType(
+        "education.cancelled",
+        N_("An education event I am invited to cancelled"),
+        N_("Cancelled: %(what)s"),
+        N_("Those on the event's list"),
+    ),
+    NoticeType(
+        "education.reflection_returned",
+        N_("My reflection returned for revision"),
+        N_("Your reflection was returned: %(what)s"),
+        N_("The reflection's writer"),
+    ),
+    NoticeType(
+        "education.absent_again",
+        N_("Members absent from events again and again"),
+        N_("Absent again and again: %(what)s"),
+        N_("The organisers of the event's unit"),
+        DIGEST,
+    ),
+    NoticeType(
         "system.test",
         N_("Test message"),
         N_("Test message from Integrity"),

@@ -16,6 +16,7 @@ from integrity.db.models import (
     Case,
     CaseClock,
     Decision,
+    EducationTeachingCase,
     RecommendationLetter,
     RectificationItem,
 )
@@ -29,6 +30,8 @@ CASE_COLUMNS: dict[str, tuple[Any, Any]] = {
     "recommendation_letter": (col(RecommendationLetter.id), col(RecommendationLetter.case_id)),
     "decision": (col(Decision.id), col(Decision.case_id)),
     "case_clock": (col(CaseClock.id), col(CaseClock.case_id)),
+    # A closed case as an event's teaching material: its events follow the case's visibility.
+    "teaching_case": (col(EducationTeachingCase.id), col(EducationTeachingCase.case_id)),
 }
 CASE_OBJECTS = frozenset({"approval", *CASE_COLUMNS})
 

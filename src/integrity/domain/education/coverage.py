@@ -1,0 +1,170 @@
+"""Coverage: who of a unit (and those below) was invited, came, was late or excused, missed, made up,
+or never attended any event in a period; per unit (rolled up the tree) and per person.
+
+One pass over the period's attendance rows, grouped by person and status (an index on (user_id,
+status, event_id) lets both engines read it in order, with no sort); people map to units in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from integrity.config import get_settings
+from integrity.db.models import EducationAttendance, EducationEvent, Unit, User
+from integrity.domain.education.workflow import CANCELLED, DRAFT
+from integrity.lib.authz import AccessScope
+from integrity.lib.errors import NotFound
+from integrity.lib.i18n import N_
+
+STATUSES = ("invited", "present", "late", "excused", "absent", "made_up")
+ATTENDED = ("present", "late", "made_up")
+
+
+@dataclass
+class Tally:
+    """Attendance rows by status, and of how many people; `never`: people with none attended."""
+
+    people: int = 0
+    never: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def invitations(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def attended(self) -> int:
+        return sum(self.counts[s] for s in ATTENDED)
+
+    @property
+    def rate(self) -> float | None:
+        """Share of invitations attended (present, late or made up), once the event is over."""
+        decided = self.invitations - self.counts["invited"]
+        return self.attended / decided if decided else None
+
+    def add(self, other: Tally) -> None:
+        self.people += other.people
+        self.never += other.never
+        for status, n in other.counts.items():
+            self.counts[status] += n
+
+
+@dataclass(frozen=True)
+class UnitCoverage:
+    unit: Unit
+    depth: int  # below the unit asked about
+    own: Tally  # its own people
+    total: Tally  # with those of the units below
+
+
+@dataclass(frozen=True)
+class PersonCoverage:
+    user: User
+    unit: Unit
+    tally: Tally
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The period's first and last local days as stored moments (end inclusive)."""
+    zone = ZoneInfo(get_settings().timezone)
+    return datetime.combine(start, time.min, zone), datetime.combine(end, time.max, zone)
+
+
+async def _scope(session: AsyncSession, access: AccessScope, unit_id: int) -> tuple[Unit, list[Unit]]:
+    top = await session.get(Unit, unit_id)
+    if top is None or not access.can("education", "read", top.path):
+        raise NotFound(N_("No such unit."))
+    below = await session.execute(
+        select(Unit).where(col(Unit.path).startswith(top.path, autoescape=True)).order_by(col(Unit.path))
+    )
+    return top, list(below.scalars())
+
+
+async def _per_person(
+    session: AsyncSession, units: list[Unit], start: date, end: date
+) -> tuple[list[User], dict[int, Tally]]:
+    """The active people of these units, and each one's rows of the period by status."""
+    unit_ids = [u.id for u in units]
+    people = list(
+        (
+            await session.execute(
+                select(User).where(col(User.unit_id).in_(unit_ids), col(User.is_active).is_(True))
+            )
+        ).scalars()
+    )
+    first, last = period_bounds(start, end)
+    events = select(col(EducationEvent.id)).where(
+        col(EducationEvent.starts_at).between(first, last),
+        col(EducationEvent.status).not_in((DRAFT, CANCELLED)),
+    )
+    rows = await session.execute(
+        select(col(EducationAttendance.user_id), col(EducationAttendance.status), func.count())
+        .where(col(EducationAttendance.event_id).in_(events))
+        .group_by(col(EducationAttendance.user_id), col(EducationAttendance.status))
+    )
+    ids = {p.id for p in people}
+    tallies: dict[int, Tally] = defaultdict(Tally)
+    for user_id, status, n in rows.all():
+        if user_id in ids and status in STATUSES:
+            tallies[user_id].counts[status] += int(n)
+    for person in people:
+        tally = tallies[person.id or 0]
+        tally.people = 1
+        tally.never = 0 if tally.attended else 1
+    return people, tallies
+
+
+async def by_unit(
+    session: AsyncSession, access: AccessScope, unit_id: int, start: date, end: date
+) -> list[UnitCoverage]:
+    """The unit and each unit below it: its own people's tally and the tally with those below."""
+    top, units = await _scope(session, access, unit_id)
+    people, tallies = await _per_person(session, units, start, end)
+    own: dict[int, Tally] = defaultdict(Tally)
+    for person in people:
+        own[person.unit_id].add(tallies[person.id or 0])
+    totals: dict[int, Tally] = {}
+    for unit in sorted(units, key=lambda u: -u.depth):  # the deepest first: children before parents
+        total = Tally()
+        total.add(own[unit.id or 0])
+        for child in units:
+            if child.parent_id == unit.id:
+                total.add(totals[child.id or 0])
+        totals[unit.id or 0] = total
+    ordered = _tree_order(top, units)
+    return [UnitCoverage(u, u.depth - top.depth, own[u.id or 0], totals[u.id or 0]) for u in ordered]
+
+
+def _tree_order(top: Unit, units: list[Unit]) -> list[Unit]:
+    """Parents before their children, siblings in the order they were made (paths sort `/1/10/` first)."""
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in units:
+        children[unit.parent_id].append(unit)
+    ordered: list[Unit] = []
+
+    def walk(unit: Unit) -> None:
+        ordered.append(unit)
+        for child in sorted(children[unit.id], key=lambda u: u.id or 0):
+            walk(child)
+
+    walk(top)
+    return ordered
+
+
+async def people_of(
+    session: AsyncSession, access: AccessScope, unit_id: int, start: date, end: date
+) -> list[PersonCoverage]:
+    """Each person of the unit and those below with their tally; those who never attended first."""
+    _top, units = await _scope(session, access, unit_id)
+    people, tallies = await _per_person(session, units, start, end)
+    by_id = {u.id: u for u in units}
+    rows = [PersonCoverage(p, by_id[p.unit_id], tallies[p.id or 0]) for p in people]
+    rows.sort(key=lambda r: (-r.tally.never, r.unit.path, r.user.display_name))
+    return rows
