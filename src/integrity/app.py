@@ -48,7 +48,12 @@ from integrity.domain.decisions.controllers import DecisionController, MeasureCo
 from integrity.domain.decisions.measure_pages import MeasurePages
 from integrity.domain.decisions.pages import DecisionPages
 from integrity.domain.decisions.register_pages import RegisterPages
+from integrity.domain.education.coverage_pages import CoveragePages
+from integrity.domain.education.event_pages import EventListPages, EventPages
+from integrity.domain.education.member_pages import MyEventsPages
+from integrity.domain.education.roster_pages import RosterPages
 from integrity.domain.education.sign_in_pages import ProjectorPages, ScanController, SignInPages
+from integrity.domain.education.teaching_pages import TeachingPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
@@ -126,6 +131,12 @@ ROUTE_HANDLERS: list[Any] = [
     PersonPages,
     CataloguePages,
     CalendarPages,
+    MyEventsPages,
+    CoveragePages,
+    EventListPages,
+    EventPages,
+    RosterPages,
+    TeachingPages,
     ProjectorPages,
     ScanController,
     SignInPages,

@@ -59,8 +59,21 @@ async def test_the_rectifier_finds_the_overdue_item_first(demo_app: DemoApp) -> 
     assert [o for o, _k, _t in rows] == sorted((o for o, _k, _t in rows), reverse=True)  # overdue lead
 
 
-async def test_a_member_has_nothing_waiting_and_is_told_so(demo_app: DemoApp) -> None:
+async def test_the_demo_member_finds_a_reflection_to_write_and_an_event_to_make_up(demo_app: DemoApp) -> None:
     c = await new_client(demo_app, "zhou.li")
+    try:
+        page = await c.get("/?lang=zh")
+        kinds = re.findall(r'data-kind="([a-z_]+)"', page.text)
+        assert kinds == ["reflection", "reflection"]
+        assert "待写心得体会" in page.text
+        assert "补学：学习材料并提交补学心得" in page.text
+        assert ">2</span>" in (await c.get("/work/count")).text
+    finally:
+        await close(c)
+
+
+async def test_a_member_with_nothing_waiting_is_told_so(demo_app: DemoApp) -> None:
+    c = await new_client(demo_app, "qian.yong")  # a demo member who attended and wrote everything
     try:
         page = await c.get("/?lang=zh")
         assert 'data-testid="work-empty"' in page.text

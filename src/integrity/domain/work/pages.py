@@ -25,6 +25,9 @@ KINDS = {
     "case_clock": (N_("Deadlines of your cases"), "/cases"),
     "decision": (N_("Decisions to announce or report on"), "/decisions"),
     "appeal": (N_("Appeals to re-review"), ""),
+    "reflection": (N_("Reflections and make-up study"), "/education"),
+    "reflection_review": (N_("Reflections to review"), "/education/manage"),
+    "leave": (N_("Leave requests to decide"), "/education/manage"),
 }
 
 

@@ -8,11 +8,10 @@ user may see first: that list grows with the organisation, a user's work does no
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, exists, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -26,112 +25,39 @@ from integrity.db.models import (
     CaseClock,
     Decision,
     DecisionClock,
+    EducationTeachingCase,
     RectificationItem,
-    Unit,
 )
 from integrity.db.types import utcnow
 from integrity.domain.approvals import services as approvals
 from integrity.domain.cases import clocks
 from integrity.domain.cases.visibility import case_visible, visible_case_filter
 from integrity.domain.decisions import workflow as decisions
+from integrity.domain.education import teaching
 from integrity.domain.rectification import workflow as rectification
 from integrity.domain.rectification.services import item_filter
-from integrity.domain.work.rows import COUNT_CAP, WorkRow
+from integrity.domain.work import education
+from integrity.domain.work.rows import WorkRow
+from integrity.domain.work.source import (
+    PLACE,
+    TEAM,
+    Found,
+    Params,
+    Place,
+    Query,
+    Source,
+    me,
+    place_name,
+    remembered,
+)
 from integrity.lib.authz import AccessScope
-from integrity.lib.i18n import N_, local_name
+from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
 from integrity.lib.labels import label
 
-Found = Sequence[Any]  # the rows of a source's query
-Params = dict[str, Any]  # the values a source's cached statement is run with (the user's team)
-# The cases the user works on, as a list of ids read first: given as a list, both engines look each up
-# by index, where `IN (subquery)` let PostgreSQL merge-join every running clock against it.
-TEAM: Any = bindparam("team", expanding=True)
-Query = Any  # a select of rows in due order (its column types differ per source)
-# The unit a row concerns, for its name; an alias, so that the visibility rule's own `units`
-# subqueries never correlate to it.
-Place = aliased(Unit)
 # A returned case proposal stays on the maker's list this long unless they propose again; returned
 # decisions and close-outs stay until resubmitted (their object waits in `returned`).
 RETURNED_CASE_PROPOSAL_DAYS = 30
-
-
-def place_name(unit: Any) -> str:
-    """A unit's name in the reader's language (a Unit, or a row with `name` and `name_en`)."""
-    return local_name(unit.name, unit.name_en)
-
-
-# A row's unit, as plain columns (lists read columns, not ORM objects: no identity-map cost per row).
-PLACE: tuple[Any, ...] = (col(Place.name).label("name"), col(Place.name_en).label("name_en"))
-
-
-@dataclass(frozen=True)
-class Source:
-    """One kind of work: who has it, the query of its rows in due order, and how a row reads."""
-
-    kind: str
-    applies: Callable[[AccessScope], bool]
-    query: Callable[[AccessScope], Query]
-    present: Callable[[AsyncSession, AccessScope, Sequence[Any]], Awaitable[list[WorkRow]]]
-    # How the first rows are read when the query's own ORDER BY will not do (approvals walk two indexes).
-    fetch: Callable[[AsyncSession, Query, int], Awaitable[Sequence[Any]]] | None = None
-    # Whether the user has any row of their own of this kind at all, before any visibility rule: one
-    # cheap index probe that spares the full query when there is nothing (None: always ask).
-    mine: Callable[[AccessScope], ColumnElement[bool]] | None = None
-    # The query starts from the user's own rows (their team, their items): it counts them all in the
-    # same statement (a window count) instead of a second one; only approvals count apart, capped.
-    counts_inline: bool = True
-    # Its rows are the user's team's (read with the probe): no team, nothing to ask.
-    team_only: bool = False
-
-    def statements(self, access: AccessScope) -> tuple[Query, Query]:
-        """The rows query and its capped count, built once per user shape and day (building the
-        visibility rule costs more than running it; the SQL reads relations and recusals itself)."""
-
-        def build() -> tuple[Query, Query]:
-            query = self.query(access)
-            if self.counts_inline:
-                query = query.add_columns(func.count().over().label("total"))
-            capped = query.order_by(None).limit(COUNT_CAP).subquery()
-            return query, select(func.count()).select_from(capped)
-
-        built: tuple[Query, Query] = _remembered((self.kind, access.shape(), clocks.local_today()), build)
-        return built
-
-    async def rows(
-        self, session: AsyncSession, access: AccessScope, limit: int, params: Params
-    ) -> tuple[list[WorkRow], int]:
-        """The first `limit` rows, and how many there are (exact below COUNT_CAP)."""
-        query, _count = self.statements(access)
-        if self.fetch is not None:
-            found = await self.fetch(session, query, limit)
-        else:
-            found = (await session.execute(query.limit(limit), params)).all()
-        if not found:
-            return [], 0
-        if self.counts_inline:
-            total = int(found[0].total)
-        else:
-            total = len(found) if len(found) < limit else await self.count(session, access, params)
-        return await self.present(session, access, found), min(total, COUNT_CAP)
-
-    async def count(self, session: AsyncSession, access: AccessScope, params: Params) -> int:
-        _query, count = self.statements(access)
-        return int((await session.execute(count, params)).scalar_one())
-
-
-_BUILT: dict[tuple[object, ...], Any] = {}
-_BUILT_MAX = 4096
-
-
-def _remembered(key: tuple[object, ...], build: Callable[[], Any]) -> Any:
-    """A statement built once per key (a user's shape, and the day where it matters), kept while fewer
-    than _BUILT_MAX are: building the visibility rule costs more than running it."""
-    if key not in _BUILT:
-        if len(_BUILT) >= _BUILT_MAX:
-            _BUILT.clear()
-        _BUILT[key] = build()
-    return _BUILT[key]
 
 
 async def with_work(session: AsyncSession, access: AccessScope) -> tuple[list[Source], Params]:
@@ -146,16 +72,12 @@ async def with_work(session: AsyncSession, access: AccessScope) -> tuple[list[So
         parts += [select(literal(-n)).where(s.mine(access)) for n, s in enumerate(probed, 1) if s.mine]
         return union_all(*parts)
 
-    probe = _remembered(("mine", access.shape()), build)
+    probe = remembered(("mine", access.shape()), build)
     found = set((await session.execute(probe)).scalars().all())
     team = sorted(i for i in found if i > 0)
     empty = {s.kind for n, s in enumerate(probed, 1) if -n not in found}
     asked = [s for s in usable if s.kind not in empty and (team or not s.team_only)]
     return asked, {"team": team}
-
-
-def _me(access: AccessScope) -> int:
-    return access.principal.user_id
 
 
 # Approvals to decide -------------------------------------------------------------------------------
@@ -164,12 +86,14 @@ def _me(access: AccessScope) -> int:
 # A request's case and, for a close-out, its item: read in the same statement as the request.
 RequestCase = aliased(Case)
 RequestItem = aliased(RectificationItem)
+RequestTeaching = aliased(EducationTeachingCase)
 # Where each kind of request is read and decided (by its object type; a clock's on its case's page).
 REQUEST_PAGES = {
     "case": "/cases/{object_id}",
     "case_clock": "/cases/{case_id}",
     "rectification": "/rectification/items/{object_id}",
     "decision": "/decisions/{object_id}",
+    "teaching_case": "/education/{event_id}#teaching",
 }
 
 
@@ -189,9 +113,17 @@ def _requests() -> Query:
             col(RequestCase.number).label("case_number"),
             col(RequestCase.title).label("case_title"),
             col(RequestItem.requirement),
+            col(RequestTeaching.event_id).label("teaching_event"),
             *PLACE,
         )
         .join(Place, col(Place.id) == col(request.unit_id))
+        .outerjoin(
+            RequestTeaching,
+            and_(
+                col(request.object_type) == teaching.OBJECT,
+                col(RequestTeaching.id) == col(request.object_id),
+            ),
+        )
         .outerjoin(RequestCase, col(RequestCase.id) == col(request.case_id))
         .outerjoin(
             RequestItem,
@@ -213,7 +145,9 @@ def _request_row(kind: str, what: str, row: Any) -> WorkRow:
         title = _short(row.requirement)
     else:
         title = f"{row.case_number} · {row.case_title}"
-    href = REQUEST_PAGES[row.object_type].format(object_id=row.object_id, case_id=row.case_id)
+    href = REQUEST_PAGES[row.object_type].format(
+        object_id=row.object_id, case_id=row.case_id, event_id=row.teaching_event
+    )
     reason = row.comment if row.status == approvals.RETURNED else ""
     return WorkRow(kind, what, title, place_name(row), href, row.due_on, reason)
 
@@ -253,7 +187,7 @@ def _returned(access: AccessScope) -> Query:
     return (
         _requests()
         .where(
-            col(ApprovalRequest.requested_by_id) == _me(access),
+            col(ApprovalRequest.requested_by_id) == me(access),
             col(ApprovalRequest.status) == approvals.RETURNED,
             # a returned close-out is on the list as its item (which the rectifier answers for)
             col(ApprovalRequest.kind) != rectification.CLOSEOUT,
@@ -271,7 +205,7 @@ RETURNED = Source(
     _returned,
     _requests_shown_as("returned", N_("Returned: %(kind)s")),
     mine=lambda a: exists().where(
-        col(ApprovalRequest.requested_by_id) == _me(a), col(ApprovalRequest.status) == approvals.RETURNED
+        col(ApprovalRequest.requested_by_id) == me(a), col(ApprovalRequest.status) == approvals.RETURNED
     ),
 )
 
@@ -281,7 +215,7 @@ RETURNED = Source(
 
 def _my_team_cases(access: AccessScope) -> Query:
     return select(col(CaseAssignment.case_id)).where(
-        col(CaseAssignment.user_id) == _me(access), col(CaseAssignment.recused_at).is_(None)
+        col(CaseAssignment.user_id) == me(access), col(CaseAssignment.recused_at).is_(None)
     )
 
 
@@ -332,8 +266,8 @@ CASE_CLOCKS = Source(
 def _items(access: AccessScope) -> Query:
     item = RectificationItem
     mine = or_(
-        and_(col(item.responsible_user_id) == _me(access), col(item.status).in_(rectification.EDITABLE)),
-        and_(col(item.created_by_id) == _me(access), col(item.status).in_(rectification.OUTSTANDING)),
+        and_(col(item.responsible_user_id) == me(access), col(item.status).in_(rectification.EDITABLE)),
+        and_(col(item.created_by_id) == me(access), col(item.status).in_(rectification.OUTSTANDING)),
     )
     return (
         select(
@@ -378,7 +312,7 @@ async def _present_items(session: AsyncSession, access: AccessScope, found: Foun
     return [
         WorkRow(
             "item",
-            _item_task(row, _me(access)),
+            _item_task(row, me(access)),
             _short(row.requirement),
             place_name(row),
             f"/rectification/items/{row.id}",
@@ -397,10 +331,10 @@ def _have_items(access: AccessScope) -> ColumnElement[bool]:
     item = RectificationItem
     return or_(
         exists().where(
-            col(item.responsible_user_id) == _me(access), col(item.status).in_(rectification.EDITABLE)
+            col(item.responsible_user_id) == me(access), col(item.status).in_(rectification.EDITABLE)
         ),
         exists().where(
-            col(item.created_by_id) == _me(access), col(item.status).in_(rectification.OUTSTANDING)
+            col(item.created_by_id) == me(access), col(item.status).in_(rectification.OUTSTANDING)
         ),
     )
 
@@ -429,7 +363,7 @@ def _decision_clocks(access: AccessScope) -> Query:
         .join(Place, col(Place.id) == col(Decision.unit_id))
         .where(
             or_(
-                col(Decision.drafted_by_id) == _me(access),
+                col(Decision.drafted_by_id) == me(access),
                 col(Decision.case_id).in_(TEAM),
             ),
             col(DecisionClock.appeal_id).is_(None),
@@ -460,7 +394,7 @@ async def _present_decisions(
 
 def _decision_clock_running(access: AccessScope) -> ColumnElement[bool]:
     """A running clock of a decision I drafted or of my team's case (before visibility)."""
-    mine = or_(col(Decision.drafted_by_id) == _me(access), col(Decision.case_id).in_(_my_team_cases(access)))
+    mine = or_(col(Decision.drafted_by_id) == me(access), col(Decision.case_id).in_(_my_team_cases(access)))
     return exists().where(
         col(Decision.id) == col(DecisionClock.decision_id),
         col(DecisionClock.met_on).is_(None),
@@ -498,7 +432,7 @@ def _appeals(access: AccessScope) -> Query:
             ),
         )
         .where(
-            col(AppealPanelMember.user_id) == _me(access),
+            col(AppealPanelMember.user_id) == me(access),
             col(Appeal.status).in_(decisions.APPEAL_OPEN),
             case_visible(access, col(Case.id)),
         )
@@ -525,8 +459,18 @@ APPEALS = Source(
     lambda a: a.can_anywhere("decision", "read"),
     _appeals,
     _present_appeals,
-    mine=lambda a: exists().where(col(AppealPanelMember.user_id) == _me(a)),
+    mine=lambda a: exists().where(col(AppealPanelMember.user_id) == me(a)),
 )
 
 # Every kind of work, in the order their rows interleave when due on the same day.
-SOURCES: tuple[Source, ...] = (APPROVALS, RETURNED, ITEMS, CASE_CLOCKS, DECISIONS, APPEALS)
+SOURCES: tuple[Source, ...] = (
+    APPROVALS,
+    RETURNED,
+    ITEMS,
+    CASE_CLOCKS,
+    DECISIONS,
+    APPEALS,
+    education.TO_WRITE,
+    education.TO_REVIEW,
+    education.LEAVE,
+)

@@ -1,0 +1,151 @@
+"""Education work on the to-do list: a member's reflections and make-up reports due after a closed
+event, and an organiser's reflections to review and leave requests to decide, one row per event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection
+from integrity.domain.cases import clocks
+from integrity.domain.education import reflections
+from integrity.domain.education.workflow import CLOSED, IN_PROGRESS, PUBLISHED
+from integrity.domain.work.rows import WorkRow
+from integrity.domain.work.source import PLACE, Found, Place, Query, Source, me, place_name
+from integrity.lib.authz import AccessScope
+from integrity.lib.i18n import N_
+from integrity.lib.i18n import gettext as _
+
+Event, Invitee, Reflection = EducationEvent, EducationAttendance, EducationReflection
+WRITTEN = ("submitted", "accepted")  # a reflection with the organiser or done: nothing to write
+
+
+def _unwritten() -> ColumnElement[bool]:
+    return ~exists().where(
+        col(Reflection.event_id) == col(Event.id),
+        col(Reflection.user_id) == col(Invitee.user_id),
+        col(Reflection.status).in_(WRITTEN),
+    )
+
+
+def _to_write(access: AccessScope) -> Query:
+    """Closed events I attended (a reflection) or missed (a make-up report) with nothing written yet."""
+    return (
+        select(
+            col(Event.id),
+            col(Event.title),
+            col(Event.ends_at),
+            col(Event.reflection_days),
+            col(Invitee.status),
+            *PLACE,
+        )
+        .join(Invitee, col(Invitee.event_id) == col(Event.id))
+        .join(Place, col(Place.id) == col(Event.unit_id))
+        .where(
+            col(Invitee.user_id) == me(access),
+            col(Invitee.status).in_(("present", "late", "absent", "excused")),
+            col(Event.status) == CLOSED,
+            _unwritten(),
+        )
+        .order_by(col(Event.ends_at), col(Event.id))
+    )
+
+
+async def _present_writing(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+    calendar = await clocks.display_calendar(session)
+    dues = [reflections.due_on(r.ends_at, r.reflection_days, calendar) for r in found]
+    return [
+        WorkRow(
+            "reflection",
+            _("Write your reflection")
+            if row.status in ("present", "late")
+            else _("Make up: study and report"),
+            row.title,
+            place_name(row),
+            f"/education/{row.id}#reflection",
+            due,
+        )
+        for row, due in zip(found, dues, strict=True)
+    ]
+
+
+TO_WRITE = Source(
+    "reflection",
+    lambda a: True,  # anyone may be invited, whatever their roles
+    _to_write,
+    _present_writing,
+    mine=lambda a: exists().where(
+        col(Invitee.user_id) == me(a), col(Invitee.status).in_(("present", "late", "absent", "excused"))
+    ),
+)
+
+
+def _waiting(access: AccessScope, joined: Any, condition: ColumnElement[bool]) -> Query:
+    """Events of units I organise for, with how many of their rows wait on me."""
+    return (
+        select(col(Event.id), col(Event.title), col(Event.ends_at), func.count().label("waiting"), *PLACE)
+        .join(joined, condition)
+        .join(Place, col(Place.id) == col(Event.unit_id))
+        .where(access.unit_filter("education", "update", col(Place.path)))
+        .group_by(col(Event.id), col(Event.title), col(Event.ends_at), *PLACE)
+        .order_by(col(Event.ends_at), col(Event.id))
+    )
+
+
+def _to_review(access: AccessScope) -> Query:
+    submitted = and_(
+        col(Reflection.event_id) == col(Event.id),
+        col(Reflection.status) == "submitted",
+        col(Reflection.user_id) != me(access),  # never one's own
+    )
+    return _waiting(access, Reflection, submitted)
+
+
+def _leave(access: AccessScope) -> Query:
+    asked = and_(
+        col(Invitee.event_id) == col(Event.id),
+        col(Invitee.leave_state) == "requested",
+        col(Invitee.user_id) != me(access),
+        col(Event.status).in_((PUBLISHED, IN_PROGRESS, CLOSED)),
+    )
+    return _waiting(access, Invitee, asked)
+
+
+def _shown_as(kind: str, words: str, anchor: str) -> Any:
+    async def present(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+        return [
+            WorkRow(
+                kind,
+                _(words) % {"n": row.waiting},
+                row.title,
+                place_name(row),
+                f"/education/{row.id}{anchor}",
+                None,
+            )
+            for row in found
+        ]
+
+    return present
+
+
+def _organises(access: AccessScope) -> bool:
+    return access.can_anywhere("education", "update")
+
+
+TO_REVIEW = Source(
+    "reflection_review",
+    _organises,
+    _to_review,
+    _shown_as("reflection_review", N_("Reflections to review: %(n)s"), "#reflections"),
+    mine=lambda a: exists().where(col(Reflection.status) == "submitted"),
+)
+LEAVE = Source(
+    "leave",
+    _organises,
+    _leave,
+    _shown_as("leave", N_("Leave requests to decide: %(n)s"), "#roster"),
+    mine=lambda a: exists().where(col(Invitee.leave_state) == "requested"),
+)

@@ -1,0 +1,125 @@
+"""Coverage of a hand-built office, its expected figures counted by hand: per unit, per person (those
+who never attended first), the Excel export, the period, and who may read it. On both engines."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from integrity.db.types import utcnow
+from integrity.domain.cases.clocks import local_today
+from integrity.domain.education import roster
+from integrity.domain.education.events import close, take_step
+from tests.conftest import Client, DemoApp, new_client
+from tests.support.education import acting, organise
+from tests.support.helpers import close as close_client
+from tests.support.notify import Office, make_office
+
+
+@pytest.fixture
+async def office(demo_app: DemoApp) -> Office:
+    roles = {"organiser": "inspector", "a": "member", "b": "member", "c": "member"}
+    return await make_office(demo_app, roles)
+
+
+@pytest.fixture
+async def organiser(demo_app: DemoApp, office: Office) -> AsyncIterator[Client]:
+    c = await new_client(demo_app, office.username("organiser"))
+    yield c
+    await close_client(c)
+
+
+async def arrange(demo_app: DemoApp, office: Office) -> None:
+    """Two events for everyone but c; a third published then cancelled (it counts for nothing)."""
+    org, a, b = (office.users[k][1] for k in ("organiser", "a", "b"))
+    earlier = utcnow() - timedelta(hours=5)
+    first = await organise(
+        demo_app, office, title="一", starts_at=earlier, ends_at=earlier + timedelta(hours=1)
+    )
+    second = await organise(demo_app, office, title="二")
+    cancelled = await organise(
+        demo_app,
+        office,
+        title="三",
+        starts_at=utcnow() + timedelta(days=1),
+        ends_at=utcnow() + timedelta(days=1, hours=1),
+    )
+    async with acting(demo_app, office, "organiser") as (session, access, actor):
+        await roster.mark(session, actor, first, [a], "present", access=access)
+        await roster.mark(session, actor, first, [org], "late", access=access)
+        await close(session, actor, first, access=access)  # b absent
+        await roster.mark(session, actor, second, [org], "present", access=access)
+        await roster.mark(session, actor, second, [a], "absent", access=access)
+        await roster.mark(session, actor, second, [b], "excused", access=access)
+        await close(session, actor, second, access=access)
+        await take_step(session, actor, cancelled, "cancel", reason="改期", access=access)
+
+
+def figures(html: str, unit: int) -> dict[str, str]:
+    row = html.split(f'data-unit="{unit}"', 1)[1].split("</tr>", 1)[0]
+    cells = {}
+    for status in ("present", "late", "made_up", "excused", "absent", "invited"):
+        cells[status] = row.split(f'data-status="{status}">', 1)[1].split("<", 1)[0]
+    cells["never"] = row.split('data-testid="never">', 1)[1].split("<", 1)[0]
+    return cells
+
+
+async def test_coverage_per_unit_and_person_counts_what_happened(
+    demo_app: DemoApp, office: Office, organiser: Client
+) -> None:
+    await arrange(demo_app, office)
+    page = await organiser.get(f"/education/coverage?unit={office.unit_id}")
+    assert page.status_code == 200, page.text
+    # By hand: present a(1st) + organiser(2nd); late organiser(1st); absent b(1st) + a(2nd);
+    # excused b(2nd); never attended: b and c (c was never invited).
+    expected = {"present": "2", "late": "1", "made_up": "0", "excused": "1", "absent": "2", "invited": "0"}
+    assert figures(page.text, office.unit_id) == {**expected, "never": "2"}
+    assert "50%" in page.text  # 3 attended of 6 invitations decided
+    people = await organiser.get(f"/education/coverage/people?unit={office.unit_id}")
+    never = [
+        line.split('data-username="')[1].split('"')[0]
+        for line in people.text.split("<tr")[1:]
+        if 'data-never="1"' in line
+    ]
+    assert sorted(never) == sorted([office.username("b"), office.username("c")])
+    assert people.text.index(office.username("c")) < people.text.index(office.username("a"))  # never first
+    sheet = await organiser.get(f"/education/coverage/people.xlsx?unit={office.unit_id}")
+    assert sheet.status_code == 200
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    header, body = rows[0], {r[1]: r for r in rows[1:]}
+    assert (
+        header[3:10] == ("出席", "迟到", "已补学", "请假", "缺席", "已邀请", "从未参加")[:0]
+        or len(header) == 10
+    )
+    a_row = dict(zip(header, body[office.username("a")], strict=True))
+    assert (a_row[header[4]], a_row[header[7]]) == (1, 1)  # present once, absent once
+    assert body[office.username("c")][-1] == "是"
+
+
+async def test_a_period_without_events_counts_everyone_as_never_attended(
+    demo_app: DemoApp, office: Office, organiser: Client
+) -> None:
+    await arrange(demo_app, office)
+    long_ago = local_today() - timedelta(days=400)
+    until = long_ago + timedelta(days=30)
+    page = await organiser.get(f"/education/coverage?unit={office.unit_id}&from={long_ago}&to={until}")
+    assert figures(page.text, office.unit_id)["never"] == "4"
+    wrong = await organiser.get(f"/education/coverage?unit={office.unit_id}&from=2026-13-01")
+    assert wrong.status_code == 422
+    assert "请按日历填写统计期间的日期。" in wrong.text
+
+
+async def test_members_read_no_coverage_and_organisers_only_their_units(
+    demo_app: DemoApp, office: Office, organiser: Client
+) -> None:
+    member = await new_client(demo_app, office.username("a"))
+    try:
+        assert (await member.get("/education/coverage")).status_code == 403
+    finally:
+        await close_client(member)
+    hx = await organiser.get("/education/coverage/people?unit=1")  # the group: above the organiser
+    assert hx.status_code == 404
