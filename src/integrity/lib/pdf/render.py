@@ -7,14 +7,19 @@ afterwards as an overlay document of exactly that many pages, merged onto the pa
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from integrity.lib.pdf.fetcher import ASSETS_DIR, PackagedAssetFetcher
+
+P = ParamSpec("P")
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -56,6 +61,25 @@ def _html(source: str, fetcher: PackagedAssetFetcher) -> object:
     return HTML(string=source, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
 
 
+MEMORY_EXIT = 3  # a worker out of its address space ends with this status (the pool reports it)
+
+
+def _dies_out_of_memory(work: Callable[P, Rendered]) -> Callable[P, Rendered]:
+    """Run in a worker: out of memory, the process leaves at once. Unwinding and the normal exit path
+    allocate again, and at the address-space ceiling a worker was seen spinning in malloc for minutes
+    instead of dying (so the pool waited out its whole time limit)."""
+
+    @functools.wraps(work)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> Rendered:
+        try:
+            return work(*args, **kwargs)
+        except MemoryError:
+            os._exit(MEMORY_EXIT)
+
+    return guarded
+
+
+@_dies_out_of_memory
 def render(job: RenderJob) -> Rendered:
     """HTML (already escaped by Jinja) to a PDF/A-3; resources only through our fetcher."""
     from weasyprint import Attachment
@@ -90,6 +114,7 @@ def render(job: RenderJob) -> Rendered:
     )
 
 
+@_dies_out_of_memory
 def compose(parts: list[bytes], layers: list[bytes]) -> Rendered:
     """Join the parts (the first one's catalogue, metadata and attachments are kept) and stamp the layers
     (overlay documents with one page per page of the whole, in order) over them."""
