@@ -47,6 +47,14 @@ PAGES = (
     ("calendar", "admin", "/admin/calendar"),
     ("education-projector", "li.na", "/education/1/projector"),
     ("education-sign-in", "zhou.li", "/education/1/sign-in"),
+    ("education-mine", "zhou.li", "/education"),
+    ("education-invitation", "zhou.li", "/education/1"),
+    ("education-reflection", "zhou.li", "/education/12"),
+    ("education-manage", "li.na", "/education/manage?when=past"),
+    ("education-new", "li.na", "/education/new"),
+    ("education-event", "li.na", "/education/12"),
+    ("education-coverage", "zhang.wei", "/education/coverage?unit=3"),
+    ("education-coverage-people", "li.na", "/education/coverage/people?unit=4"),
 )
 
 

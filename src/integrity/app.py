@@ -50,7 +50,9 @@ from integrity.domain.decisions.pages import DecisionPages
 from integrity.domain.decisions.register_pages import RegisterPages
 from integrity.domain.education.coverage_pages import CoveragePages
 from integrity.domain.education.event_pages import EventListPages, EventPages
+from integrity.domain.education.material_pages import MaterialPages
 from integrity.domain.education.member_pages import MyEventsPages
+from integrity.domain.education.plan_pages import PlanPages
 from integrity.domain.education.roster_pages import RosterPages
 from integrity.domain.education.sign_in_pages import ProjectorPages, ScanController, SignInPages
 from integrity.domain.education.teaching_pages import TeachingPages
@@ -137,6 +139,8 @@ ROUTE_HANDLERS: list[Any] = [
     EventPages,
     RosterPages,
     TeachingPages,
+    MaterialPages,
+    PlanPages,
     ProjectorPages,
     ScanController,
     SignInPages,

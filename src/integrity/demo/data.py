@@ -176,13 +176,13 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         await session.flush()
         cases = await load_demo_cases(session, settings)
         await load_demo_followup(session)
-        events = await load_demo_education(session, settings)
+        members, events = await load_demo_education(session, settings, password)
         await session.commit()
     await _fill_bells(db, settings)
     return (
-        f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users, {cases} cases, "
-        f"a recommendation letter with 2 rectification items and 2 decisions, {events} education event.\n"
-        + logins(password, settings.roles_needing_second_factor)
+        f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users and {members} members, "
+        f"{cases} cases, a recommendation letter with 2 rectification items and 2 decisions, "
+        f"{events} education events.\n" + logins(password, settings.roles_needing_second_factor)
     )
 
 

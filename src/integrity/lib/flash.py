@@ -51,6 +51,7 @@ DONE = {
     "relation_declared": N_("Relation declared: from now on you do not see this person's cases."),
     "relation_withdrawn": N_("Relation withdrawn; it is kept in the audit trail."),
     "event_drafted": N_("Event drafted. Next: say who it is for, then publish it to invite them."),
+    "series_drafted": N_("The series is drafted, one event per date; check each and publish it."),
     "event_publish": N_("Published: the invitations are out and the list is fixed."),
     "event_start": N_("The event is under way; members sign in with the projector's code."),
     "event_close": N_("Event closed; those not marked are absent and may make it up."),

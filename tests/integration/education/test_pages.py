@@ -260,3 +260,70 @@ async def test_the_sign_in_sheet_lists_the_fixed_roster_by_unit_with_a_blank_sig
     (printed,) = await audit_events(demo_app, action="education.roster_print", object_id=str(event))
     assert json.loads(printed[5])["extra"]["people"] == 3
     assert (await a.get(f"/education/{event}/sign-in-sheet.pdf")).status_code == 403  # members print nothing
+
+
+async def test_a_weekly_series_is_drafted_at_once_each_event_for_the_same_audience(
+    demo_app: DemoApp, office: Office, people: dict[str, Client]
+) -> None:
+    organiser = people["organiser"]
+    first = (utcnow() + timedelta(days=2)).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    fields = {"unit_id": str(office.unit_id), "type_code": "topic_study", "title": "每周专题学习"}
+    fields |= {"day": first.isoformat(), "start": "16:00", "end": "17:00", "audience": "unit_tree"}
+    made = await organiser.post(
+        "/education/new",
+        data=form(organiser, **fields, repeat="weekly", until=(first + timedelta(days=21)).isoformat()),
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    assert made.headers["location"] == "/education/manage?when=draft&done=series_drafted"
+    rows = await sql(
+        demo_app,
+        "SELECT e.id, e.starts_at, a.kind, a.unit_id FROM education_events e"
+        " JOIN education_audiences a ON a.event_id = e.id WHERE e.title = '每周专题学习' AND e.unit_id = :u"
+        " ORDER BY e.starts_at",
+        u=office.unit_id,
+    )
+    assert len(rows) == 4
+    assert {(r[2], r[3]) for r in rows} == {("unit_tree", office.unit_id)}
+    drafts = await organiser.get("/education/manage?when=draft&done=series_drafted")
+    assert drafts.text.count("每周专题学习") == 4
+    assert "每个日期一场活动" in drafts.text
+
+
+async def test_materials_are_attached_by_organisers_and_read_only_by_those_on_the_list(
+    demo_app: DemoApp, office: Office, people: dict[str, Client]
+) -> None:
+    organiser, a, c = people["organiser"], people["a"], people["c"]
+    event = await organise(demo_app, office)
+    slides = b"%PDF-1.4\n% teaching slides\n"
+    added = await organiser.post(
+        f"/education/{event}/materials",
+        data={"csrf_token": organiser.csrf},
+        files={"file": ("廉政党课课件.pdf", slides, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    refused = await organiser.post(
+        f"/education/{event}/materials",
+        data={"csrf_token": organiser.csrf},
+        files={"file": ("run.exe", b"MZ\x90\x00\x03\x00\x00\x00", "application/octet-stream")},
+    )
+    assert refused.status_code == 422  # the upload rules of evidence: nothing kept
+    assert 'role="alert"' in refused.text
+    (material,) = await sql(
+        demo_app, "SELECT id, filename FROM education_materials WHERE event_id = :e", e=event
+    )
+    assert material[1] == "廉政党课课件.pdf"
+    page = await a.get(f"/education/{event}")
+    assert f'href="/education/{event}/materials/{material[0]}"' in page.text
+    got = await a.get(f"/education/{event}/materials/{material[0]}")
+    assert got.status_code == 200
+    assert got.content == slides
+    assert (await c.get(f"/education/{event}/materials/{material[0]}")).status_code == 404  # not on the list
+    assert (
+        await a.post(
+            f"/education/{event}/materials", data={"csrf_token": a.csrf}, files={"file": ("x.pdf", slides)}
+        )
+    ).status_code == 403
+    (audited,) = await audit_events(demo_app, action="education.material", object_id=str(event))
+    assert json.loads(audited[5])["after"]["filename"] == "廉政党课课件.pdf"

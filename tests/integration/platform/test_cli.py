@@ -101,7 +101,7 @@ def test_cli_builds_an_organisation_and_guards_the_trail(
 def test_demo_loads_once_and_verifies(cli: CliRunner) -> None:
     ok(cli, "db", "upgrade")
     first = ok(cli, "demo")
-    assert "Loaded 12 units, 28 persons, 8 users, 6 cases, a recommendation letter" in first
+    assert "Loaded 12 units, 28 persons, 8 users and 5 members, 6 cases, a recommendation letter" in first
     assert "zhang.wei" in first
     assert "already loaded" in ok(cli, "demo")
     assert "OK: the audit trail is intact" in ok(cli, "audit", "verify")

@@ -126,3 +126,46 @@ class EducationTeachingCase(SQLModel, table=True):
     written_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EducationMaterial(SQLModel, table=True):
+    """A file of an event's materials (slides, documents, a video), stored once by its SHA-256 under
+    the same rules as case evidence; read by the organisers and by those on the event's list."""
+
+    __tablename__ = "education_materials"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="education_events.id", index=True)
+    sha256: str = Field(max_length=64)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EducationPlan(SQLModel, table=True):
+    """A unit's education plan for a year: its quotas."""
+
+    __tablename__ = "education_plans"
+    __table_args__ = (UniqueConstraint("unit_id", "year", name="uq_education_plan"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id")
+    year: int
+    updated_by_id: int = Field(foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EducationPlanQuota(SQLModel, table=True):
+    """One quota of a plan: at least `minimum` events held (of a type, or any) by the unit and those
+    below it, or at least `minimum` events attended by each member of the unit and those below it."""
+
+    __tablename__ = "education_plan_quotas"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="education_plans.id", index=True)
+    kind: str = Field(max_length=16)  # events | attendance
+    type_code: str = Field(default="", max_length=32)  # for events: of this type ("" any)
+    minimum: int
+    label: str = Field(default="", max_length=200)  # e.g. 党委书记讲廉政党课

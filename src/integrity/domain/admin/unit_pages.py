@@ -14,6 +14,8 @@ from sqlmodel import col, select
 
 from integrity.db.models import Unit
 from integrity.domain.admin import directory
+from integrity.domain.cases.clocks import local_today
+from integrity.domain.education import plans, types
 from integrity.domain.org import services as org
 from integrity.domain.org.schemas import UNIT_KINDS, UnitIn
 from integrity.domain.org.tree import UnitChange, change_unit
@@ -100,8 +102,17 @@ class OrgPages(Controller):
                 "may_grant": unit.active and access.can("grant", "create", unit.path),
                 "roles": ROLES,
                 "users_here": access.can("user", "read", unit.path),
+                **await self._plan(db, access, unit),
             },
         )
+
+    async def _plan(self, db: Db, access: Access, unit: Unit) -> dict[str, Any]:
+        """This year's education plan and its progress, for those who read the unit's education."""
+        if not access.can("education", "read", unit.path):
+            return {"plan_year": None}
+        year = local_today().year
+        _unit, shown = await plans.unit_progress(db, access, unit.id or 0, year)
+        return {"plan_year": year, "progress": shown, "type_names": await types.type_names(db)}
 
     async def _then_back(
         self, db: Db, access: Access, unit_id: int, change: Awaitable[Any], done: str, anchor: str = ""

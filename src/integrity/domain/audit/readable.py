@@ -59,6 +59,9 @@ ACTION_LABELS = {
     "education.reflection_accepted": N_("Reflection accepted"),
     "education.reflection_returned": N_("Reflection returned for revision"),
     "education.roster_print": N_("Sign-in sheet printed"),
+    "education.material": N_("Material attached to an education event"),
+    "education.plan_quota": N_("Quota added to an education plan"),
+    "education.plan_quota_remove": N_("Quota removed from an education plan"),
     "catalogue.item.update": N_("Catalogue entry changed"),
     "clock_rule.update": N_("Clock rule changed"),
     "catalogue.measure.create": N_("Measure added to the catalogue"),
@@ -131,6 +134,9 @@ FIELD_LABELS = {
     "people": N_("People"),
     "event_id": N_("Event"),
     "absent_again": N_("Absent again and again"),
+    "year": N_("Year"),
+    "label": N_("Note"),
+    "minimum": N_("At least"),
     "corrected": N_("Corrected"),
     "decision": N_("Decision"),
     "round": N_("Round"),
@@ -301,6 +307,7 @@ _STATUS_TABLES = {
     "decision": "decision",
     "education": "education",
 }
+QUOTA_KINDS = {"events": N_("Events held"), "attendance": N_("Events each member attends")}
 APPROVAL_STATUS_LABELS = {"pending": N_("Pending"), "approved": N_("Approved"), "returned": N_("Returned")}
 
 
@@ -350,6 +357,11 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
         return label(_STATUS_TABLES.get(event.object_type, "status"), str(value))
     if field == "transition":
         return label("transition", str(value))
+    if event.action.startswith("education.plan_quota"):
+        if field == "kind":
+            return gettext(QUOTA_KINDS.get(str(value), str(value)))
+        if field == "type_code":
+            return names.catalogue.get(("education_type", str(value)), str(value))
     if field == "kind":
         if event.object_type == "unit":
             return label("unit_kind", str(value))

@@ -1,8 +1,9 @@
 """Coverage: who of a unit (and those below) was invited, came, was late or excused, missed, made up,
 or never attended any event in a period; per unit (rolled up the tree) and per person.
 
-One pass over the period's attendance rows, grouped by person and status (an index on (user_id,
-status, event_id) lets both engines read it in order, with no sort); people map to units in Python.
+One pass over the period's attendance rows, grouped by person with a count per status (an index on
+(user_id, status, event_id) lets SQLite read them in order, with no sort); people map to units in
+Python.
 """
 
 from __future__ import annotations
@@ -87,38 +88,36 @@ async def _scope(session: AsyncSession, access: AccessScope, unit_id: int) -> tu
     return top, list(below.scalars())
 
 
-async def _per_person(
+async def _rows(
     session: AsyncSession, units: list[Unit], start: date, end: date
-) -> tuple[list[User], dict[int, Tally]]:
-    """The active people of these units, and each one's rows of the period by status."""
-    unit_ids = [u.id for u in units]
-    people = list(
-        (
-            await session.execute(
-                select(User).where(col(User.unit_id).in_(unit_ids), col(User.is_active).is_(True))
-            )
-        ).scalars()
+) -> tuple[dict[int, int], list[tuple[int, str, int]]]:
+    """The active people of these units (id -> unit id), and the period's (person, status, count)."""
+    people = await session.execute(
+        select(col(User.id), col(User.unit_id)).where(
+            col(User.unit_id).in_([u.id for u in units]), col(User.is_active).is_(True)
+        )
     )
+    unit_of = {int(i or 0): int(u) for i, u in people.all()}
     first, last = period_bounds(start, end)
     events = select(col(EducationEvent.id)).where(
         col(EducationEvent.starts_at).between(first, last),
         col(EducationEvent.status).not_in((DRAFT, CANCELLED)),
     )
+    # One row per person with a count per status: hashing 10,000 people is cheaper than 60,000
+    # (person, status) pairs (PostgreSQL: 470 ms against 880 ms over a million rows).
+    status = col(EducationAttendance.status)
     rows = await session.execute(
-        select(col(EducationAttendance.user_id), col(EducationAttendance.status), func.count())
+        select(col(EducationAttendance.user_id), *(func.count().filter(status == s) for s in STATUSES))
         .where(col(EducationAttendance.event_id).in_(events))
-        .group_by(col(EducationAttendance.user_id), col(EducationAttendance.status))
+        .group_by(col(EducationAttendance.user_id))
     )
-    ids = {p.id for p in people}
-    tallies: dict[int, Tally] = defaultdict(Tally)
-    for user_id, status, n in rows.all():
-        if user_id in ids and status in STATUSES:
-            tallies[user_id].counts[status] += int(n)
-    for person in people:
-        tally = tallies[person.id or 0]
-        tally.people = 1
-        tally.never = 0 if tally.attended else 1
-    return people, tallies
+    return unit_of, [
+        (int(row[0]), s, int(n))
+        for row in rows.all()
+        if row[0] in unit_of
+        for s, n in zip(STATUSES, row[1:], strict=True)
+        if n
+    ]
 
 
 async def by_unit(
@@ -126,17 +125,26 @@ async def by_unit(
 ) -> list[UnitCoverage]:
     """The unit and each unit below it: its own people's tally and the tally with those below."""
     top, units = await _scope(session, access, unit_id)
-    people, tallies = await _per_person(session, units, start, end)
-    own: dict[int, Tally] = defaultdict(Tally)
-    for person in people:
-        own[person.unit_id].add(tallies[person.id or 0])
+    unit_of, rows = await _rows(session, units, start, end)
+    own: dict[int, Tally] = {u.id or 0: Tally() for u in units}
+    attended: set[int] = set()
+    for user_id, status, n in rows:
+        if status in STATUSES:
+            own[unit_of[user_id]].counts[status] += n
+            if status in ATTENDED:
+                attended.add(user_id)
+    for user_id, home in unit_of.items():
+        own[home].people += 1
+        own[home].never += user_id not in attended
     totals: dict[int, Tally] = {}
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in units:
+        children[unit.parent_id].append(unit)
     for unit in sorted(units, key=lambda u: -u.depth):  # the deepest first: children before parents
         total = Tally()
         total.add(own[unit.id or 0])
-        for child in units:
-            if child.parent_id == unit.id:
-                total.add(totals[child.id or 0])
+        for child in children[unit.id]:
+            total.add(totals[child.id or 0])
         totals[unit.id or 0] = total
     ordered = _tree_order(top, units)
     return [UnitCoverage(u, u.depth - top.depth, own[u.id or 0], totals[u.id or 0]) for u in ordered]
@@ -163,7 +171,14 @@ async def people_of(
 ) -> list[PersonCoverage]:
     """Each person of the unit and those below with their tally; those who never attended first."""
     _top, units = await _scope(session, access, unit_id)
-    people, tallies = await _per_person(session, units, start, end)
+    unit_of, counted = await _rows(session, units, start, end)
+    tallies: dict[int, Tally] = {user_id: Tally(people=1) for user_id in unit_of}
+    for user_id, status, n in counted:
+        if status in STATUSES:
+            tallies[user_id].counts[status] += n
+    for tally in tallies.values():
+        tally.never = 0 if tally.attended else 1
+    people = (await session.execute(select(User).where(col(User.id).in_(list(unit_of))))).scalars()
     by_id = {u.id: u for u in units}
     rows = [PersonCoverage(p, by_id[p.unit_id], tallies[p.id or 0]) for p in people]
     rows.sort(key=lambda r: (-r.tally.never, r.unit.path, r.user.display_name))

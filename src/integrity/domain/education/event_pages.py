@@ -23,7 +23,7 @@ from integrity.db.models import (
     User,
 )
 from integrity.domain.admin import directory
-from integrity.domain.education import documents, events, listing, teaching, types
+from integrity.domain.education import documents, events, listing, materials, teaching, types
 from integrity.domain.education.events import AudienceRule, EventDraft
 from integrity.domain.education.member_pages import invitee_page
 from integrity.domain.education.workflow import DRAFT, LIFECYCLE
@@ -55,6 +55,8 @@ class EventForm(msgspec.Struct):
     late_after_minutes: str = "10"
     reflection_days: str = "10"
     audience: str = "unit_tree"
+    repeat: str = ""
+    until: str = ""
     csrf_token: str = ""
 
 
@@ -77,6 +79,13 @@ def local_moment(day: str, clock: str, zone: str) -> datetime:
         return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), ZoneInfo(zone))
     except ValueError:
         raise InvalidInput(N_("Give the date and the start and end times.")) from None
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(N_("Give the date the series ends.")) from None
 
 
 def _number(value: str, default: int | None) -> int | None:
@@ -145,18 +154,31 @@ class EventListPages(Controller):
                 late_after_minutes=_number(data.late_after_minutes, 10) or 0,
                 reflection_days=_number(data.reflection_days, 10) or 10,
             )
+            rules = (
+                [AudienceRule(data.audience, unit_id=unit_id)]
+                if data.audience in ("unit", "unit_tree")
+                else []
+            )
+            if data.repeat:
+                until = _day(data.until)
+                series = await events.create_series(
+                    db, actor, draft, data.repeat, until, rules, access=access
+                )
+                made.extend(e.id or 0 for e in series)
+                return
             event = await events.create_event(db, actor, draft, access=access)
             assert event.id is not None
             made.append(event.id)
-            if data.audience in ("unit", "unit_tree"):
-                rule = AudienceRule(data.audience, unit_id=unit_id)
-                await events.set_audience(db, actor, event.id, [rule], access=access)
+            if rules:
+                await events.set_audience(db, actor, event.id, rules, access=access)
 
         async def show_again(error: str, status: int) -> Template:
             return await self._new_page(db, access, data, error, status)
 
         done = await act_then_redirect(db, creating(), "/education", show_again, "event_drafted")
-        if isinstance(done, Redirect) and made:
+        if isinstance(done, Redirect) and len(made) > 1:  # a series: the drafts, to check and publish
+            done = Redirect("/education/manage?when=draft&done=series_drafted", status_code=303)
+        elif isinstance(done, Redirect) and made:
             done = Redirect(f"/education/{made[0]}?done=event_drafted", status_code=303)
         return done
 
@@ -213,6 +235,7 @@ async def organiser_page(
         "reflections": await waiting_reflections(db, event_id) if may_update else [],
         "may_mark": "mark_attendance" in offered,
         "teaching": await teaching.for_organisers(db, access, event_id),
+        "materials": await materials.materials_of(db, event_id),
         "teaching_form": teaching_form,
     }
     return Template("education/event.html", context=context, status_code=status)

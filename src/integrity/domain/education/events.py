@@ -4,8 +4,8 @@ cancel. Each change is one transaction with its audit event and history row."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope
 from integrity.lib.errors import InvalidInput, NotFound, one_of
 from integrity.lib.i18n import N_
+from integrity.lib.workdays import add_months
 
 AUDIENCE_KINDS = ("unit", "unit_tree", "role", "user", "exclude")
 
@@ -291,3 +292,55 @@ async def take_step(
     await LIFECYCLE.advance(
         session, found.event, name, actor=actor, reason=reason.strip(), values=values, extra=extra
     )
+
+
+REPEATS = ("weekly", "monthly")
+MAX_SERIES = 53  # a year of weekly events
+
+
+def series_starts(first: datetime, repeat: str, until: date) -> list[datetime]:
+    """The start of each event of a series: every week or every month (the same day, or the month's
+    last) from the first, up to and including the local date `until`."""
+    if repeat not in REPEATS:
+        raise one_of("repeat", REPEATS)
+    zone = first.tzinfo
+    starts, n = [], 0
+    while True:
+        moment = first + timedelta(weeks=n) if repeat == "weekly" else _months_on(first, n)
+        if moment.astimezone(zone).date() > until:
+            break
+        starts.append(moment)
+        n += 1
+        if len(starts) > MAX_SERIES:
+            raise InvalidInput(N_("A series has at most 53 events; choose an earlier end."))
+    if len(starts) < 2:
+        raise InvalidInput(N_("A series ends after its second event; choose a later end."))
+    return starts
+
+
+def _months_on(first: datetime, months: int) -> datetime:
+    day = add_months(first.date(), months)
+    return first.replace(year=day.year, month=day.month, day=day.day)
+
+
+async def create_series(
+    session: AsyncSession,
+    actor: Actor,
+    draft: EventDraft,
+    repeat: str,
+    until: date,
+    rules: list[AudienceRule],
+    *,
+    access: AccessScope | None,
+) -> list[EducationEvent]:
+    """Draft every event of a series at once, each with the same audience rules."""
+    length = draft.ends_at - draft.starts_at
+    made = []
+    for start in series_starts(draft.starts_at, repeat, until):
+        event = await create_event(
+            session, actor, replace(draft, starts_at=start, ends_at=start + length), access=access
+        )
+        if rules:
+            await set_audience(session, actor, event.id or 0, rules, access=access)
+        made.append(event)
+    return made

@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from integrity.db.models import EducationAttendance, EducationEvent, Unit
 from integrity.db.types import utcnow
-from integrity.domain.education import listing, reflections, roster, teaching, types
+from integrity.domain.education import listing, materials, reflections, roster, teaching, types
 from integrity.domain.education.attendance import SIGN_IN_OPENS
 from integrity.domain.education.workflow import DRAFT, OPEN_FOR_SIGN_IN, PUBLISHED
 from integrity.lib.authz.declarations import authenticated
@@ -62,6 +62,7 @@ async def invitee_page(
         "unit": await db.get(Unit, event.unit_id),
         "type_names": await types.type_names(db),
         "teaching": await teaching.for_audience(db, access, event_id),
+        "materials": await materials.materials_of(db, event_id),
         "mine": mine,
         "rounds": rounds,
         "error": error,
