@@ -54,6 +54,7 @@ PAGES = (
     ("education-new", "li.na", "/education/new"),
     ("education-event", "li.na", "/education/12"),
     ("education-coverage", "zhang.wei", "/education/coverage?unit=3"),
+    ("education-plan", "li.na", "/education/plans?unit=4"),
     ("education-coverage-people", "li.na", "/education/coverage/people?unit=4"),
 )
 

@@ -185,14 +185,14 @@ async def load_demo_education(session: AsyncSession, settings: Settings, passwor
 
 
 async def _plan(session: AsyncSession, east: int) -> None:
-    """The East China branch's plan for this year: two warning-education sessions, a party lesson by
-    the branch's party secretary, and four events for each member."""
+    """The East China branch's plan for this year: three warning-education sessions (two held: behind),
+    a party lesson by the branch's party secretary, and eight events for each member."""
     access, actor = await access_for(session, ORGANISER)
     year = local_today().year
     quotas = (
-        ("events", "warning_education", 2, ""),
+        ("events", "warning_education", 3, ""),
         ("events", "party_lesson", 1, "分公司党委书记讲廉政党课"),
-        ("attendance", "", 4, ""),
+        ("attendance", "", 8, ""),
     )
     for kind, type_code, minimum, label in quotas:
         await plans.add_quota(
