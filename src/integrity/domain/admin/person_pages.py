@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from integrity.db.models import Person
 from integrity.domain.admin import directory
 from integrity.domain.cases import listing
-from integrity.domain.org import roster
+from integrity.domain.org import choices, roster
 from integrity.domain.org import services as org
 from integrity.domain.org.schemas import PersonIn, PersonPatch
 from integrity.lib import sheets
@@ -86,7 +86,7 @@ class PersonPages(Controller):
                 "next_cursor": page.next_cursor,
                 "q": q,
                 "unit_id": unit_id,
-                "units": await directory.unit_choices(db, access, "person", "read"),
+                "units": await choices.unit_choices(db, access, "person", "read"),
                 "can_create": access.can_anywhere("person", "create"),
             },
         )
@@ -115,7 +115,7 @@ class PersonPages(Controller):
                 "person": person,
                 "form": form,
                 "error": error,
-                "units": await directory.unit_choices(db, access, "person", "create"),
+                "units": await choices.unit_choices(db, access, "person", "create"),
                 "unit": (await directory.unit_names(db, {person.unit_id})).get(person.unit_id, "")
                 if person
                 else "",

@@ -16,6 +16,7 @@ from integrity.db.models import Unit
 from integrity.domain.admin import directory
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import plans, types
+from integrity.domain.org import choices
 from integrity.domain.org import services as org
 from integrity.domain.org.schemas import UNIT_KINDS, UnitIn
 from integrity.domain.org.tree import UnitChange, change_unit
@@ -55,7 +56,7 @@ class OrgPages(Controller):
 
     @get("/")
     async def tree(self, db: Db, access: Access) -> Template:
-        units = await directory.unit_choices(db, access, "unit", "read", active_only=False)
+        units = await choices.unit_choices(db, access, "unit", "read", active_only=False)
         return Template("org/tree.html", context={"units": units})
 
     @get("/{unit_id:int}")
@@ -80,7 +81,7 @@ class OrgPages(Controller):
         # Where it may move: units the reader may create in, outside its own subtree.
         targets = [
             u
-            for u in await directory.unit_choices(db, access, "unit", "create")
+            for u in await choices.unit_choices(db, access, "unit", "create")
             if not u.path.startswith(unit.path)
         ]
         return Template(

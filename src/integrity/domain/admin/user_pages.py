@@ -14,6 +14,7 @@ from integrity.domain.accounts.passwords import reset_password
 from integrity.domain.accounts.sessions import sessions_of
 from integrity.domain.admin import directory
 from integrity.domain.admin.accounts import reset_second_factor
+from integrity.domain.org import choices
 from integrity.domain.users import services
 from integrity.domain.users.schemas import GrantIn, UserIn, UserPatch
 from integrity.lib.authz import ROLES
@@ -80,7 +81,7 @@ class UserAdminPages(Controller):
                 "next_cursor": page.next_cursor,
                 "q": q,
                 "unit_id": unit_id,
-                "units": await directory.unit_choices(db, access, "user", "read"),
+                "units": await choices.unit_choices(db, access, "user", "read"),
                 "can_create": access.can_anywhere("user", "create"),
             },
         )
@@ -94,7 +95,7 @@ class UserAdminPages(Controller):
             context={
                 "form": form,
                 "error": error,
-                "units": await directory.unit_choices(db, access, "user", "create"),
+                "units": await choices.unit_choices(db, access, "user", "create"),
             },
         )
 
@@ -167,8 +168,8 @@ class UserAdminPages(Controller):
                 "grants": grants,
                 "sessions": await sessions_of(db, user_id, None),
                 "roles": ROLES,
-                "units": await directory.unit_choices(db, access, "user", "create"),
-                "grant_units": await directory.unit_choices(db, access, "grant", "create"),
+                "units": await choices.unit_choices(db, access, "user", "create"),
+                "grant_units": await choices.unit_choices(db, access, "grant", "create"),
                 "can_update": access.can("user", "update", await directory.unit_path(db, user.unit_id)),
             },
         )

@@ -9,9 +9,9 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Response, Template
 
-from integrity.domain.admin import directory
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import coverage
+from integrity.domain.org import choices
 from integrity.lib import excel
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, Db
@@ -48,11 +48,11 @@ class CoveragePages(Controller):
     async def units(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Template:
         start, end = _period(request)
         unit_id = _unit(request, access)
-        choices = await directory.unit_choices(db, access, "education", "read")
-        if not any(c.id == unit_id for c in choices) and choices:
-            unit_id = choices[0].id or 0
+        units = await choices.unit_choices(db, access, "education", "read")
+        if not any(c.id == unit_id for c in units) and units:
+            unit_id = units[0].id or 0
         rows = await coverage.by_unit(db, access, unit_id, start, end)
-        context = {"rows": rows, "start": start, "end": end, "unit_id": unit_id, "units": choices}
+        context = {"rows": rows, "start": start, "end": end, "unit_id": unit_id, "units": units}
         return Template("education/coverage.html", context=context)
 
     @get("/people")

@@ -22,11 +22,11 @@ from integrity.db.models import (
     Unit,
     User,
 )
-from integrity.domain.admin import directory
 from integrity.domain.education import documents, events, listing, materials, teaching, types
 from integrity.domain.education.events import AudienceRule, EventDraft
 from integrity.domain.education.member_pages import invitee_page
 from integrity.domain.education.workflow import DRAFT, LIFECYCLE
+from integrity.domain.org import choices
 from integrity.domain.users.services import find_user
 from integrity.lib.authz import ROLES
 from integrity.lib.authz.declarations import authenticated, permission
@@ -116,7 +116,7 @@ class EventListPages(Controller):
         context = {
             "form": form,
             "error": error,
-            "units": await directory.unit_choices(db, access, "education", "create"),
+            "units": await choices.unit_choices(db, access, "education", "create"),
             "types": await types.event_types(db),
         }
         return Template("education/new.html", context=context, status_code=status)
@@ -228,7 +228,7 @@ async def organiser_page(
         "offered": offered,
         "buttons": [s for s in STEP_BUTTONS if s in offered],
         "rules": await audience_rules(db, event_id) if event.status == DRAFT else [],
-        "units": await directory.unit_choices(db, access, "unit", "read") if "edit" in offered else [],
+        "units": await choices.unit_choices(db, access, "unit", "read") if "edit" in offered else [],
         "roles": ROLES,
         "roster": roster,
         "counts": _counts(roster),

@@ -9,9 +9,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from integrity.domain.admin import directory
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import plans, types
+from integrity.domain.org import choices
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import InvalidInput
@@ -49,7 +49,7 @@ class PlanPages(Controller):
             "may_update": access.can("education", "update", unit.path),
             "types": await types.event_types(db),
             "type_names": await types.type_names(db),
-            "units": await directory.unit_choices(db, access, "education", "read"),
+            "units": await choices.unit_choices(db, access, "education", "read"),
             "this_year": local_today().year,
         }
         return Template("education/plan.html", context=context, status_code=status)

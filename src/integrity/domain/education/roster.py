@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from integrity.db.models import EducationAttendance, EducationEvent, User
 from integrity.db.types import utcnow
-from integrity.domain.education.events import organised_event
+from integrity.domain.education.events import Organised, organised_event
 from integrity.domain.education.workflow import LIFECYCLE, PUBLISHED
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
@@ -75,16 +75,23 @@ async def mark(
     return len(changes)
 
 
-async def add_invitee(
-    session: AsyncSession, actor: Actor, event_id: int, user_id: int, *, access: AccessScope | None
-) -> None:
-    """Put one more person on a published event's list."""
+async def _published_list(session: AsyncSession, access: AccessScope | None, event_id: int) -> Organised:
+    """An event whose list the caller may change person by person: published (before that, the
+    audience rules say who it is for)."""
     found = await organised_event(session, access, event_id)
     LIFECYCLE.require(LIFECYCLE.step("edit"), found.event.status, found.may)
     if found.event.status != PUBLISHED:
         raise Conflict(
             N_("Change who is invited once the event is published; before that, edit who it is for.")
         )
+    return found
+
+
+async def add_invitee(
+    session: AsyncSession, actor: Actor, event_id: int, user_id: int, *, access: AccessScope | None
+) -> None:
+    """Put one more person on a published event's list."""
+    found = await _published_list(session, access, event_id)
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
         raise NotFound(N_("No such user."))
@@ -108,12 +115,7 @@ async def remove_invitee(
     access: AccessScope | None,
 ) -> None:
     """Take someone off a published event's list, with the reason; not once they have attended."""
-    found = await organised_event(session, access, event_id)
-    LIFECYCLE.require(LIFECYCLE.step("edit"), found.event.status, found.may)
-    if found.event.status != PUBLISHED:
-        raise Conflict(
-            N_("Change who is invited once the event is published; before that, edit who it is for.")
-        )
+    found = await _published_list(session, access, event_id)
     if not reason.strip():
         raise InvalidInput(N_("Say why this person is taken off the list."))
     rows = await _rows(session, event_id, [user_id])
