@@ -11,7 +11,7 @@ from integrity.config import Settings
 from integrity.db.engine import Database
 from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
-from integrity.demo.education import load_demo_education
+from integrity.demo.education import MEMBER_UNITS, load_demo_education
 from integrity.demo.followup import load_demo_followup
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.notifications.services import send_test
@@ -207,6 +207,13 @@ def logins(password: str, second_factor_roles: frozenset[str] = frozenset()) -> 
             else ""
         )
         lines.append(f"  {spec.username:<10} {roles}{needs}")
+    accounts = {u.employee_no for u in USERS}
+    members = [
+        name_en.lower().replace(" ", ".")
+        for unit, _name, name_en, number, _position, _level, party in PERSONS
+        if unit in MEMBER_UNITS and party and number not in accounts
+    ]
+    lines.append(f"  {', '.join(members)}: member @ their unit (party members, for integrity education)")
     if second_factor_roles:
         lines.append("  (no phone at hand? serve with INTEGRITY_SECOND_FACTOR_ROLES= to make it optional)")
     return "\n".join(lines)
