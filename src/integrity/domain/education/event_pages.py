@@ -248,6 +248,24 @@ def _counts(roster: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+async def back_to_event(
+    db: Db,
+    access: Access,
+    event_id: int,
+    change: Awaitable[Any],
+    done: str,
+    anchor: str = "",
+    teaching_form: Any = None,
+) -> Template | Redirect:
+    """Make one change from the organiser's event page and go back to it (at `anchor`), or show the
+    page again with the reason (and what was typed into the teaching-case form)."""
+
+    async def show_again(error: str, status: int) -> Template:
+        return await organiser_page(db, access, event_id, error, status, teaching_form=teaching_form)
+
+    return await act_then_redirect(db, change, f"/education/{event_id}{anchor}", show_again, done)
+
+
 class EventPages(Controller):
     """One event: its organisers see the office's page; an invitee sees their own (member_pages)."""
 
@@ -262,14 +280,6 @@ class EventPages(Controller):
         if event is not None and unit is not None and access.can("education", "read", unit.path):
             return await organiser_page(db, access, event_id)
         return await invitee_page(db, access, event_id)
-
-    async def _then_back(
-        self, db: Db, access: Access, event_id: int, change: Awaitable[Any], done: str
-    ) -> Template | Redirect:
-        async def show_again(error: str, status: int) -> Template:
-            return await organiser_page(db, access, event_id, error, status)
-
-        return await act_then_redirect(db, change, f"/education/{event_id}", show_again, done)
 
     @post("/steps/{step:str}", status_code=200)
     async def step(
@@ -287,7 +297,7 @@ class EventPages(Controller):
             change = events.close(db, actor, event_id, access=access)
         else:
             change = events.take_step(db, actor, event_id, step, reason=data.reason, access=access)
-        return await self._then_back(db, access, event_id, change, f"event_{step}")
+        return await back_to_event(db, access, event_id, change, f"event_{step}")
 
     @get("/sign-in-sheet.pdf", opt=permission("education", "read"))
     async def sheet(
@@ -321,7 +331,7 @@ class EventPages(Controller):
             rules.append(await _new_rule(db, data))
             await events.set_audience(db, actor, event_id, rules, access=access)
 
-        return await self._then_back(db, access, event_id, adding(), "saved")
+        return await back_to_event(db, access, event_id, adding(), "saved")
 
     @post("/audience/{rule_id:int}/remove", status_code=200)
     async def remove_rule(
@@ -338,7 +348,7 @@ class EventPages(Controller):
             rules = [_rule_of(r["rule"]) for r in current if r["rule"].id != rule_id]
             await events.set_audience(db, actor, event_id, rules, access=access)
 
-        return await self._then_back(db, access, event_id, removing(), "saved")
+        return await back_to_event(db, access, event_id, removing(), "saved")
 
 
 def _rule_of(row: EducationAudience) -> AudienceRule:

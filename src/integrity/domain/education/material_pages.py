@@ -13,10 +13,9 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Stream, Template
 
 from integrity.domain.education import materials
-from integrity.domain.education.event_pages import organiser_page
+from integrity.domain.education.event_pages import back_to_event
 from integrity.lib.authz.declarations import authenticated, permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
-from integrity.lib.forms import act_then_redirect
 from integrity.lib.uploads import download
 
 
@@ -41,11 +40,8 @@ class MaterialPages(Controller):
         event_id: FromPath[int],
         data: Annotated[MaterialForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template | Redirect:
-        async def show_again(error: str, status: int) -> Template:
-            return await organiser_page(db, access, event_id, error, status)
-
         adding = materials.add_material(db, settings, access, actor, event_id, data.file)
-        return await act_then_redirect(db, adding, f"/education/{event_id}#materials", show_again, "uploaded")
+        return await back_to_event(db, access, event_id, adding, "uploaded", "#materials")
 
     @get("/{material_id:int}", opt=authenticated())
     async def file(

@@ -3,7 +3,6 @@ decisions, adding and taking off invitees, and reviewing reflections."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Annotated, Any
 
 import msgspec
@@ -12,12 +11,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from integrity.domain.education import reflections, roster
-from integrity.domain.education.event_pages import organiser_page
+from integrity.domain.education.event_pages import back_to_event
 from integrity.domain.users.services import find_user
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import NotFound
-from integrity.lib.forms import FORM, act_then_redirect
+from integrity.lib.forms import FORM
 from integrity.lib.i18n import N_
 
 
@@ -40,15 +39,6 @@ class RosterPages(Controller):
     opt = permission("education", "update")
     include_in_schema = False
 
-    async def _then_back(
-        self, db: Db, access: Access, event_id: int, change: Awaitable[Any], done: str, anchor: str
-    ) -> Template | Redirect:
-        async def show_again(error: str, status: int) -> Template:
-            return await organiser_page(db, access, event_id, error, status)
-
-        target = f"/education/{event_id}{anchor}"
-        return await act_then_redirect(db, change, target, show_again, done)
-
     @post("/marks", status_code=200)
     async def mark(
         self,
@@ -62,7 +52,7 @@ class RosterPages(Controller):
         ticked = [int(v) for v in raw.getall("user", []) if str(v).isdigit()]
         status, reason = str(raw.get("status", "")), str(raw.get("reason", ""))
         marking = roster.mark(db, actor, event_id, ticked, status, reason=reason, access=access)
-        return await self._then_back(db, access, event_id, marking, "marked", "#roster")
+        return await back_to_event(db, access, event_id, marking, "marked", "#roster")
 
     @post("/invitees", status_code=200)
     async def invite(
@@ -79,7 +69,7 @@ class RosterPages(Controller):
                 raise NotFound(N_("No user with that username."))
             await roster.add_invitee(db, actor, event_id, user.id, access=access)
 
-        return await self._then_back(db, access, event_id, inviting(), "invited", "#roster")
+        return await back_to_event(db, access, event_id, inviting(), "invited", "#roster")
 
     @post("/invitees/{user_id:int}/remove", status_code=200)
     async def uninvite(
@@ -92,7 +82,7 @@ class RosterPages(Controller):
         data: Annotated[PersonForm, FORM],
     ) -> Template | Redirect:
         removing = roster.remove_invitee(db, actor, event_id, user_id, data.reason, access=access)
-        return await self._then_back(db, access, event_id, removing, "uninvited", "#roster")
+        return await back_to_event(db, access, event_id, removing, "uninvited", "#roster")
 
     @post("/invitees/{user_id:int}/leave", status_code=200)
     async def decide_leave(
@@ -105,7 +95,7 @@ class RosterPages(Controller):
         data: Annotated[PersonForm, FORM],
     ) -> Template | Redirect:
         deciding = roster.decide_leave(db, actor, event_id, user_id, data.decision, access=access)
-        return await self._then_back(db, access, event_id, deciding, "leave_decided", "#roster")
+        return await back_to_event(db, access, event_id, deciding, "leave_decided", "#roster")
 
     @post("/reflections/{reflection_id:int}", status_code=200)
     async def review(
@@ -131,4 +121,4 @@ class RosterPages(Controller):
                 raise NotFound(N_("No such reflection."))
 
         done = "reflection_accepted" if data.verdict == "accept" else "reflection_returned"
-        return await self._then_back(db, access, event_id, reviewing(), done, "#reflections")
+        return await back_to_event(db, access, event_id, reviewing(), done, "#reflections")
