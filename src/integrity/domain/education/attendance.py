@@ -3,7 +3,7 @@ event's window, walk-ins only where the organiser allows them; refusals audited.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,11 @@ CODE_REFUSED = N_(
 )
 
 
+def sign_in_open(event: EducationEvent, now: datetime) -> bool:
+    """Whether members may sign in to the event now: what the service checks and the pages offer."""
+    return event.status in OPEN_FOR_SIGN_IN and event.starts_at - SIGN_IN_OPENS <= now <= event.ends_at
+
+
 async def sign_in(
     session: AsyncSession,
     settings: Settings,
@@ -45,7 +50,7 @@ async def sign_in(
     if event is None:
         raise NotFound(N_("No such event."))
     now = utcnow()
-    if event.status not in OPEN_FOR_SIGN_IN or not (event.starts_at - SIGN_IN_OPENS <= now <= event.ends_at):
+    if not sign_in_open(event, now):
         raise Conflict(N_("Signing in is open from 30 minutes before the event starts until it ends."))
     if not scanned and not codes.valid(settings, event_id, event.code_seconds, code):
         raise Forbidden(CODE_REFUSED)

@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection, Unit, User
 from integrity.db.types import utcnow
-from integrity.domain.education.attendance import SIGN_IN_OPENS
+from integrity.domain.education.attendance import sign_in_open
 from integrity.domain.education.workflow import ARCHIVED, CANCELLED, CLOSED, DRAFT, IN_PROGRESS, PUBLISHED
 from integrity.lib.authz import AccessScope
 
@@ -91,8 +91,7 @@ def _bucket(mine: MyEvents, row: Invitation, now: datetime) -> None:
     event, status = row.event, row.attendance.status
     latest = row.reflection
     written = latest is not None and latest.status != "returned"
-    open_now = event.starts_at - SIGN_IN_OPENS <= now <= event.ends_at
-    if event.status in (PUBLISHED, IN_PROGRESS) and status == "invited" and open_now:
+    if status == "invited" and sign_in_open(event, now):
         mine.sign_in.append(row)
     elif event.status == PUBLISHED and now < event.starts_at:
         mine.upcoming.append(row)

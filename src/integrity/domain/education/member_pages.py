@@ -15,8 +15,8 @@ from sqlmodel import col
 from integrity.db.models import EducationAttendance, EducationEvent, Unit
 from integrity.db.types import utcnow
 from integrity.domain.education import listing, materials, reflections, roster, teaching, types
-from integrity.domain.education.attendance import SIGN_IN_OPENS
-from integrity.domain.education.workflow import DRAFT, OPEN_FOR_SIGN_IN, PUBLISHED
+from integrity.domain.education.attendance import sign_in_open
+from integrity.domain.education.workflow import DRAFT, PUBLISHED
 from integrity.lib.authz.declarations import authenticated
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import NotFound
@@ -51,12 +51,6 @@ async def invitee_page(
     now = utcnow()
     rounds = await reflections.history(db, event_id, user_id)
     latest = rounds[-1] if rounds else None
-    may_write = (
-        event.status in reflections.OPEN_FOR_REFLECTION
-        and now >= event.starts_at
-        and mine.status in (*reflections.ATTENDED, *reflections.MISSED)
-        and (latest is None or latest.status == "returned")
-    )
     context = {
         "event": event,
         "unit": await db.get(Unit, event.unit_id),
@@ -67,14 +61,12 @@ async def invitee_page(
         "rounds": rounds,
         "error": error,
         "draft": draft or (latest.body if latest and latest.status == "returned" else ""),
-        "may_sign_in": event.status in OPEN_FOR_SIGN_IN
-        and mine.status == "invited"
-        and event.starts_at - SIGN_IN_OPENS <= now <= event.ends_at,
+        "may_sign_in": mine.status == "invited" and sign_in_open(event, now),
         "may_ask_leave": event.status == PUBLISHED
         and now < event.starts_at
         and mine.status == "invited"
         and mine.leave_state not in ("requested", "approved"),
-        "may_write": may_write,
+        "may_write": reflections.writing_refused(event, mine, latest, now) is None,
         "make_up": mine.status in reflections.MISSED,
         "due": local_time(event.ends_at, "%Y-%m-%d"),
     }

@@ -54,6 +54,22 @@ async def history(session: AsyncSession, event_id: int, user_id: int) -> list[Ed
     return list(found.scalars())
 
 
+def writing_refused(
+    event: EducationEvent,
+    invitee: EducationAttendance,
+    before: EducationReflection | None,
+    now: datetime,
+) -> str | None:
+    """Why the invitee may not write (a msgid), or None: what the service checks and the page offers."""
+    if event.status not in OPEN_FOR_REFLECTION or now < event.starts_at:
+        return N_("Reflections are written once the event has begun, until it is archived.")
+    if before is not None and before.status != "returned":
+        return N_("Your reflection is with the organiser; you may write again if it is returned.")
+    if invitee.status not in (*MISSED, *ATTENDED):
+        return N_("Sign in first, or write a make-up report once the event has ended.")
+    return None
+
+
 async def submit(session: AsyncSession, actor: Actor, event_id: int, body: str) -> EducationReflection:
     """The caller's reflection on an event they were invited to (a make-up report if they missed it)."""
     user_id = actor.user_id or 0
@@ -65,17 +81,14 @@ async def submit(session: AsyncSession, actor: Actor, event_id: int, body: str) 
     )
     if event is None or invitee is None:
         raise NotFound(N_("No such event."))
-    if event.status not in OPEN_FOR_REFLECTION or utcnow() < event.starts_at:
-        raise Conflict(N_("Reflections are written once the event has begun, until it is archived."))
+    before = await latest(session, event_id, user_id)
+    refused = writing_refused(event, invitee, before, utcnow())
+    if refused:
+        raise Conflict(refused)
     text = body.strip()
     if not MIN_CHARS <= len(text) <= MAX_CHARS:
         raise InvalidInput(N_("A reflection is between 20 and 20,000 characters long."))
-    before = await latest(session, event_id, user_id)
-    if before is not None and before.status != "returned":
-        raise Conflict(N_("Your reflection is with the organiser; you may write again if it is returned."))
     make_up = invitee.status in MISSED
-    if not make_up and invitee.status not in ATTENDED:
-        raise Conflict(N_("Sign in first, or write a make-up report once the event has ended."))
     reflection = EducationReflection(
         event_id=event_id,
         user_id=user_id,
