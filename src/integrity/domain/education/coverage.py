@@ -168,9 +168,9 @@ def _tree_order(top: Unit, units: list[Unit]) -> list[Unit]:
 
 async def people_of(
     session: AsyncSession, access: AccessScope, unit_id: int, start: date, end: date
-) -> list[PersonCoverage]:
-    """Each person of the unit and those below with their tally; those who never attended first."""
-    _top, units = await _scope(session, access, unit_id)
+) -> tuple[Unit, list[PersonCoverage]]:
+    """The unit, and each person of it and those below with their tally; those who never attended first."""
+    top, units = await _scope(session, access, unit_id)
     unit_of, counted = await _rows(session, units, start, end)
     tallies: dict[int, Tally] = {user_id: Tally(people=1) for user_id in unit_of}
     for user_id, status, n in counted:
@@ -182,4 +182,4 @@ async def people_of(
     by_id = {u.id: u for u in units}
     rows = [PersonCoverage(p, by_id[p.unit_id], tallies[p.id or 0]) for p in people]
     rows.sort(key=lambda r: (-r.tally.never, r.unit.path, r.user.display_name))
-    return rows
+    return top, rows

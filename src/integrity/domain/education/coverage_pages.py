@@ -59,15 +59,15 @@ class CoveragePages(Controller):
     async def people(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Template:
         start, end = _period(request)
         unit_id = _unit(request, access)
-        rows = await coverage.people_of(db, access, unit_id, start, end)
-        top = (await coverage.by_unit(db, access, unit_id, start, end))[0]
-        context = {"rows": rows, "start": start, "end": end, "top": top}
+        top, rows = await coverage.people_of(db, access, unit_id, start, end)
+        never = sum(r.tally.never for r in rows)
+        context = {"rows": rows, "start": start, "end": end, "top": top, "never": never}
         return Template("education/coverage_people.html", context=context)
 
     @get("/people.xlsx")
     async def workbook(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Response[bytes]:
         start, end = _period(request)
-        rows = await coverage.people_of(db, access, _unit(request, access), start, end)
+        _top, rows = await coverage.people_of(db, access, _unit(request, access), start, end)
         header = [
             gettext("Full name"),
             gettext("Username"),
