@@ -35,7 +35,8 @@ USER_FIELDS, PERSON_FIELDS = ("user_id", "responsible_user_id"), ("person_id",)
 USER_LISTS = ("users", "corrected", "absent_again")  # lists of user ids (education marks)
 
 
-def _ints(bodies: list[dict[str, Any]], fields: tuple[str, ...]) -> set[int]:
+def _ints(bodies: list[dict[str, Any]], fields: tuple[str, ...], lists: tuple[str, ...] = ()) -> set[int]:
+    """The ids the events name in these fields (one id each) and these list fields (ids each)."""
     found: set[int] = set()
     for body in bodies:
         for part in ("before", "after", "extra"):
@@ -44,9 +45,7 @@ def _ints(bodies: list[dict[str, Any]], fields: tuple[str, ...]) -> set[int]:
                 value = values.get(field)
                 if isinstance(value, int) and not isinstance(value, bool):
                     found.add(value)
-            for listed in (
-                ("subjects",) if "subjects" in fields else USER_LISTS if "user_id" in fields else ()
-            ):
+            for listed in lists:
                 found |= {v for v in values.get(listed) or [] if isinstance(v, int)}
     return found
 
@@ -55,8 +54,8 @@ async def names_for(db: Db, events: Sequence[AuditEvent]) -> Names:
     """What the page's events name, in a handful of queries whatever the page size."""
     bodies = [json.loads(e.changes or "{}") for e in events]
     zh = current_locale.get() == "zh"
-    users = _ints(bodies, USER_FIELDS) | {e.actor_id for e in events if e.actor_id}
-    persons = _ints(bodies, (*PERSON_FIELDS, "subjects"))
+    users = _ints(bodies, USER_FIELDS, USER_LISTS) | {e.actor_id for e in events if e.actor_id}
+    persons = _ints(bodies, PERSON_FIELDS, ("subjects",))
     units = _ints(bodies, ("unit_id", "parent_id")) | {e.unit_id for e in events if e.unit_id}
     person_rows = await db.execute(
         select(col(Person.id), col(Person.name)).where(col(Person.id).in_(persons))

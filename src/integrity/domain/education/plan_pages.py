@@ -15,7 +15,7 @@ from integrity.domain.org import choices
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.errors import InvalidInput
-from integrity.lib.forms import FORM, act_then_redirect, picked_unit
+from integrity.lib.forms import FORM, act_then_redirect
 from integrity.lib.i18n import N_
 
 
@@ -74,7 +74,7 @@ class PlanPages(Controller):
             if not data.minimum.strip().isdigit():
                 raise InvalidInput(N_("A quota is a number from 1 to 100."))
             await plans.add_quota(
-                db, actor, picked_unit(str(unit_id)), year, data.kind, int(data.minimum),
+                db, actor, unit_id, year, data.kind, int(data.minimum),
                 type_code=data.type_code, label=data.label, access=access,
             )  # fmt: skip
 
