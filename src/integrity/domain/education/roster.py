@@ -172,22 +172,16 @@ async def decide_leave(
         raise one_of("decision", LEAVE_DECISIONS)
     if user_id == actor.user_id:
         raise Conflict(N_("Someone else decides your own leave request."))
-    moved = await session.execute(
-        update(EducationAttendance)
-        .where(
-            col(EducationAttendance.event_id) == event_id,
-            col(EducationAttendance.user_id) == user_id,
-            col(EducationAttendance.leave_state) == "requested",
-            # Approving excuses only one who has not come after all.
-            col(EducationAttendance.status).in_(("invited", "absent", "excused"))
-            if decision == "approved"
-            else col(EducationAttendance.status).is_not(None),
-        )
-        .values(
-            leave_state=decision,
-            **({"status": "excused", "method": "staff"} if decision == "approved" else {}),
-        )
+    asked = update(EducationAttendance).where(
+        col(EducationAttendance.event_id) == event_id,
+        col(EducationAttendance.user_id) == user_id,
+        col(EducationAttendance.leave_state) == "requested",
     )
+    if decision == "approved":  # excuses only one who has not come after all
+        asked = asked.where(col(EducationAttendance.status).in_(("invited", "absent", "excused"))).values(
+            status="excused", method="staff"
+        )
+    moved = await session.execute(asked.values(leave_state=decision))
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(N_("There is no open leave request from this person."))
     extra = {"user_id": user_id, "decision": decision}
