@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -327,3 +327,25 @@ async def test_materials_are_attached_by_organisers_and_read_only_by_those_on_th
     ).status_code == 403
     (audited,) = await audit_events(demo_app, action="education.material", object_id=str(event))
     assert json.loads(audited[5])["after"]["filename"] == "廉政党课课件.pdf"
+
+
+async def test_my_year_is_the_offices_calendar_year_not_utcs(
+    demo_app: DemoApp, office: Office, people: dict[str, Client]
+) -> None:
+    zone = ZoneInfo(demo_app.settings.timezone)
+    first_of_year = datetime(2025, 1, 1, 0, 30, tzinfo=zone)  # still 2024 in UTC
+    last_of_before = datetime(2024, 12, 31, 23, 30, tzinfo=zone)
+    inside = await organise(
+        demo_app, office, starts_at=first_of_year, ends_at=first_of_year + timedelta(hours=1)
+    )
+    outside = await organise(
+        demo_app, office, starts_at=last_of_before, ends_at=last_of_before + timedelta(minutes=20)
+    )
+    page = (await people["a"].get("/education?year=2025")).text
+    year = page[page.index('data-testid="my-year"') :]
+    assert f'href="/education/{inside}"' in year
+    assert f'href="/education/{outside}"' not in year
+    page = (await people["a"].get("/education?year=2024")).text
+    year = page[page.index('data-testid="my-year"') :]
+    assert f'href="/education/{outside}"' in year
+    assert f'href="/education/{inside}"' not in year

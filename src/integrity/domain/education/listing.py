@@ -4,7 +4,7 @@ invitations sorted into what they have to do. A fixed handful of queries per lis
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -14,6 +14,7 @@ from sqlmodel import col
 from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection, Unit, User
 from integrity.db.types import utcnow
 from integrity.domain.education.attendance import sign_in_open
+from integrity.domain.education.coverage import period_bounds
 from integrity.domain.education.workflow import ARCHIVED, CANCELLED, CLOSED, DRAFT, IN_PROGRESS, PUBLISHED
 from integrity.lib.authz import AccessScope
 
@@ -113,7 +114,9 @@ async def my_events(session: AsyncSession, user_id: int, year: int) -> MyEvents:
         .group_by(col(EducationReflection.event_id))
         .subquery()
     )
-    start = datetime(year, 1, 1, tzinfo=utcnow().tzinfo)
+    first, last = period_bounds(date(year, 1, 1), date(year, 12, 31))
+    # A reflection or make-up of late last year is still to do in January: look a quarter back.
+    start = first - timedelta(days=92)
     rows = await session.execute(
         select(EducationEvent, EducationAttendance, EducationReflection)
         .join(EducationAttendance, col(EducationAttendance.event_id) == col(EducationEvent.id))
@@ -138,7 +141,7 @@ async def my_events(session: AsyncSession, user_id: int, year: int) -> MyEvents:
         row = Invitation(event, attendance, reflection)
         if event.status != CANCELLED:
             _bucket(mine, row, now)
-        if event.starts_at.year == year:
+        if first <= event.starts_at <= last:
             mine.year.append(row)
     mine.upcoming.reverse()  # soonest first
     mine.sign_in.reverse()

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from integrity.db.models import EducationAttendance, EducationEvent, Unit
 from integrity.db.types import utcnow
+from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import listing, materials, reflections, roster, teaching, types
 from integrity.domain.education.attendance import sign_in_open
 from integrity.domain.education.workflow import DRAFT, PUBLISHED
@@ -82,7 +83,7 @@ class MyEventsPages(Controller):
 
     @get("/")
     async def mine(self, db: Db, access: Access, request: Request[Any, Any, Any]) -> Template:
-        year = utcnow().year
+        year = local_today().year
         asked = request.query_params.get("year", "")
         if asked.isdigit() and 2000 <= int(asked) <= year + 1:
             year = int(asked)
@@ -90,7 +91,7 @@ class MyEventsPages(Controller):
         counts: dict[str, int] = {}
         for row in found.year:
             counts[row.attendance.status] = counts.get(row.attendance.status, 0) + 1
-        context = {"mine": found, "year": year, "counts": counts, "this_year": utcnow().year}
+        context = {"mine": found, "year": year, "counts": counts, "this_year": local_today().year}
         context["organiser"] = access.can_anywhere("education", "read")
         return Template("education/mine.html", context=context)
 
