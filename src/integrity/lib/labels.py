@@ -60,6 +60,7 @@ CLOCK_LABELS = {
     "decision_execution": N_("Report on execution"),
     "rectification": N_("Rectification item"),  # its due date is a deadline too (reminders)
     "appeal_review": N_("Appeal re-review"),
+    "reflection": N_("Reflection or make-up report"),  # owed after an education event
     "running": N_("running"),
     "due_soon": N_("due soon"),
     "overdue": N_("overdue"),

@@ -5,7 +5,7 @@ reflection to its writer, and absence again and again to the organisers. On both
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -112,3 +112,36 @@ async def test_absent_twice_in_a_row_is_told_to_the_organisers(demo_app: DemoApp
     )
     organisers = {office.users["organiser"][1], office.users["other"][1]}
     assert set(json.loads(changes[0])["extra"]["absent_again"]) == {a} | organisers  # not b
+
+
+async def test_reflections_owed_are_reminded_to_their_writers_and_long_overdue_to_the_organisers(
+    demo_app: DemoApp, office: Office
+) -> None:
+    event = await organise(demo_app, office)
+    assert await sign(demo_app, office, "a", event, now_code(demo_app, event).token) == "present"
+    async with acting(demo_app, office, "organiser") as (session, access, actor):
+        await close(session, actor, event, access=access)  # b, never signed in, is absent
+    ((due,),) = await sql(demo_app, "SELECT reflection_due_on FROM education_events WHERE id = :e", e=event)
+    due = due if isinstance(due, date) else date.fromisoformat(str(due))
+    ids = {k: office.users[k][1] for k in office.users}
+    w = worker(demo_app, settings_for(demo_app))
+    await w.scan(due)
+    today = await told(demo_app, "reminder.today", event)
+    # Everyone on the list owes one (the organisers missed it: a make-up report), and is told alone.
+    assert set(today) == {ids["a"], ids["b"], ids["organiser"], ids["other"]}
+    assert today[ids["a"]]["href"] == f"/education/{event}"
+    for key in ("a", "organiser", "other"):
+        async with acting(demo_app, office, key) as (session, _access, actor):
+            await reflections.submit(session, actor, event, ESSAY)
+    await w.scan(due + timedelta(days=14))  # past `escalate_after_days` working days
+    escalated = await told(demo_app, "reminder.escalated", event)
+    # Only b still owes a report; the unit's organisers, theirs handed in, hear of b.
+    assert set(escalated) & set(ids.values()) == {ids["b"], ids["organiser"], ids["other"]}
+    counted = (
+        "SELECT count(*) FROM notification_events WHERE object_type = 'education' AND object_id = :e"
+        " AND type LIKE 'reminder.%'"
+    )
+    before = (await sql(demo_app, counted, e=event))[0][0]
+    await w.scan(due + timedelta(days=14))  # rescanning adds nothing
+    after = (await sql(demo_app, counted, e=event))[0][0]
+    assert before == after == 5  # today for the four, escalated for b: each once

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, Text
@@ -32,6 +32,7 @@ class EducationEvent(SQLModel, table=True):
     late_after_minutes: int = 10  # signed in later than this after the start: late
     code_seconds: int = 10  # how often the projector's sign-in code changes
     reflection_days: int = 10  # reflections are due this many working days after the event ends
+    reflection_due_on: date | None = None  # set when the event closes: what reminders compare
     cancel_reason: str = Field(default="", max_length=1000)
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -11,12 +11,15 @@ from integrity.db.types import UTCDateTime
 
 
 class TrailExport(SQLModel, table=True):
-    """One generated case-trail PDF; `pdf_sha256` is what a verifier looks up."""
+    """One issued PDF (a case trail, or an education event's attendance record); `pdf_sha256` is what a
+    verifier looks up."""
 
     __tablename__ = "trail_exports"
 
     id: str = Field(primary_key=True, max_length=36)  # a UUID, printed in the PDF and its QR code
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(default="case_trail", max_length=24)  # or "attendance" (an event's record)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="education_events.id", index=True)
     unit_id: int = Field(foreign_key="units.id")
     user_id: int = Field(foreign_key="users.id")
     generated_by: str = Field(max_length=200)  # the name as printed in the watermark

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +23,14 @@ from integrity.db.models import (
     User,
 )
 from integrity.db.types import utcnow
+from integrity.domain.cases.clocks import work_calendar
 from integrity.domain.education.workflow import LIFECYCLE
 from integrity.domain.org.services import require_in_unit
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope
 from integrity.lib.errors import InvalidInput, NotFound, one_of
 from integrity.lib.i18n import N_
-from integrity.lib.workdays import add_months
+from integrity.lib.workdays import WorkCalendar, add_months
 
 AUDIENCE_KINDS = ("unit", "unit_tree", "role", "user", "exclude")
 
@@ -217,6 +219,11 @@ async def publish(session: AsyncSession, actor: Actor, event_id: int, *, access:
     return len(invited)
 
 
+def reflection_due_on(ends_at: datetime, days: int, calendar: WorkCalendar) -> date:
+    """When reflections (and make-up reports) on an event are due: working days after its local end."""
+    return calendar.add_working_days(ends_at.astimezone(ZoneInfo(get_settings().timezone)).date(), days)
+
+
 async def close(session: AsyncSession, actor: Actor, event_id: int, *, access: AccessScope | None) -> int:
     """Close the event: every invitee still unmarked becomes absent; how many."""
     found = await organised_event(session, access, event_id)
@@ -229,7 +236,13 @@ async def close(session: AsyncSession, actor: Actor, event_id: int, *, access: A
     )
     absent = int(marked.rowcount or 0)  # type: ignore[attr-defined]
     again = await absent_again(session, event)
-    extra = {"absent": absent, "absent_again": again}
+    calendar = await work_calendar(session)
+    event.reflection_due_on = reflection_due_on(event.ends_at, event.reflection_days, calendar)
+    extra = {
+        "absent": absent,
+        "absent_again": again,
+        "reflection_due_on": event.reflection_due_on.isoformat(),
+    }
     await LIFECYCLE.advance(session, event, "close", actor=actor, extra=extra)
     return absent
 

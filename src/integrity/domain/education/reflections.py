@@ -4,14 +4,12 @@ history stays. Accepting a make-up report makes the member's attendance "made up
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from integrity.config import get_settings
 from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection
 from integrity.db.types import utcnow
 from integrity.domain.education.events import organised_event
@@ -20,7 +18,6 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import Conflict, InvalidInput, NotFound
 from integrity.lib.i18n import N_
-from integrity.lib.workdays import WorkCalendar
 
 MIN_CHARS, MAX_CHARS = 20, 20000
 MISSED = ("absent", "excused")
@@ -28,11 +25,21 @@ ATTENDED = ("present", "late", "made_up")
 # Reflections are written once the event has begun (by the clock: "start" is optional), until it is
 # archived.
 OPEN_FOR_REFLECTION = (PUBLISHED, IN_PROGRESS, CLOSED)
+WRITTEN = ("submitted", "accepted")  # a reflection with the organiser or done: nothing to write
+OWED_BY = ("present", "late", "absent", "excused")  # a reflection, or a make-up report
 
 
-def due_on(ends_at: datetime, days: int, calendar: WorkCalendar) -> date:
-    """When reflections (and make-up reports) on an event are due: working days after its local end."""
-    return calendar.add_working_days(ends_at.astimezone(ZoneInfo(get_settings().timezone)).date(), days)
+def owed() -> ColumnElement[bool]:
+    """An invitee of a closed event who owes a reflection or make-up report and has none in or done."""
+    return and_(
+        col(EducationAttendance.status).in_(OWED_BY),
+        col(EducationEvent.status) == CLOSED,
+        ~exists().where(
+            col(EducationReflection.event_id) == col(EducationAttendance.event_id),
+            col(EducationReflection.user_id) == col(EducationAttendance.user_id),
+            col(EducationReflection.status).in_(WRITTEN),
+        ),
+    )
 
 
 async def latest(session: AsyncSession, event_id: int, user_id: int) -> EducationReflection | None:

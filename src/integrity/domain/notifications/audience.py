@@ -163,6 +163,13 @@ def _workers(b: Batch, e: NotificationEvent) -> list[int]:
 
 
 def _of_reminder(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    if e.object_type == "education":  # a reflection owed: its writer; long overdue, the organisers too
+        writer = int(_params(e)["user_id"])
+        told = [(writer, INVITEE)]
+        if e.type == "reminder.escalated":
+            organisers = b.holders_over(e.unit_id, "education", "update")
+            told += [(u, ORGANISER) for u in organisers if u != writer]
+        return told
     people = list(_workers(b, e))
     if e.type == "reminder.escalated":
         people += b.holders_over(e.unit_id, "approval", "decide")

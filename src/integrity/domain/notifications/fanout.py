@@ -33,7 +33,7 @@ from integrity.domain.approvals.registry import KINDS
 from integrity.domain.notifications.audience import Batch, candidates
 from integrity.domain.notifications.screen import Candidate, screen
 from integrity.domain.notifications.text import what_of
-from integrity.domain.notifications.types import ALWAYS_EMAIL, BY_CODE, IMMEDIATE
+from integrity.domain.notifications.types import ALWAYS_EMAIL, BY_CODE, IMMEDIATE, REMINDERS
 from integrity.lib.authz import Authorizer
 from integrity.lib.workdays import WorkCalendar
 
@@ -117,8 +117,8 @@ async def _webhooks_for(session: AsyncSession, batch: Batch) -> list[dict[str, A
     made = []
     for e in batch.events:
         path = batch.paths.get(e.unit_id or 0)  # read once for the batch by the audiences
-        if path is None:
-            continue
+        if path is None or (e.object_type == "education" and e.type in REMINDERS):
+            continue  # one member's reflection owed is not news for the unit's group chat
         for hook, unit in hooks:
             covers = path == unit.path or (hook.include_below and path.startswith(unit.path))
             if covers and e.type in hook.types.split(","):

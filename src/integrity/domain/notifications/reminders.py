@@ -2,10 +2,11 @@
 
 Thresholds, in working days of the office calendar: `reminder_days_before` before the due date (soon),
 the due date (today), past it (overdue), and `escalate_after_days` past it (escalated, which the unit's
-reviewers hear too). A clock that crossed several since the last scan gets the latest only. Each event's
-key is (clock, due date, threshold) under a unique index, written with ON CONFLICT DO NOTHING in one
-INSERT … SELECT per kind of clock: rescanning, restarting, or several instances scanning at once on
-PostgreSQL add nothing twice. A deadline moved by an extension is a new due date, with its own reminders.
+reviewers hear too; of a reflection owed on an education event, its organisers). A clock that crossed
+several since the last scan gets the latest only. Each event's key is (clock, due date, threshold) under
+a unique index, written with ON CONFLICT DO NOTHING in one INSERT … SELECT per kind of clock: rescanning,
+restarting, or several instances scanning at once on PostgreSQL add nothing twice. A deadline moved by an
+extension is a new due date, with its own reminders.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -25,12 +26,15 @@ from integrity.db.models import (
     CaseClock,
     Decision,
     DecisionClock,
+    EducationAttendance,
+    EducationEvent,
     NotificationEvent,
     RectificationItem,
 )
 from integrity.db.types import UTCDateTime, utcnow
 from integrity.domain.cases.clocks import running
 from integrity.domain.decisions import workflow as decisions
+from integrity.domain.education import reflections
 from integrity.domain.rectification.workflow import EDITABLE
 from integrity.lib.workdays import WorkCalendar
 
@@ -169,7 +173,39 @@ def _decision_clocks(t: Thresholds, now: Any) -> Any:
     )
 
 
-SOURCES = (_case_clocks, _items, _decision_clocks)
+def _reflections(t: Thresholds, now: Any) -> Any:
+    """Each invitee's reflection or make-up report owed on a closed event (the writer is told)."""
+    due, writer = col(EducationEvent.reflection_due_on), col(EducationAttendance.user_id)
+    level = _threshold(due, t)
+    key = (
+        literal("reflection:")
+        + cast(col(EducationEvent.id), String)
+        + literal(":")
+        + cast(writer, String)
+        + literal(":")
+        + cast(due, String)
+        + literal(":")
+        + level
+    )
+    return (
+        select(
+            literal("reminder.") + level,
+            literal("education"),
+            col(EducationEvent.id),
+            cast(literal(None), Integer),  # no case
+            col(EducationEvent.unit_id),
+            due,
+            literal("reflection"),
+            literal('{"user_id": ') + cast(writer, String) + literal("}"),
+            key,
+            now,
+        )
+        .join(EducationAttendance, col(EducationAttendance.event_id) == col(EducationEvent.id))
+        .where(due <= t.horizon, reflections.owed())
+    )
+
+
+SOURCES = (_case_clocks, _items, _decision_clocks, _reflections)
 
 
 async def scan(session: AsyncSession, t: Thresholds) -> int:

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection
-from integrity.domain.cases import clocks
 from integrity.domain.education import reflections
 from integrity.domain.education.workflow import CLOSED, IN_PROGRESS, PUBLISHED
 from integrity.domain.work.rows import WorkRow
@@ -20,15 +19,6 @@ from integrity.lib.i18n import N_
 from integrity.lib.i18n import gettext as _
 
 Event, Invitee, Reflection = EducationEvent, EducationAttendance, EducationReflection
-WRITTEN = ("submitted", "accepted")  # a reflection with the organiser or done: nothing to write
-
-
-def _unwritten() -> ColumnElement[bool]:
-    return ~exists().where(
-        col(Reflection.event_id) == col(Event.id),
-        col(Reflection.user_id) == col(Invitee.user_id),
-        col(Reflection.status).in_(WRITTEN),
-    )
 
 
 def _to_write(access: AccessScope) -> Query:
@@ -38,7 +28,7 @@ def _to_write(access: AccessScope) -> Query:
             col(Event.id),
             col(Event.title),
             col(Event.ends_at),
-            col(Event.reflection_days),
+            col(Event.reflection_due_on),
             col(Invitee.status),
             *PLACE,
         )
@@ -46,17 +36,13 @@ def _to_write(access: AccessScope) -> Query:
         .join(Place, col(Place.id) == col(Event.unit_id))
         .where(
             col(Invitee.user_id) == me(access),
-            col(Invitee.status).in_(("present", "late", "absent", "excused")),
-            col(Event.status) == CLOSED,
-            _unwritten(),
+            reflections.owed(),
         )
         .order_by(col(Event.ends_at), col(Event.id))
     )
 
 
 async def _present_writing(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
-    calendar = await clocks.display_calendar(session)
-    dues = [reflections.due_on(r.ends_at, r.reflection_days, calendar) for r in found]
     return [
         WorkRow(
             "reflection",
@@ -66,9 +52,9 @@ async def _present_writing(session: AsyncSession, access: AccessScope, found: Fo
             row.title,
             place_name(row),
             f"/education/{row.id}#reflection",
-            due,
+            row.reflection_due_on,
         )
-        for row, due in zip(found, dues, strict=True)
+        for row in found
     ]
 
 
@@ -78,7 +64,7 @@ TO_WRITE = Source(
     _to_write,
     _present_writing,
     mine=lambda a: exists().where(
-        col(Invitee.user_id) == me(a), col(Invitee.status).in_(("present", "late", "absent", "excused"))
+        col(Invitee.user_id) == me(a), col(Invitee.status).in_(reflections.OWED_BY)
     ),
 )
 
