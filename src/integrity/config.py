@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     digest_hour: int = Field(default=8, ge=0, le=23)  # local hour the daily digest goes out
     # Absent from this many of one's events in a row (at closing): the organisers hear of it.
     education_absences_in_a_row: int = Field(default=2, ge=2, le=10)
+    # From this day of each year (MM-DD), a unit whose yearly plan has a quota not met is reported to its
+    # organisers, once a year.
+    education_plan_check_on: str = Field(
+        default="10-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+    )
 
     @model_validator(mode="after")
     def _fill_and_refuse_unsafe(self) -> Settings:

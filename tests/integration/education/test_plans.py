@@ -4,19 +4,19 @@ on a hand-built office, shown on the unit's page; only organisers change them, e
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from integrity.db.types import utcnow
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.education import roster
+from integrity.domain.education import plans, roster
 from integrity.domain.education.events import close
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.education import acting, organise
-from tests.support.helpers import audit_events
+from tests.support.helpers import audit_events, sql
 from tests.support.helpers import close as close_client
-from tests.support.notify import Office, make_office
+from tests.support.notify import Office, make_office, settings_for, worker
 
 
 @pytest.fixture
@@ -100,3 +100,39 @@ async def test_members_neither_see_nor_change_a_plan(demo_app: DemoApp, office: 
         assert 'data-testid="unit-plan"' not in (await member.get(f"/org/{office.unit_id}")).text
     finally:
         await close_client(member)
+
+
+async def test_a_plan_behind_by_the_check_day_is_reported_once_and_waits_on_the_organisers_list(
+    demo_app: DemoApp, office: Office, organiser: Client
+) -> None:
+    year = local_today().year
+    async with acting(demo_app, office, "organiser") as (session, access, actor):
+        await plans.add_quota(session, actor, office.unit_id, year, "events", 3, access=access)
+    check = plans.check_day(demo_app.settings.education_plan_check_on, year)
+    mine = "SELECT count(*) FROM notification_events WHERE type = 'education.plan_behind' AND object_id = :u"
+    async with demo_app.app.state.db.write_session() as session:
+        if check > date(year, 1, 1):
+            await plans.report_behind(
+                session, check - timedelta(days=1), demo_app.settings.education_plan_check_on
+            )
+        await session.commit()
+    assert (await sql(demo_app, mine, u=office.unit_id))[0][0] == 0  # not before the check day
+    assert 'data-kind="plan"' not in (await organiser.get("/")).text
+    for _ in range(2):  # reported once, however often the scan runs
+        async with demo_app.app.state.db.write_session() as session:
+            await plans.report_behind(session, check, demo_app.settings.education_plan_check_on)
+            await session.commit()
+    assert (await sql(demo_app, mine, u=office.unit_id))[0][0] == 1
+    await worker(demo_app, settings_for(demo_app)).run_once(scan=False)
+    told = await sql(
+        demo_app,
+        "SELECT n.user_id, n.href FROM notifications n JOIN notification_events e ON e.id = n.event_id"
+        " WHERE e.type = 'education.plan_behind' AND e.object_id = :u",
+        u=office.unit_id,
+    )
+    users = {u: href for u, href in told}
+    assert users.get(office.users["organiser"][1]) == f"/org/{office.unit_id}"
+    assert not {office.users[k][1] for k in ("a", "b", "c")} & set(users)  # members are not organisers
+    todo = (await organiser.get("/")).text
+    assert "计划进度落后：已完成 0 项，共 1 项" in todo
+    assert f'href="/org/{office.unit_id}#plan-h"' in todo

@@ -49,6 +49,7 @@ LISTS = {
     "approval": (ApprovalRequest, request_visible),
     "education_invitee": (EducationEvent, on_the_list),
     "education_organiser": (EducationEvent, organises),
+    "education_unit": (Unit, lambda access: access.unit_filter("education", "update", col(Unit.path))),
 }
 
 

@@ -3,6 +3,7 @@ member attends, and the plan's progress, read by the unit's page and its organis
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,12 +11,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.db.engine import upsert_insert
 from integrity.db.models import (
     CatalogueItem,
     EducationAttendance,
     EducationEvent,
     EducationPlan,
     EducationPlanQuota,
+    NotificationEvent,
     Unit,
     User,
 )
@@ -189,3 +192,53 @@ async def unit_progress(
     unit = await _unit(session, access, unit_id, "read")
     _plan, quotas = await plan_of(session, unit_id, year)
     return unit, await progress(session, unit, year, quotas)
+
+
+def check_day(settings_value: str, year: int) -> date:
+    """The day of `year` from which a plan behind its quotas is reported (29 Feb falls back to 28)."""
+    month, day = (int(p) for p in settings_value.split("-"))
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+async def behind(session: AsyncSession, year: int) -> list[tuple[EducationPlan, Unit, list[QuotaProgress]]]:
+    """The year's plans with a quota not met, and their progress."""
+    found = await session.execute(
+        select(EducationPlan, Unit)
+        .join(Unit, col(Unit.id) == col(EducationPlan.unit_id))
+        .where(col(EducationPlan.year) == year)
+    )
+    late = []
+    for plan, unit in found.all():
+        _plan, quotas = await plan_of(session, unit.id or 0, year)
+        shown = await progress(session, unit, year, quotas)
+        if any(not q.met for q in shown):
+            late.append((plan, unit, shown))
+    return late
+
+
+async def report_behind(session: AsyncSession, today: date, check_on: str) -> int:
+    """From the check day on, one notification per plan behind its quotas, ever (the caller commits)."""
+    if today < check_day(check_on, today.year):
+        return 0
+    insert = upsert_insert(session)
+    added = 0
+    for plan, unit, shown in await behind(session, today.year):
+        params = {"year": plan.year, "met": sum(q.met for q in shown), "quotas": len(shown)}
+        row = {
+            "type": "education.plan_behind",
+            "object_type": "unit",
+            "object_id": unit.id,
+            "unit_id": unit.id,
+            "params": json.dumps(params),
+            "dedupe_key": f"plan_behind:{plan.id}:{plan.year}",
+            "created_at": utcnow(),
+        }
+        result = await session.execute(
+            insert(NotificationEvent).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        added += result.rowcount or 0  # type: ignore[attr-defined]
+    return added

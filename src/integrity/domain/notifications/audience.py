@@ -51,6 +51,7 @@ class Batch:
         self.paths: dict[int, str] = {}
         self.invitees: dict[int, list[int]] = defaultdict(list)  # education event -> its list
         self.titles: dict[int, str] = {}  # education event -> its title
+        self.unit_names: dict[int, tuple[str, str]] = {}  # a unit an event is about -> (name, English)
         self._holders: dict[tuple[int, str, str], list[int]] = {}
 
     async def load(self) -> None:
@@ -78,6 +79,13 @@ class Batch:
             )
             for decision_id, user_id in panel:
                 self.panels[decision_id].append(user_id)
+        if by_type["unit"]:
+            names = await s.execute(
+                select(col(Unit.id), col(Unit.name), col(Unit.name_en)).where(
+                    col(Unit.id).in_(by_type["unit"])
+                )
+            )
+            self.unit_names = {int(i or 0): (n, en) for i, n, en in names}
         if by_type["education"]:
             await self._load_education(by_type["education"])
         case_ids = {e.case_id for e in self.events if e.case_id is not None}
@@ -192,12 +200,14 @@ def _of_case(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
     return [(u, "case") for u in b.team.get(e.object_id, [])]
 
 
-INVITEE, ORGANISER = "education_invitee", "education_organiser"
+INVITEE, ORGANISER, UNIT_ORGANISER = "education_invitee", "education_organiser", "education_unit"
 LIST_WIDE = frozenset({"education.invited", "education.cancelled"})  # to everyone on the list
 
 
 def _of_education(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
     one = _params(e).get("user_id")
+    if e.type == "education.plan_behind":  # about the unit's plan, not an event
+        return [(u, UNIT_ORGANISER) for u in b.holders_over(e.unit_id, "education", "update")]
     if e.type == "education.absent_again":
         return [(u, ORGANISER) for u in b.holders_over(e.unit_id, "education", "update")]
     if one:  # one person added to the list, or one reflection's writer
@@ -228,6 +238,7 @@ AUDIENCES = {
     "education.cancelled": _of_education,
     "education.reflection_returned": _of_education,
     "education.absent_again": _of_education,
+    "education.plan_behind": _of_education,
     "system.test": _of_self,
     "account.second_factor_reset": _of_self,
 }

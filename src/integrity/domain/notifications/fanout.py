@@ -48,6 +48,7 @@ def _href(e: NotificationEvent, approvals: dict[int, str]) -> str:
         "rectification": f"/rectification/items/{e.object_id}",
         "decision": f"/decisions/{e.object_id}",
         "education": f"/education/{e.object_id}",
+        "unit": f"/org/{e.object_id}",  # a unit's education plan
         "user": "/account/notifications",  # a message about one's own account (a test message)
     }.get(e.object_type, "/notifications")
 
@@ -89,6 +90,8 @@ def _params(
         title = item.requirement[:120]
     if e.object_type == "education":
         title = batch.titles.get(e.object_id, "")
+    if e.object_type == "unit":  # the unit's plan of a year
+        title = f"{batch.unit_names.get(e.object_id, ('', ''))[0]} {own.get('year', '')}".strip()
     params: dict[str, Any] = {
         "number": number,
         "title": title,

@@ -125,6 +125,16 @@ def _organiser_pairs(p: Any, organisers: list[str]) -> Any:
     )
 
 
+def _unit_organiser_pairs(p: Any, organisers: list[str]) -> Any:
+    """Whoever may organise education in the unit (a unit's plan reveals no case)."""
+    unit = aliased(Unit)
+    return (
+        select(p.c.u, p.c.k)
+        .join(unit, col(unit.id) == p.c.k)
+        .where(holds_over(p.c.u, organisers, col(unit.path)))
+    )
+
+
 # The rules that also have a form for many users at once (held equal to the per-user form by tests):
 # a batch's pairs are screened in a few statements instead of one per recipient.
 SET_RULES: dict[str, Callable[[Any, list[str]], Any]] = {
@@ -134,10 +144,12 @@ SET_RULES: dict[str, Callable[[Any, list[str]], Any]] = {
     "approval": _request_pairs,
     "education_invitee": _invitee_pairs,
     "education_organiser": _organiser_pairs,
+    "education_unit": _unit_organiser_pairs,
 }
 # The permission whose holders a set rule receives as its roles (the case rules: reading cases).
 RULE_ROLES: dict[str, tuple[str, str]] = {
-    "education_organiser": ("education", "update")
+    "education_organiser": ("education", "update"),
+    "education_unit": ("education", "update"),
 }  # ids per IN list (well inside every driver's bound-parameter limit)
 
 

@@ -130,6 +130,12 @@ TYPES: tuple[NoticeType, ...] = (
         DIGEST,
     ),
     NoticeType(
+        "education.plan_behind",
+        N_("A unit's education plan behind its quotas"),
+        N_("Education plan behind: %(what)s"),
+        N_("The organisers of the unit"),
+    ),
+    NoticeType(
         "system.test",
         N_("Test message"),
         N_("Test message from Integrity"),

@@ -23,6 +23,7 @@ from integrity.db.engine import Database
 from integrity.db.models import Delivery, NotificationEvent
 from integrity.db.types import utcnow
 from integrity.domain.cases.clocks import work_calendar
+from integrity.domain.education import plans
 from integrity.domain.notifications import delivery, digest, reminders
 from integrity.domain.notifications.fanout import BATCH, fan_out
 from integrity.lib.authz import Authorizer
@@ -55,6 +56,7 @@ class Worker:
                 today, calendar, self.settings.reminder_days_before, self.settings.escalate_after_days
             )
             added = await reminders.scan(session, t)
+            added += await plans.report_behind(session, today, self.settings.education_plan_check_on)
             await session.commit()
         return added
 

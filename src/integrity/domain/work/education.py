@@ -3,14 +3,23 @@ event, and an organiser's reflections to review and leave requests to decide, on
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection
-from integrity.domain.education import reflections
+from integrity.db.models import (
+    EducationAttendance,
+    EducationEvent,
+    EducationPlan,
+    EducationReflection,
+    NotificationEvent,
+    Unit,
+)
+from integrity.domain.cases import clocks
+from integrity.domain.education import plans, reflections
 from integrity.domain.education.workflow import CLOSED, IN_PROGRESS, PUBLISHED
 from integrity.domain.work.rows import WorkRow
 from integrity.domain.work.source import PLACE, Found, Place, Query, Source, me, place_name
@@ -134,4 +143,53 @@ LEAVE = Source(
     _leave,
     _shown_as("leave", N_("Leave requests to decide: %(n)s"), "#roster"),
     mine=lambda a: exists().where(col(Invitee.leave_state) == "requested"),
+)
+
+
+def _plans_behind(access: AccessScope) -> Query:
+    """This year's plans of units I organise for, once reported behind their quotas (from the check day)."""
+    year = clocks.local_today().year
+    reported = exists().where(
+        col(NotificationEvent.dedupe_key)
+        == literal("plan_behind:") + cast(col(EducationPlan.id), String) + literal(f":{year}")
+    )
+    return (
+        select(col(EducationPlan.id), col(EducationPlan.year), col(Place.id).label("unit_id"), *PLACE)
+        .join(Place, col(Place.id) == col(EducationPlan.unit_id))
+        .where(
+            col(EducationPlan.year) == year,
+            access.unit_filter("education", "update", col(Place.path)),
+            reported,
+        )
+        .order_by(col(Place.path))
+    )
+
+
+async def _present_plans(session: AsyncSession, access: AccessScope, found: Found) -> list[WorkRow]:
+    shown = []
+    for row in found:
+        unit = await session.get(Unit, row.unit_id)
+        assert unit is not None
+        _plan, quotas = await plans.plan_of(session, row.unit_id, row.year)
+        progress = await plans.progress(session, unit, row.year, quotas)
+        met = sum(q.met for q in progress)
+        shown.append(
+            WorkRow(
+                "plan",
+                _("Plan behind: %(met)s of %(quotas)s quotas met") % {"met": met, "quotas": len(progress)},
+                _("Education plan %(year)s") % {"year": row.year},
+                place_name(row),
+                f"/org/{row.unit_id}#plan-h",
+                date(row.year, 12, 31),
+            )
+        )
+    return shown
+
+
+PLANS_BEHIND = Source(
+    "plan",
+    _organises,
+    _plans_behind,
+    _present_plans,
+    mine=lambda a: exists().where(col(NotificationEvent.type) == "education.plan_behind"),
 )

@@ -28,6 +28,7 @@ KINDS = {
     "reflection": (N_("Reflections and make-up study"), "/education"),
     "reflection_review": (N_("Reflections to review"), "/education/manage"),
     "leave": (N_("Leave requests to decide"), "/education/manage"),
+    "plan": (N_("Education plans behind"), "/education/plans"),
 }
 
 

@@ -473,4 +473,5 @@ SOURCES: tuple[Source, ...] = (
     education.TO_WRITE,
     education.TO_REVIEW,
     education.LEAVE,
+    education.PLANS_BEHIND,
 )
