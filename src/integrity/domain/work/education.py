@@ -176,7 +176,9 @@ async def _present_plans(session: AsyncSession, access: AccessScope, found: Foun
         shown.append(
             WorkRow(
                 "plan",
-                _("Plan behind: %(met)s of %(quotas)s quotas met") % {"met": met, "quotas": len(progress)},
+                _("Plan behind: %(met)s of %(quotas)s quotas met") % {"met": met, "quotas": len(progress)}
+                if met < len(progress)
+                else _("Plan caught up: every quota met"),  # stays, as reported, until the year ends
                 _("Education plan %(year)s") % {"year": row.year},
                 place_name(row),
                 f"/org/{row.unit_id}#plan-h",
