@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "education.reflection_accepted": N_("Reflection accepted"),
     "education.reflection_returned": N_("Reflection returned for revision"),
     "education.roster_print": N_("Sign-in sheet printed"),
+    "education.record_export": N_("Attendance record issued"),
     "education.material": N_("Material attached to an education event"),
     "education.plan_quota": N_("Quota added to an education plan"),
     "education.plan_quota_remove": N_("Quota removed from an education plan"),

@@ -22,7 +22,7 @@ from integrity.db.models import (
     Unit,
     User,
 )
-from integrity.domain.education import documents, events, listing, materials, teaching, types
+from integrity.domain.education import documents, events, listing, materials, record, teaching, types
 from integrity.domain.education.events import AudienceRule, EventDraft
 from integrity.domain.education.member_pages import invitee_page
 from integrity.domain.education.workflow import DRAFT, LIFECYCLE
@@ -315,6 +315,27 @@ class EventPages(Controller):
             made.pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": content_disposition(made.filename)},
+        )
+
+    @get("/attendance-record.pdf", opt=permission("education", "read"))
+    async def attendance_record(
+        self,
+        request: Request[Any, Any, Any],
+        settings: AppSettings,
+        access: Access,
+        actor: AuditActor,
+        event_id: FromPath[int],
+    ) -> Response[bytes]:
+        state = request.app.state
+        made = await record.attendance_record(state.db, state.pdf_pool, settings, access, actor, event_id)
+        return Response(
+            made.pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": content_disposition(made.filename),
+                "X-Export-Id": made.export.id,
+                "Cache-Control": "no-store",
+            },
         )
 
     @post("/audience", status_code=200)

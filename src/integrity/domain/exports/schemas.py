@@ -22,6 +22,9 @@ class VerdictOut(msgspec.Struct):
     trail_sha256: str | None = None
     pages: int | None = None
     events: int | None = None
+    kind: str | None = None  # case_trail, or attendance (an education event's record)
+    event_id: int | None = None
+    event_title: str | None = None
 
     @classmethod
     def of(cls, verdict: Verdict) -> VerdictOut:
@@ -41,4 +44,7 @@ class VerdictOut(msgspec.Struct):
             e.trail_sha256,
             e.pages,
             e.events,
+            e.kind,
+            e.event_id,
+            verdict.event_title or None,
         )

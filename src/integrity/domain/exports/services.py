@@ -17,7 +17,7 @@ from sqlmodel import col, or_, select
 
 from integrity.config import Settings
 from integrity.db.engine import Database
-from integrity.db.models import Case, TrailExport
+from integrity.db.models import Case, EducationEvent, TrailExport, Unit
 from integrity.db.types import utcnow
 from integrity.domain.cases.visibility import visible_case_ids
 from integrity.domain.exports.document import ExportFacts, overlay_html, trail_document
@@ -135,12 +135,25 @@ class Verdict:
     export: TrailExport | None = None
     case_number: str = ""
     sha256: str = ""
+    event_title: str = ""  # an attendance record's event
 
 
 async def _verdict(
     session: AsyncSession, access: AccessScope, authentic: bool, reason: str, export: TrailExport, sha256: str
 ) -> Verdict:
-    """The verdict with the export's facts, which only a reader who may see its case is told."""
+    """The verdict with the export's facts, which only a reader who may see its case (or organise its
+    education event) is told."""
+    if export.kind == "attendance":
+        found = (
+            await session.execute(
+                select(col(EducationEvent.title), col(Unit.path))
+                .join(Unit, col(Unit.id) == col(EducationEvent.unit_id))
+                .where(col(EducationEvent.id) == export.event_id)
+            )
+        ).first()
+        if found is None or not access.can("education", "read", found[1]):
+            return Verdict(authentic, reason, sha256=sha256)
+        return Verdict(authentic, reason, export, sha256=sha256, event_title=str(found[0]))
     number = (
         await session.execute(
             select(col(Case.number)).where(
