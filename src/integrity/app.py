@@ -53,6 +53,7 @@ from integrity.domain.education.event_pages import EventListPages, EventPages
 from integrity.domain.education.material_pages import MaterialPages
 from integrity.domain.education.member_pages import MyEventsPages
 from integrity.domain.education.plan_pages import PlanPages
+from integrity.domain.education.report_pages import ReportPages
 from integrity.domain.education.roster_pages import RosterPages
 from integrity.domain.education.sign_in_pages import ProjectorPages, ScanController, SignInPages
 from integrity.domain.education.teaching_pages import TeachingPages
@@ -135,6 +136,7 @@ ROUTE_HANDLERS: list[Any] = [
     CalendarPages,
     MyEventsPages,
     CoveragePages,
+    ReportPages,
     EventListPages,
     EventPages,
     RosterPages,

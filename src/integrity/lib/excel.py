@@ -42,11 +42,10 @@ def _width(values: Sequence[Any]) -> float:
     return min(max(longest + 2, 6), 60)
 
 
-def _build(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]  # Excel's limit on a sheet name
+Sheet = tuple[str, Sequence[str], Sequence[Sequence[Any]]]  # its name, header and rows
+
+
+def _fill(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -65,14 +64,28 @@ def _build(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         sheet.column_dimensions[get_column_letter(index)].width = _width(column)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+
+
+def _build(sheets: Sequence[Sheet]) -> bytes:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, header, rows in sheets:
+        _fill(book.create_sheet(title[:31]), header, rows)  # 31: Excel's limit on a sheet name
     out = BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+async def workbook_of(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook of several sheets, built in a worker thread (at most two at once)."""
+    return await anyio.to_thread.run_sync(_build, sheets, limiter=_builders)
+
+
 async def workbook(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """The .xlsx bytes, built in a worker thread (at most two at once)."""
-    return await anyio.to_thread.run_sync(_build, title, header, rows, limiter=_builders)
+    return await workbook_of([(title, header, rows)])
 
 
 def local(value: Any) -> str:

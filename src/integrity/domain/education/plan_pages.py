@@ -27,7 +27,7 @@ class QuotaForm(msgspec.Struct):
     csrf_token: str = ""
 
 
-def _year(request: Request[Any, Any, Any]) -> int:
+def year_asked(request: Request[Any, Any, Any]) -> int:
     asked = request.query_params.get("year", "")
     return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else local_today().year
 
@@ -58,7 +58,7 @@ class PlanPages(Controller):
     async def plan(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Template:
         asked = request.query_params.get("unit", "")
         unit_id = int(asked) if asked.isdigit() else access.principal.unit_id
-        return await self._page(db, access, unit_id, _year(request))
+        return await self._page(db, access, unit_id, year_asked(request))
 
     @post("/{unit_id:int}/{year:int}/quotas", opt=permission("education", "update"), status_code=200)
     async def add(
