@@ -11,12 +11,16 @@ import pytest
 from openpyxl import load_workbook
 
 from integrity.db.types import utcnow
+from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import roster
 from integrity.domain.education.events import close, take_step
+from integrity.domain.users.schemas import UserPatch
+from integrity.domain.users.services import update_user
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.education import acting, organise
+from tests.support.education import acting, now_code, organise, sign
 from tests.support.helpers import close as close_client
+from tests.support.helpers import sql
 from tests.support.notify import Office, make_office
 
 
@@ -123,3 +127,35 @@ async def test_members_read_no_coverage_and_organisers_only_their_units(
         await close_client(member)
     hx = await organiser.get("/education/coverage/people?unit=1")  # the group: above the organiser
     assert hx.status_code == 404
+
+
+async def test_the_tallies_coverage_sums_stay_equal_to_a_recount_of_the_rows(
+    demo_app: DemoApp, office: Office
+) -> None:
+    """Every kind of change to an attendance row (invited at publishing, signed in, marked, corrected,
+    closed, taken off the list) and a person's move to another unit keep the database's tallies equal to
+    the rows they count."""
+    first = await organise(demo_app, office)
+    second = await organise(demo_app, office)
+    ids = {k: office.users[k][1] for k in office.users}
+    assert await sign(demo_app, office, "a", first, now_code(demo_app, first).token) == "present"
+    async with acting(demo_app, office, "organiser") as (session, access, actor):
+        await roster.mark(session, actor, first, [ids["b"]], "late", access=access)
+        await roster.mark(session, actor, first, [ids["b"]], "excused", reason="补交请假条", access=access)
+        await roster.remove_invitee(session, actor, second, ids["b"], "调岗", access=access)
+        await close(session, actor, first, access=access)
+    elsewhere = await make_office(demo_app, {"x": "member"})
+    async with demo_app.app.state.db.write_session() as session:
+        admin, admin_actor = await offline_access(session, "admin", "test")
+        await update_user(session, admin_actor, ids["a"], UserPatch(unit_id=elsewhere.unit_id), access=admin)
+        await session.commit()
+    recount = (
+        "SELECT a.event_id, u.unit_id, a.status, count(*) FROM education_attendance a"
+        " JOIN users u ON u.id = a.user_id WHERE a.event_id IN (:f, :s)"
+        " GROUP BY a.event_id, u.unit_id, a.status"
+    )
+    kept = "SELECT event_id, unit_id, status, n FROM education_tallies WHERE event_id IN (:f, :s) AND n <> 0"
+    counted = {tuple(r) for r in await sql(demo_app, recount, f=first, s=second)}
+    assert {tuple(r) for r in await sql(demo_app, kept, f=first, s=second)} == counted
+    # a moved with her invitations: her present counts for the unit she is in now.
+    assert (first, elsewhere.unit_id, "present", 1) in counted

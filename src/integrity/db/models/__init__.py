@@ -34,6 +34,7 @@ from integrity.db.models.education import (
     EducationPlan,
     EducationPlanQuota,
     EducationReflection,
+    EducationTally,
     EducationTeachingCase,
 )
 from integrity.db.models.exports import TrailExport
@@ -88,6 +89,7 @@ __all__ = [
     "EducationPlan",
     "EducationPlanQuota",
     "EducationReflection",
+    "EducationTally",
     "EducationTeachingCase",
     "LoginThrottle",
     "Measure",

@@ -170,3 +170,15 @@ class EducationPlanQuota(SQLModel, table=True):
     type_code: str = Field(default="", max_length=32)  # for events: of this type ("" any)
     minimum: int
     label: str = Field(default="", max_length=200)  # e.g. 党委书记讲廉政党课
+
+
+class EducationTally(SQLModel, table=True):
+    """Attendance rows of an event per unit (the person's, now) and status; kept by database triggers
+    in the transaction of every attendance change (migration 0020), read by coverage."""
+
+    __tablename__ = "education_tallies"
+
+    event_id: int = Field(foreign_key="education_events.id", primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    n: int

@@ -40,14 +40,17 @@ async def sign_in(
     *,
     method: str = "qr",
     scanned: bool = False,
+    event: EducationEvent | None = None,
 ) -> str:
     """Record the caller present (or late) with the event's current code (or `scanned`: a pass the
     browser got by scanning it lately); what happened: present, late, walk_in (present, not invited),
-    or already (signed in before: nothing changes)."""
+    or already (signed in before: nothing changes). `event`: the event as read before this transaction
+    (a page reads it without the write lock, so the lock is held for the update and its audit only)."""
     user_id = actor.user_id
     assert user_id is not None
-    event = await session.get(EducationEvent, event_id)
     if event is None:
+        event = await session.get(EducationEvent, event_id)
+    if event is None or event.id != event_id:
         raise NotFound(N_("No such event."))
     now = utcnow()
     if not sign_in_open(event, now):

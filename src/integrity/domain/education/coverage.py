@@ -1,7 +1,8 @@
 """Coverage: who of a unit (and those below) was invited, came, was late or excused, missed, made up,
 or never attended any event in a period; per unit (rolled up the tree) and per person.
 
-One pass over the period's attendance rows, grouped by person with a count per status (an index on
+Per unit: the tallies the database keeps per event, unit and status (see migration 0020). Per person:
+one pass over the period's attendance rows, grouped by person with a count per status (an index on
 (user_id, status, event_id) lets SQLite read them in order, with no sort); people map to units in
 Python.
 """
@@ -11,14 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from integrity.config import get_settings
-from integrity.db.models import EducationAttendance, EducationEvent, Unit, User
+from integrity.db.models import EducationAttendance, EducationEvent, EducationTally, Unit, User
 from integrity.domain.education.workflow import CANCELLED, DRAFT
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import NotFound
@@ -120,22 +122,51 @@ async def _rows(
     ]
 
 
+def _held(first: datetime, last: datetime) -> Any:
+    """The events of a period that count: neither drafts nor cancelled."""
+    return select(col(EducationEvent.id)).where(
+        col(EducationEvent.starts_at).between(first, last),
+        col(EducationEvent.status).not_in((DRAFT, CANCELLED)),
+    )
+
+
 async def by_unit(
     session: AsyncSession, access: AccessScope, unit_id: int, start: date, end: date
 ) -> list[UnitCoverage]:
-    """The unit and each unit below it: its own people's tally and the tally with those below."""
+    """The unit and each unit below it: its own people's tally and the tally with those below.
+
+    Invitations come from the tallies the database keeps per event, unit and status (a few thousand
+    rows for a year, not a row per invitation); people and those who never attended from the people
+    themselves, one index probe each."""
     top, units = await _scope(session, access, unit_id)
-    unit_of, rows = await _rows(session, units, start, end)
+    ids = [u.id for u in units]
+    first, last = period_bounds(start, end)
+    events = _held(first, last)
     own: dict[int, Tally] = {u.id or 0: Tally() for u in units}
-    attended: set[int] = set()
-    for user_id, status, n in rows:
+    tallied = await session.execute(
+        select(col(EducationTally.unit_id), col(EducationTally.status), func.sum(col(EducationTally.n)))
+        .where(col(EducationTally.unit_id).in_(ids), col(EducationTally.event_id).in_(events))
+        .group_by(col(EducationTally.unit_id), col(EducationTally.status))
+    )
+    for at, status, n in tallied.all():
         if status in STATUSES:
-            own[unit_of[user_id]].counts[status] += n
-            if status in ATTENDED:
-                attended.add(user_id)
-    for user_id, home in unit_of.items():
-        own[home].people += 1
-        own[home].never += user_id not in attended
+            own[int(at)].counts[status] += int(n or 0)
+    active = and_(col(User.unit_id).in_(ids), col(User.is_active).is_(True))
+    people = await session.execute(
+        select(col(User.unit_id), func.count()).where(active).group_by(col(User.unit_id))
+    )
+    for at, n in people.all():
+        own[int(at)].people = int(n)
+    attended = exists().where(
+        col(EducationAttendance.user_id) == col(User.id),
+        col(EducationAttendance.status).in_(ATTENDED),
+        col(EducationAttendance.event_id).in_(events),
+    )
+    never = await session.execute(
+        select(col(User.unit_id), func.count()).where(active, ~attended).group_by(col(User.unit_id))
+    )
+    for at, n in never.all():
+        own[int(at)].never = int(n)
     totals: dict[int, Tally] = {}
     children: dict[int | None, list[Unit]] = defaultdict(list)
     for unit in units:

@@ -117,9 +117,16 @@ class SignInPages(Controller):
     include_in_schema = False
 
     async def _page(
-        self, db: Db, request: Request[Any, Any, Any], settings: AppSettings, event_id: int, **more: Any
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        settings: AppSettings,
+        event_id: int,
+        event: EducationEvent | None = None,
+        **more: Any,
     ) -> Template:
-        event = await db.get(EducationEvent, event_id)
+        if event is None:
+            event = await db.get(EducationEvent, event_id)
         if event is None:
             raise NotFound(N_("No such event."))
         scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
@@ -145,17 +152,20 @@ class SignInPages(Controller):
     ) -> Template:
         scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
         method = "qr" if scanned and not data.code.strip() else "code"
+        async with request.app.state.db.read_session() as reading:  # SQLite: no write lock for the read
+            event = await reading.get(EducationEvent, event_id)
         try:
             outcome = await attendance.sign_in(
-                db, settings, actor, event_id, data.code, method=method, scanned=scanned and method == "qr"
-            )
+                db, settings, actor, event_id, data.code,
+                method=method, scanned=scanned and method == "qr", event=event,
+            )  # fmt: skip
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
             return await self._page(
-                db, request, settings, event_id, error=exc.translated(), status=exc.status
+                db, request, settings, event_id, event, error=exc.translated(), status=exc.status
             )
         await db.commit()
-        page = await self._page(db, request, settings, event_id, outcome=outcome)
+        page = await self._page(db, request, settings, event_id, event, outcome=outcome)
         page.delete_cookie(codes.SCAN_COOKIE, path="/education")
         return page
