@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
+DOCS = ROOT / "docs"
 SIZES = {"phone": (390, 844), "desktop": (1366, 768)}
 CHROMIUM = os.environ.get("INTEGRITY_CHROMIUM") or "/usr/lib/chromium/chromium"
 # (file name, persona, path or "first:<list>:<link prefix>")
@@ -56,6 +57,11 @@ PAGES = (
     ("education-coverage", "zhang.wei", "/education/coverage?unit=3"),
     ("education-plan", "li.na", "/education/plans?unit=4"),
     ("education-coverage-people", "li.na", "/education/coverage/people?unit=4"),
+    ("work-queue-organiser", "li.na", "/"),
+    ("export-verify", "zhao.min", "/exports/verify"),
+    # PDFs: the first page as docs/<name>.png (pdftoppm, from poppler-utils)
+    ("education-attendance-record", "li.na", "pdf:/education/12/attendance-record.pdf"),
+    ("education-report", "li.na", "pdf:/education/report.pdf?unit=4"),
 )
 
 
@@ -91,6 +97,8 @@ def main() -> None:
                 if wanted and name not in wanted:
                     continue
                 for size, (width, height) in SIZES.items():
+                    if path.startswith("pdf:") and size != "desktop":
+                        continue
                     context = browser.new_context(viewport={"width": width, "height": height})
                     page = context.new_page()
                     page.goto(f"{base}/login")
@@ -105,6 +113,14 @@ def main() -> None:
                         page.goto(f"{base}{listing}")
                         first = page.locator(f"main :is(table, ul) a[href^='{prefix}']").first
                         path = first.get_attribute("href") or "/"
+                    if path.startswith("pdf:"):
+                        pdf = page.request.get(f"{base}{path[4:]}").body()
+                        (data / f"{name}.pdf").write_bytes(pdf)
+                        page_one = ["pdftoppm", "-r", "110", "-png", "-singlefile", "-f", "1", "-l", "1"]
+                        subprocess.run([*page_one, str(data / f"{name}.pdf"), str(DOCS / name)], check=True)
+                        print(f"{name}: {persona} {path[4:]} -> docs/{name}.png")
+                        context.close()
+                        continue
                     page.goto(f"{base}{path}")
                     page.wait_for_load_state("networkidle")
                     wide = page.evaluate("document.documentElement.scrollWidth")

@@ -57,6 +57,7 @@ async def _people(session: Any, event_id: int) -> list[dict[str, Any]]:
             "unit": local_name(unit, unit_en),
             "status": row.status,
             "signed_at": row.signed_at,
+            "method": row.method,  # qr or code: signed in themselves; staff: marked by an organiser
             "walk_in": row.walk_in,
             "note": row.note,
         }
