@@ -4,8 +4,9 @@ event's window, walk-ins only where the organiser allows them; refusals audited.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -23,6 +24,20 @@ SIGN_IN_OPENS = timedelta(minutes=30)  # before the start: people arrive early
 PRESENT, LATE, ALREADY, WALK_IN = "present", "late", "already", "walk_in"
 CODE_REFUSED = N_(
     "This sign-in code is not valid: it has changed since, or is for another event. Scan the code shown now."
+)
+
+
+# The sign-in's update, built once: a Core statement on the table, so a burst of 200 sign-ins spends no
+# time building it or in the ORM's bulk-update bookkeeping (no object in the session is affected).
+_ROW = EducationAttendance.__table__  # type: ignore[attr-defined]
+SIGN_IN: Any = (
+    update(_ROW)
+    .where(
+        _ROW.c.event_id == bindparam("event"),
+        _ROW.c.user_id == bindparam("user"),
+        _ROW.c.status == "invited",
+    )
+    .values(status=bindparam("marked"), signed_at=bindparam("at"), method=bindparam("how"))
 )
 
 
@@ -60,13 +75,7 @@ async def sign_in(
     status = LATE if now > event.starts_at + timedelta(minutes=event.late_after_minutes) else PRESENT
     # Of two sign-ins at once, one moves the row from "invited" and the other finds it moved.
     marked = await session.execute(
-        update(EducationAttendance)
-        .where(
-            col(EducationAttendance.event_id) == event_id,
-            col(EducationAttendance.user_id) == user_id,
-            col(EducationAttendance.status) == "invited",
-        )
-        .values(status=status, signed_at=now, method=method)
+        SIGN_IN, {"event": event_id, "user": user_id, "marked": status, "at": now, "how": method}
     )
     outcome = status
     if marked.rowcount != 1:  # type: ignore[attr-defined]
