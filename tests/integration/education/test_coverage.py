@@ -4,7 +4,6 @@ who never attended first), the Excel export, the period, and who may read it. On
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -28,13 +27,6 @@ from tests.support.notify import Office, make_office
 async def office(demo_app: DemoApp) -> Office:
     roles = {"organiser": "inspector", "a": "member", "b": "member", "c": "member"}
     return await make_office(demo_app, roles)
-
-
-@pytest.fixture
-async def organiser(demo_app: DemoApp, office: Office) -> AsyncIterator[Client]:
-    c = await new_client(demo_app, office.username("organiser"))
-    yield c
-    await close_client(c)
 
 
 async def arrange(demo_app: DemoApp, office: Office) -> None:

@@ -3,7 +3,6 @@ on a hand-built office, shown on the unit's page; only organisers change them, e
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import pytest
@@ -24,13 +23,6 @@ async def office(demo_app: DemoApp) -> Office:
     return await make_office(
         demo_app, {"organiser": "inspector", "a": "member", "b": "member", "c": "member"}
     )
-
-
-@pytest.fixture
-async def organiser(demo_app: DemoApp, office: Office) -> AsyncIterator[Client]:
-    c = await new_client(demo_app, office.username("organiser"))
-    yield c
-    await close_client(c)
 
 
 def quota_lines(html: str) -> list[tuple[str, str]]:

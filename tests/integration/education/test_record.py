@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,6 @@ from tests.support.trails import page_texts, run_verifier, service_public_key, t
 async def office(demo_app: DemoApp) -> Office:
     roles = {"organiser": "inspector", "auditor": "auditor", "a": "member", "b": "member", "c": "member"}
     return await make_office(demo_app, roles)
-
-
-@pytest.fixture
-async def organiser(demo_app: DemoApp, office: Office) -> AsyncIterator[Client]:
-    c = await new_client(demo_app, office.username("organiser"))
-    yield c
-    await close_client(c)
 
 
 async def test_the_attendance_record_is_issued_after_closing_and_verifies_against_the_ledger(

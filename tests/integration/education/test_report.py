@@ -5,7 +5,6 @@ counted here by hand; only readers of the unit get it, and each issue is audited
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -29,13 +28,6 @@ ESSAY = "这次警示教育让我深受触动，今后要严守纪律规矩，�
 async def office(demo_app: DemoApp) -> Office:
     roles = {"organiser": "inspector", "a": "member", "b": "member", "c": "member"}
     return await make_office(demo_app, roles)
-
-
-@pytest.fixture
-async def organiser(demo_app: DemoApp, office: Office) -> AsyncIterator[Client]:
-    c = await new_client(demo_app, office.username("organiser"))
-    yield c
-    await close_client(c)
 
 
 async def test_the_yearly_report_counts_events_by_type_against_the_plan_coverage_and_reflections(
