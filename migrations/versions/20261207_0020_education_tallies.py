@@ -61,20 +61,15 @@ def _sqlite() -> list[str]:
     ]  # fmt: skip
 
 
-# PostgreSQL: statement triggers over transition tables, so publishing to 10,000 people is one grouped
-# upsert, not 10,000 (an update's old rows leave and its new rows join; unchanged statuses net to zero).
-PG_ROWS = (
-    "SELECT r.event_id, u.unit_id, r.status, count(*) AS c FROM {rows} r"
-    " JOIN users u ON u.id = r.user_id GROUP BY r.event_id, u.unit_id, r.status"
-)
-PG_ADD = (
-    "INSERT INTO education_tallies (event_id, unit_id, status, n) "
-    + PG_ROWS.format(rows="new_rows")
-    + " ON CONFLICT (event_id, unit_id, status) DO UPDATE SET n = education_tallies.n + excluded.n"
-)
-PG_TAKE = (
-    "UPDATE education_tallies t SET n = t.n - d.c FROM (" + PG_ROWS.format(rows="old_rows") + ") d"
-    " WHERE t.event_id = d.event_id AND t.unit_id = d.unit_id AND t.status = d.status"
+# PostgreSQL: publishing (an insert of up to 10,000 rows) is one grouped upsert over the statement's new
+# rows. A change of status is counted per row at COMMIT (a deferred constraint trigger): 200 members
+# signing in at once touch the same tally rows, and taken at commit their locks are held only for the
+# last instant of a transaction already queued behind the audit chain's lock, not from its update on.
+PG_ADD_ROWS = (
+    "INSERT INTO education_tallies (event_id, unit_id, status, n)"
+    " SELECT r.event_id, u.unit_id, r.status, count(*) FROM new_rows r JOIN users u ON u.id = r.user_id"
+    " GROUP BY r.event_id, u.unit_id, r.status"
+    " ON CONFLICT (event_id, unit_id, status) DO UPDATE SET n = education_tallies.n + excluded.n"
 )
 
 
@@ -86,16 +81,16 @@ def _postgresql() -> list[str]:
         )
 
     return [
-        function("education_tally_insert", PG_ADD),
-        function("education_tally_update", PG_TAKE + "; " + PG_ADD),
-        function("education_tally_delete", PG_TAKE),
+        function("education_tally_insert", PG_ADD_ROWS),
+        function("education_tally_update", TAKE.format(row="OLD") + "; " + ADD.format(row="NEW")),
+        function("education_tally_delete", TAKE.format(row="OLD")),
         "CREATE TRIGGER education_tally_insert AFTER INSERT ON education_attendance"
         " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION education_tally_insert()",
-        "CREATE TRIGGER education_tally_update AFTER UPDATE ON education_attendance"
-        " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-        " FOR EACH STATEMENT EXECUTE FUNCTION education_tally_update()",
+        "CREATE CONSTRAINT TRIGGER education_tally_update AFTER UPDATE OF status ON education_attendance"
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)"
+        " EXECUTE FUNCTION education_tally_update()",
         "CREATE TRIGGER education_tally_delete AFTER DELETE ON education_attendance"
-        " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION education_tally_delete()",
+        " FOR EACH ROW EXECUTE FUNCTION education_tally_delete()",
         function("education_tally_move", MOVE_OUT + "; " + MOVE_IN),
         "CREATE TRIGGER education_tally_move AFTER UPDATE OF unit_id ON users"
         " FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id)"

@@ -152,8 +152,10 @@ class SignInPages(Controller):
     ) -> Template:
         scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
         method = "qr" if scanned and not data.code.strip() else "code"
-        async with request.app.state.db.read_session() as reading:  # SQLite: no write lock for the read
-            event = await reading.get(EducationEvent, event_id)
+        event = None
+        if db.get_bind().dialect.name == "sqlite":  # read without the write lock, which SQLite's one
+            async with request.app.state.db.read_session() as reading:  # writer would hold for it
+                event = await reading.get(EducationEvent, event_id)
         try:
             outcome = await attendance.sign_in(
                 db, settings, actor, event_id, data.code,
