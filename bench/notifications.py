@@ -44,8 +44,8 @@ from integrity.db.engine import create_database
 from integrity.db.migrate import upgrade
 from integrity.demo.data import DEMO_PASSWORD, load_demo
 from integrity.domain.cases.clocks import work_calendar
-from integrity.domain.notifications import reminders
 from integrity.domain.notifications.worker import Worker
+from integrity.lib.deadlines import Thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
@@ -184,9 +184,7 @@ async def main() -> None:
         worker = Worker(db, settings)
         async with db.read_session() as s:
             calendar = await work_calendar(s)
-        t = reminders.Thresholds.on(
-            TODAY, calendar, settings.reminder_days_before, settings.escalate_after_days
-        )
+        t = Thresholds.on(TODAY, calendar, settings.reminder_days_before, settings.escalate_after_days)
         floor, clocks = await plain_read(url, SCAN_FLOOR, {"h": t.horizon})
         async with db.read_session() as s:
             before = (

@@ -104,15 +104,13 @@ async def test_a_plan_behind_by_the_check_day_is_reported_once_and_waits_on_the_
     mine = "SELECT count(*) FROM notification_events WHERE type = 'education.plan_behind' AND object_id = :u"
     async with demo_app.app.state.db.write_session() as session:
         if check > date(year, 1, 1):
-            await plans.report_behind(
-                session, check - timedelta(days=1), demo_app.settings.education_plan_check_on
-            )
+            await plans.report_behind(session, check - timedelta(days=1), demo_app.settings)
         await session.commit()
     assert (await sql(demo_app, mine, u=office.unit_id))[0][0] == 0  # not before the check day
     assert 'data-kind="plan"' not in (await organiser.get("/")).text
     for _ in range(2):  # reported once, however often the scan runs
         async with demo_app.app.state.db.write_session() as session:
-            await plans.report_behind(session, check, demo_app.settings.education_plan_check_on)
+            await plans.report_behind(session, check, demo_app.settings)
             await session.commit()
     assert (await sql(demo_app, mine, u=office.unit_id))[0][0] == 1
     await worker(demo_app, settings_for(demo_app)).run_once(scan=False)

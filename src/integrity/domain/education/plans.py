@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from integrity.config import Settings
 from integrity.db.engine import upsert_insert
 from integrity.db.models import (
     CatalogueItem,
@@ -220,9 +221,9 @@ async def behind(session: AsyncSession, year: int) -> list[tuple[EducationPlan, 
     return late
 
 
-async def report_behind(session: AsyncSession, today: date, check_on: str) -> int:
+async def report_behind(session: AsyncSession, today: date, settings: Settings) -> int:
     """From the check day on, one notification per plan behind its quotas, ever (the caller commits)."""
-    if today < check_day(check_on, today.year):
+    if today < check_day(settings.education_plan_check_on, today.year):
         return 0
     insert = upsert_insert(session)
     added = 0

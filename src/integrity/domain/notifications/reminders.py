@@ -11,11 +11,10 @@ extension is a new due date, with its own reminders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,17 +25,14 @@ from integrity.db.models import (
     CaseClock,
     Decision,
     DecisionClock,
-    EducationAttendance,
-    EducationEvent,
     NotificationEvent,
     RectificationItem,
 )
 from integrity.db.types import UTCDateTime, utcnow
 from integrity.domain.cases.clocks import running
 from integrity.domain.decisions import workflow as decisions
-from integrity.domain.education import reflections
 from integrity.domain.rectification.workflow import EDITABLE
-from integrity.lib.workdays import WorkCalendar
+from integrity.lib.deadlines import Thresholds, threshold_level
 
 COLUMNS = (
     "type",
@@ -52,45 +48,9 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """The dates a due date is compared with on one day."""
-
-    today: date
-    horizon: date  # due on or before: a reminder is due (soon)
-    escalate_from: date  # due on or before: overdue long enough to escalate
-
-    @classmethod
-    def on(cls, today: date, calendar: WorkCalendar, days_before: int, escalate_after: int) -> Thresholds:
-        return cls(
-            today,
-            calendar.add_working_days(today, days_before),
-            working_days_back(calendar, today, escalate_after),
-        )
-
-
-def working_days_back(calendar: WorkCalendar, end: date, days: int) -> date:
-    """The latest date with `days` working days after it up to and including `end`."""
-    day, counted = end, 0
-    while counted < days:
-        if calendar.is_workday(day):
-            counted += 1
-        day -= timedelta(days=1)
-    return day
-
-
-def _threshold(due: Any, t: Thresholds) -> Any:
-    return case(
-        (due <= t.escalate_from, literal("escalated")),
-        (due < t.today, literal("overdue")),
-        (due == t.today, literal("today")),
-        else_=literal("soon"),
-    )
-
-
 def _row(source: str, clock_id: Any, due: Any, t: Thresholds) -> tuple[Any, Any]:
     """The event's type and its one-ever key: source:clock:due date:threshold."""
-    level = _threshold(due, t)
+    level = threshold_level(due, t)
     key = (
         literal(f"{source}:")
         + cast(clock_id, String)
@@ -173,39 +133,10 @@ def _decision_clocks(t: Thresholds, now: Any) -> Any:
     )
 
 
-def _reflections(t: Thresholds, now: Any) -> Any:
-    """Each invitee's reflection or make-up report owed on a closed event (the writer is told)."""
-    due, writer = col(EducationEvent.reflection_due_on), col(EducationAttendance.user_id)
-    level = _threshold(due, t)
-    key = (
-        literal("reflection:")
-        + cast(col(EducationEvent.id), String)
-        + literal(":")
-        + cast(writer, String)
-        + literal(":")
-        + cast(due, String)
-        + literal(":")
-        + level
-    )
-    return (
-        select(
-            literal("reminder.") + level,
-            literal("education"),
-            col(EducationEvent.id),
-            cast(literal(None), Integer),  # no case
-            col(EducationEvent.unit_id),
-            due,
-            literal("reflection"),
-            literal('{"user_id": ') + cast(writer, String) + literal("}"),
-            key,
-            now,
-        )
-        .join(EducationAttendance, col(EducationAttendance.event_id) == col(EducationEvent.id))
-        .where(due <= t.horizon, reflections.owed())
-    )
-
-
-SOURCES = (_case_clocks, _items, _decision_clocks, _reflections)
+Source = Callable[[Thresholds, Any], Any]  # an INSERT … SELECT's select, in COLUMNS' order
+# The deadlines of the domains this one cannot import (education's reflections owed), lent by
+# domain/wiring.py.
+SOURCES: list[Source] = [_case_clocks, _items, _decision_clocks]
 
 
 async def scan(session: AsyncSession, t: Thresholds) -> int:

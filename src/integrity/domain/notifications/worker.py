@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from time import monotonic
@@ -16,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from integrity.config import Settings
@@ -23,12 +25,15 @@ from integrity.db.engine import Database
 from integrity.db.models import Delivery, NotificationEvent
 from integrity.db.types import utcnow
 from integrity.domain.cases.clocks import work_calendar
-from integrity.domain.education import plans
 from integrity.domain.notifications import delivery, digest, reminders
 from integrity.domain.notifications.fanout import BATCH, fan_out
 from integrity.lib.authz import Authorizer
+from integrity.lib.deadlines import Thresholds
 
 log = logging.getLogger("integrity.worker")
+# Scans of the domains this one cannot import (a unit's education plan behind), lent by domain/wiring.py:
+# each adds its notifications for the day once, in the scan's transaction, and says how many.
+SCANS: list[Callable[[AsyncSession, date, Settings], Awaitable[int]]] = []
 SCAN_EVERY = 300.0  # seconds between reminder scans (and at once when the local date changes)
 
 
@@ -52,11 +57,12 @@ class Worker:
     async def scan(self, today: date) -> int:
         async with self.db.write_session() as session:
             calendar = await work_calendar(session)
-            t = reminders.Thresholds.on(
+            t = Thresholds.on(
                 today, calendar, self.settings.reminder_days_before, self.settings.escalate_after_days
             )
             added = await reminders.scan(session, t)
-            added += await plans.report_behind(session, today, self.settings.education_plan_check_on)
+            for other in SCANS:
+                added += await other(session, today, self.settings)
             await session.commit()
         return added
 
