@@ -100,11 +100,7 @@ async def _rows(
         )
     )
     unit_of = {int(i or 0): int(u) for i, u in people.all()}
-    first, last = period_bounds(start, end)
-    events = select(col(EducationEvent.id)).where(
-        col(EducationEvent.starts_at).between(first, last),
-        col(EducationEvent.status).not_in((DRAFT, CANCELLED)),
-    )
+    events = _held(*period_bounds(start, end))
     # One row per person with a count per status: hashing 10,000 people is cheaper than 60,000
     # (person, status) pairs (PostgreSQL: 470 ms against 880 ms over a million rows).
     status = col(EducationAttendance.status)

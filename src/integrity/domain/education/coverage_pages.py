@@ -11,6 +11,7 @@ from litestar.response import Response, Template
 
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import coverage
+from integrity.domain.education.plan_pages import unit_asked
 from integrity.domain.org import choices
 from integrity.lib import excel
 from integrity.lib.authz.declarations import permission
@@ -34,11 +35,6 @@ def _period(request: Request[Any, Any, Any]) -> tuple[date, date]:
     return start, end
 
 
-def _unit(request: Request[Any, Any, Any], access: Access) -> int:
-    asked = request.query_params.get("unit", "")
-    return int(asked) if asked.isdigit() else access.principal.unit_id
-
-
 class CoveragePages(Controller):
     path = "/education/coverage"
     opt = permission("education", "read")
@@ -47,7 +43,7 @@ class CoveragePages(Controller):
     @get("/")
     async def units(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Template:
         start, end = _period(request)
-        unit_id = _unit(request, access)
+        unit_id = unit_asked(request, access)
         units = await choices.unit_choices(db, access, "education", "read")
         if not any(c.id == unit_id for c in units) and units:
             unit_id = units[0].id or 0
@@ -58,7 +54,7 @@ class CoveragePages(Controller):
     @get("/people")
     async def people(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Template:
         start, end = _period(request)
-        unit_id = _unit(request, access)
+        unit_id = unit_asked(request, access)
         top, rows = await coverage.people_of(db, access, unit_id, start, end)
         never = sum(r.tally.never for r in rows)
         context = {"rows": rows, "start": start, "end": end, "top": top, "never": never}
@@ -67,7 +63,7 @@ class CoveragePages(Controller):
     @get("/people.xlsx")
     async def workbook(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Response[bytes]:
         start, end = _period(request)
-        _top, rows = await coverage.people_of(db, access, _unit(request, access), start, end)
+        _top, rows = await coverage.people_of(db, access, unit_asked(request, access), start, end)
         header = [
             gettext("Full name"),
             gettext("Username"),

@@ -148,14 +148,16 @@ async def my_events(session: AsyncSession, user_id: int, year: int) -> MyEvents:
     return mine
 
 
-async def roster_rows(session: AsyncSession, event_id: int) -> list[dict[str, Any]]:
-    """The event's list with each person's name and unit, by unit then name."""
+async def roster_rows(
+    session: AsyncSession, event_id: int, limit: int | None = ROSTER_SHOWN
+) -> list[dict[str, Any]]:
+    """The event's list with each person's name and unit, by unit then name (all of it: limit None)."""
     found = await session.execute(
         select(EducationAttendance, col(User.display_name), col(User.username), Unit)
         .join(User, col(User.id) == col(EducationAttendance.user_id))
         .join(Unit, col(Unit.id) == col(User.unit_id))
         .where(col(EducationAttendance.event_id) == event_id)
         .order_by(col(Unit.path), col(User.display_name))
-        .limit(ROSTER_SHOWN)
+        .limit(limit)
     )
     return [{"row": a, "name": n, "username": u, "unit": unit} for a, n, u, unit in found.all()]

@@ -32,6 +32,12 @@ def year_asked(request: Request[Any, Any, Any]) -> int:
     return int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else local_today().year
 
 
+def unit_asked(request: Request[Any, Any, Any], access: Access) -> int:
+    """The unit asked for in the query (`unit`), else the reader's own."""
+    asked = request.query_params.get("unit", "")
+    return int(asked) if asked.isdigit() else access.principal.unit_id
+
+
 class PlanPages(Controller):
     path = "/education/plans"
     opt = permission("education", "read")
@@ -56,9 +62,7 @@ class PlanPages(Controller):
 
     @get("/")
     async def plan(self, request: Request[Any, Any, Any], db: Db, access: Access) -> Template:
-        asked = request.query_params.get("unit", "")
-        unit_id = int(asked) if asked.isdigit() else access.principal.unit_id
-        return await self._page(db, access, unit_id, year_asked(request))
+        return await self._page(db, access, unit_asked(request, access), year_asked(request))
 
     @post("/{unit_id:int}/{year:int}/quotas", opt=permission("education", "update"), status_code=200)
     async def add(

@@ -61,12 +61,16 @@ async def plan_of(
     )
     if plan is None:
         return None, []
+    return plan, await quotas_of(session, plan.id or 0)
+
+
+async def quotas_of(session: AsyncSession, plan_id: int) -> list[EducationPlanQuota]:
     quotas = await session.execute(
         select(EducationPlanQuota)
-        .where(col(EducationPlanQuota.plan_id) == plan.id)
+        .where(col(EducationPlanQuota.plan_id) == plan_id)
         .order_by(col(EducationPlanQuota.id))
     )
-    return plan, list(quotas.scalars())
+    return list(quotas.scalars())
 
 
 async def add_quota(
@@ -214,8 +218,7 @@ async def behind(session: AsyncSession, year: int) -> list[tuple[EducationPlan, 
     )
     late = []
     for plan, unit in found.all():
-        _plan, quotas = await plan_of(session, unit.id or 0, year)
-        shown = await progress(session, unit, year, quotas)
+        shown = await progress(session, unit, year, await quotas_of(session, plan.id or 0))
         if any(not q.met for q in shown):
             late.append((plan, unit, shown))
     return late

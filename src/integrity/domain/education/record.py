@@ -15,9 +15,9 @@ from sqlmodel import col
 
 from integrity.config import Settings
 from integrity.db.engine import Database
-from integrity.db.models import AuditEvent, AuditEventCase, EducationAttendance, TrailExport, Unit, User
+from integrity.db.models import AuditEvent, AuditEventCase, TrailExport, Unit
 from integrity.db.types import utcnow
-from integrity.domain.education import types
+from integrity.domain.education import listing, types
 from integrity.domain.education.events import organised_event
 from integrity.domain.education.workflow import ARCHIVED, CLOSED
 from integrity.domain.exports.sealing import ATTACHMENT_NAME, sealed_trail, sha256_hex, signing_key
@@ -44,24 +44,18 @@ class RecordPdf:
 
 
 async def _people(session: Any, event_id: int) -> list[dict[str, Any]]:
-    found = await session.execute(
-        select(EducationAttendance, col(User.display_name), col(Unit.name), col(Unit.name_en))
-        .join(User, col(User.id) == col(EducationAttendance.user_id))
-        .join(Unit, col(Unit.id) == col(User.unit_id))
-        .where(col(EducationAttendance.event_id) == event_id)
-        .order_by(col(Unit.path), col(User.display_name))
-    )
+    """Everyone on the list (the record has no cut-off), as the record prints and seals them."""
     return [
         {
-            "name": name,
-            "unit": local_name(unit, unit_en),
-            "status": row.status,
-            "signed_at": row.signed_at,
-            "method": row.method,  # qr or code: signed in themselves; staff: marked by an organiser
-            "walk_in": row.walk_in,
-            "note": row.note,
+            "name": r["name"],
+            "unit": local_name(r["unit"].name, r["unit"].name_en),
+            "status": r["row"].status,
+            "signed_at": r["row"].signed_at,
+            "method": r["row"].method,  # qr or code: signed in themselves; staff: marked by an organiser
+            "walk_in": r["row"].walk_in,
+            "note": r["row"].note,
         }
-        for row, name, unit, unit_en in found.all()
+        for r in await listing.roster_rows(session, event_id, limit=None)
     ]
 
 

@@ -8,17 +8,12 @@ from litestar import Controller, Request, get
 from litestar.response import Response
 
 from integrity.domain.education import report
-from integrity.domain.education.plan_pages import year_asked
+from integrity.domain.education.plan_pages import unit_asked, year_asked
 from integrity.lib import excel
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AuditActor, Db
 from integrity.lib.i18n import gettext
 from integrity.lib.uploads import content_disposition
-
-
-def _unit(request: Request[Any, Any, Any], access: Access) -> int:
-    asked = request.query_params.get("unit", "")
-    return int(asked) if asked.isdigit() else access.principal.unit_id
 
 
 class ReportPages(Controller):
@@ -27,7 +22,7 @@ class ReportPages(Controller):
     include_in_schema = False
 
     async def _report(self, request: Request[Any, Any, Any], db: Db, access: Access) -> report.YearlyReport:
-        return await report.yearly_report(db, access, _unit(request, access), year_asked(request))
+        return await report.yearly_report(db, access, unit_asked(request, access), year_asked(request))
 
     def _name(self, made: report.YearlyReport, suffix: str) -> str:
         return f"{gettext('Education report %(year)s') % {'year': made.year}}-{made.unit.code}.{suffix}"

@@ -51,7 +51,7 @@ class Batch:
         self.paths: dict[int, str] = {}
         self.invitees: dict[int, list[int]] = defaultdict(list)  # education event -> its list
         self.titles: dict[int, str] = {}  # education event -> its title
-        self.unit_names: dict[int, tuple[str, str]] = {}  # a unit an event is about -> (name, English)
+        self.unit_names: dict[int, str] = {}  # a unit an event is about (its plan) -> its name
         self._holders: dict[tuple[int, str, str], list[int]] = {}
 
     async def load(self) -> None:
@@ -81,11 +81,9 @@ class Batch:
                 self.panels[decision_id].append(user_id)
         if by_type["unit"]:
             names = await s.execute(
-                select(col(Unit.id), col(Unit.name), col(Unit.name_en)).where(
-                    col(Unit.id).in_(by_type["unit"])
-                )
+                select(col(Unit.id), col(Unit.name)).where(col(Unit.id).in_(by_type["unit"]))
             )
-            self.unit_names = {int(i or 0): (n, en) for i, n, en in names}
+            self.unit_names = {int(i or 0): n for i, n in names}
         if by_type["education"]:
             await self._load_education(by_type["education"])
         case_ids = {e.case_id for e in self.events if e.case_id is not None}

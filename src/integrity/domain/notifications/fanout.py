@@ -91,7 +91,7 @@ def _params(
     if e.object_type == "education":
         title = batch.titles.get(e.object_id, "")
     if e.object_type == "unit":  # the unit's plan of a year
-        title = f"{batch.unit_names.get(e.object_id, ('', ''))[0]} {own.get('year', '')}".strip()
+        title = f"{batch.unit_names.get(e.object_id, '')} {own.get('year', '')}".strip()
     params: dict[str, Any] = {
         "number": number,
         "title": title,

@@ -170,8 +170,7 @@ async def _present_plans(session: AsyncSession, access: AccessScope, found: Foun
     for row in found:
         unit = await session.get(Unit, row.unit_id)
         assert unit is not None
-        _plan, quotas = await plans.plan_of(session, row.unit_id, row.year)
-        progress = await plans.progress(session, unit, row.year, quotas)
+        progress = await plans.progress(session, unit, row.year, await plans.quotas_of(session, row.id))
         met = sum(q.met for q in progress)
         shown.append(
             WorkRow(
