@@ -11,6 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from integrity.db.sqlite_driver import one_trip_module
+
 WRITE_OPTION = "integrity_write"
 
 
@@ -21,6 +23,7 @@ class Database:
     engine: AsyncEngine
     read_session: async_sessionmaker[AsyncSession]
     write_session: async_sessionmaker[AsyncSession]
+    writer: AsyncEngine | None = None  # SQLite's one writer connection, when it has its own pool
 
     @property
     def dialect(self) -> str:
@@ -28,6 +31,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.writer is not None:
+            await self.writer.dispose()
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -60,7 +65,7 @@ def create_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int =
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"connect_args": {"timeout": busy_timeout_ms / 1000}}
+        kwargs = {"connect_args": {"timeout": busy_timeout_ms / 1000}, "module": one_trip_module()}
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         # asyncpg prepares and caches statements; after five runs PostgreSQL may switch a cached
@@ -69,13 +74,22 @@ def create_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int =
         # path is depends on the value. Planning each run costs well under a millisecond.
         kwargs["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
     engine = create_async_engine(url, **kwargs)
+    own_writer = None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms)
-    writer = engine.execution_options(**{WRITE_OPTION: True})
+        if parsed.database and parsed.database != ":memory:":
+            # SQLite has one writer at a time. The process's writers queue for one connection, in order
+            # and without holding another; SQLite's busy handler sleeps up to 100 ms between tries,
+            # leaving the lock idle, and waiting there held a connection that readers needed. The busy
+            # timeout still orders this process against others (the command line, a second server).
+            own_writer = create_async_engine(url, pool_size=1, max_overflow=0, **kwargs)
+            _configure_sqlite(own_writer, busy_timeout_ms)
+    writer = (own_writer or engine).execution_options(**{WRITE_OPTION: True})
     return Database(
         engine=engine,
         read_session=async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False),
         write_session=async_sessionmaker(writer, class_=AsyncSession, expire_on_commit=False),
+        writer=own_writer,
     )
 
 
