@@ -9,8 +9,8 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -74,6 +74,14 @@ async def offline_access(session: AsyncSession, username: str, via: str) -> tupl
     return AccessScope(principal_for(user, grants, via, None), authorizer), Actor(user.username, user.id, via)
 
 
+# Every signed-in request runs this: built once, so building it and its cache key cost nothing per request.
+_BY_SESSION: Any = (
+    select(UserSession, User, Authorizer.version_column())
+    .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+    .where(UserSession.id == bindparam("session_id"))
+)
+
+
 async def _from_token(
     session: AsyncSession, settings: Settings, authorizer: Authorizer, token: str
 ) -> tuple[User, ApiToken] | None:
@@ -123,11 +131,7 @@ async def resolve_principal(
                 touch_token = api_token.id
     elif cookie:
         found_session = (
-            await session.execute(
-                select(UserSession, User, authorizer.version_column())
-                .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
-                .where(UserSession.id == session_id_for(settings, cookie))
-            )
+            await session.execute(_BY_SESSION, {"session_id": session_id_for(settings, cookie)})
         ).first()
         if found_session:
             row, user, version = found_session

@@ -116,21 +116,9 @@ class SignInPages(Controller):
     opt = authenticated()
     include_in_schema = False
 
-    async def _page(
-        self,
-        db: Db,
-        request: Request[Any, Any, Any],
-        settings: AppSettings,
-        event_id: int,
-        event: EducationEvent | None = None,
-        **more: Any,
-    ) -> Template:
-        if event is None:
-            event = await db.get(EducationEvent, event_id)
+    def _page(self, event: Any, scanned: bool, status: int = 200, **more: Any) -> Template:
         if event is None:
             raise NotFound(N_("No such event."))
-        scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
-        status = more.pop("status", 200)
         context = {"event": event, "scanned": scanned, "outcome": "", "error": "", **more}
         return Template("education/sign_in.html", status_code=status, context=context)
 
@@ -138,7 +126,8 @@ class SignInPages(Controller):
     async def page(
         self, db: Db, request: Request[Any, Any, Any], settings: AppSettings, event_id: FromPath[int]
     ) -> Template:
-        return await self._page(db, request, settings, event_id)
+        scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
+        return self._page(await db.get(EducationEvent, event_id), scanned)
 
     @post("/", status_code=200)
     async def sign(
@@ -152,10 +141,7 @@ class SignInPages(Controller):
     ) -> Template:
         scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
         method = "qr" if scanned and not data.code.strip() else "code"
-        event = None
-        if db.get_bind().dialect.name == "sqlite":  # read without the write lock, which SQLite's one
-            async with request.app.state.db.read_session() as reading:  # writer would hold for it
-                event = await reading.get(EducationEvent, event_id)
+        event = await attendance.event_for_sign_in(db, event_id)
         try:
             outcome = await attendance.sign_in(
                 db, settings, actor, event_id, data.code,
@@ -164,10 +150,8 @@ class SignInPages(Controller):
         except DomainError as exc:
             await db.rollback()
             await refused(exc)
-            return await self._page(
-                db, request, settings, event_id, event, error=exc.translated(), status=exc.status
-            )
+            return self._page(event, scanned, error=exc.translated(), status=exc.status)
         await db.commit()
-        page = await self._page(db, request, settings, event_id, event, outcome=outcome)
+        page = self._page(event, scanned, outcome=outcome)
         page.delete_cookie(codes.SCAN_COOKIE, path="/education")
         return page

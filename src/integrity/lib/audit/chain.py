@@ -24,6 +24,12 @@ _LOCKED_IN = "audit_chain_locked_in"  # session.info key: the transaction that h
 _HEAD = "audit_chain_head"  # session.info key: (transaction, seq, hash) of the last event it appended
 
 
+# The chain's last event and the insert after it; built once (every audited change runs both).
+_HEAD_ROW: Any = (
+    select(col(AuditEvent.seq), col(AuditEvent.hash)).order_by(col(AuditEvent.seq).desc()).limit(1)
+)
+_APPEND: Any = insert(AUDIT_TABLE)
+
 # Who reacts to recorded events inside the same transaction (the notifications outbox): each gets the new
 # events as inserted and the case of each that belongs to one, by sequence number. Filled by the wiring.
 Listener = Callable[[AsyncSession, list[dict[str, Any]], dict[int, int]], Awaitable[None]]
@@ -101,13 +107,7 @@ async def record(session: AsyncSession, actor: Actor, *entries: AuditEntry) -> N
         # This transaction holds the lock and wrote the head itself: nobody can have appended since.
         seq, prev_hash = known[1] + 1, known[2]
     else:
-        head = (
-            await session.execute(
-                select(col(AuditEvent.seq), col(AuditEvent.hash))
-                .order_by(col(AuditEvent.seq).desc())
-                .limit(1)
-            )
-        ).first()
+        head = (await session.execute(_HEAD_ROW)).first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     rows: list[dict[str, Any]] = []
     for entry in entries:
@@ -130,7 +130,7 @@ async def record(session: AsyncSession, actor: Actor, *entries: AuditEntry) -> N
         rows.append({**values, "hash": prev_hash})
         seq += 1
     # Core insert of plain rows: the ORM's bulk path costs more than the insert (a burst of sign-ins).
-    await session.execute(insert(AUDIT_TABLE), rows)
+    await session.execute(_APPEND, rows)
     cases = await link_events_to_cases(session, rows)
     session.info[_HEAD] = (transaction, seq - 1, prev_hash)
     for listener in LISTENERS:
