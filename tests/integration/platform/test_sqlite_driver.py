@@ -74,13 +74,18 @@ async def test_one_trip_per_statement_and_none_for_an_idle_rollback(
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     async with db.read_session() as session:
         assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
-    # BEGIN, the select, and the rollback that ends the read; the pool's reset finds no transaction.
-    assert trips == ["_run", "_run", "rollback"]
+    # BEGIN with the select, and the rollback that ends the read; the pool's reset finds no transaction.
+    assert trips == ["_run", "rollback"]
     trips.clear()
     async with db.write_session() as session:
         await session.execute(text("INSERT INTO t (n) VALUES (1)"))
         await session.commit()
-    assert trips == ["_run", "_run", "commit"]  # BEGIN IMMEDIATE, the insert, the commit
+    assert trips == ["_run", "commit"]  # BEGIN IMMEDIATE with the insert, the commit
+    trips.clear()
+    async with db.write_session() as session:  # begun, nothing run: no trip at all
+        await session.connection()
+        await session.commit()
+    assert trips == []
     await db.dispose()
 
 
@@ -106,7 +111,8 @@ async def test_writers_of_one_process_take_turns_in_order(tmp_path: Path) -> Non
     """Twenty writers at once, each reading the last number and writing the next: no "database is
     locked", no number twice, and the writer connection is the only one that writes."""
     db: Database = create_database(f"sqlite+aiosqlite:///{tmp_path}/turns.db")
-    assert db.writer is not None and db.writer is not db.engine
+    assert db.writer is not None
+    assert db.writer is not db.engine
     async with db.write_session() as session:
         await session.execute(text("CREATE TABLE seqs (n INTEGER PRIMARY KEY)"))
         await session.execute(text("INSERT INTO seqs VALUES (0)"))
@@ -125,6 +131,31 @@ async def test_writers_of_one_process_take_turns_in_order(tmp_path: Path) -> Non
     assert numbers == list(range(21))
     assert db.writer.pool.size() == 1  # type: ignore[attr-defined]
     await db.dispose()
+
+
+async def test_writers_of_two_processes_still_exclude_each_other(tmp_path: Path) -> None:
+    """Two engines on one file (a server and the command line): the write lock taken with the first
+    statement's read keeps read-then-write whole."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/two.db"
+    first, second = create_database(url), create_database(url)
+    async with first.write_session() as session:
+        await session.execute(text("CREATE TABLE seqs (n INTEGER PRIMARY KEY)"))
+        await session.execute(text("INSERT INTO seqs VALUES (0)"))
+        await session.commit()
+
+    async def next_number(db: Database) -> None:
+        async with db.write_session() as session:
+            last = (await session.execute(text("SELECT max(n) FROM seqs"))).scalar_one()
+            await asyncio.sleep(0.01)  # the other engine tries meanwhile
+            await session.execute(text("INSERT INTO seqs VALUES (:n)"), {"n": last + 1})
+            await session.commit()
+
+    await asyncio.gather(*(next_number(db) for _ in range(5) for db in (first, second)))
+    async with first.read_session() as session:
+        numbers = (await session.execute(text("SELECT n FROM seqs ORDER BY n"))).scalars().all()
+    assert numbers == list(range(11))
+    await first.dispose()
+    await second.dispose()
 
 
 def test_the_engine_uses_it(tmp_path: Path) -> None:
