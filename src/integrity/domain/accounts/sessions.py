@@ -65,10 +65,10 @@ async def start_session(
     return NewSession(cookie_value, row)
 
 
-def is_expired(settings: Settings, row: UserSession) -> bool:
+def is_expired(settings: Settings, expires_at: datetime, last_seen_at: datetime) -> bool:
+    """Past its absolute end, or idle for longer than the idle limit."""
     now = utcnow()
-    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
-    return now >= row.expires_at or now >= idle_limit
+    return now >= expires_at or now >= last_seen_at + timedelta(minutes=settings.session_idle_minutes)
 
 
 async def end_session(session: AsyncSession, session_id: str) -> None:

@@ -12,7 +12,7 @@ import casbin
 from casbin.util import key_match
 from sqlalchemy import ScalarSelect, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from integrity.config import POLICIES_DIR
@@ -93,7 +93,7 @@ class Authorizer:
         """The grants version as a column, so a request's one authentication query also reads it."""
         return select(col(AuthzState.grants_version)).where(col(AuthzState.id) == 1).scalar_subquery()
 
-    async def sync(self, session: AsyncSession, version: int | None) -> None:
+    async def sync(self, session: AsyncSession | AsyncConnection, version: int | None) -> None:
         """Reload grants when the database's version (read by the caller) differs from ours."""
         version = version or 0
         if version == self._version:
