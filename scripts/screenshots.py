@@ -59,6 +59,12 @@ PAGES = (
     ("education-coverage-people", "li.na", "/education/coverage/people?unit=4"),
     ("work-queue-organiser", "li.na", "/"),
     ("export-verify", "zhao.min", "/exports/verify"),
+    ("statistics-cases", "zhao.min", "/statistics/cases?period=year"),
+    (
+        "statistics-drill-down",
+        "zhao.min",
+        "/statistics/cases/list?figure=received_by_source&key=letters_visits&period=year",
+    ),
     # PDFs: the first page as docs/<name>.png (pdftoppm, from poppler-utils)
     ("education-attendance-record", "li.na", "pdf:/education/12/attendance-record.pdf"),
     ("education-report", "li.na", "pdf:/education/report.pdf?unit=4"),

@@ -67,6 +67,7 @@ from integrity.domain.notifications.worker import InProcessWorker
 from integrity.domain.org.controllers import PersonController, RelationController, UnitController
 from integrity.domain.rectification.controllers import RectificationController
 from integrity.domain.rectification.pages import RectificationPages
+from integrity.domain.statistics.pages import StatisticsPages
 from integrity.domain.users.controllers import GrantController, UserController
 from integrity.domain.wiring import install_all
 from integrity.domain.work.pages import WorkPages
@@ -121,6 +122,7 @@ ROUTE_HANDLERS: list[Any] = [
     RectificationPages,
     DecisionPages,
     RegisterPages,
+    StatisticsPages,
     MeasurePages,
     ClockRulePages,
     ExportVerifyPages,

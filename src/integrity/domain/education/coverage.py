@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from integrity.config import get_settings
 from integrity.db.models import EducationAttendance, EducationEvent, EducationTally, Unit, User
 from integrity.domain.education.workflow import CANCELLED, DRAFT
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import NotFound
 from integrity.lib.i18n import N_
+from integrity.lib.localtime import period_bounds
 
 STATUSES = ("invited", "present", "late", "excused", "absent", "made_up")
 ATTENDED = ("present", "late", "made_up")
@@ -72,12 +71,6 @@ class PersonCoverage:
     user: User
     unit: Unit
     tally: Tally
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The period's first and last local days as stored moments (end inclusive)."""
-    zone = ZoneInfo(get_settings().timezone)
-    return datetime.combine(start, time.min, zone), datetime.combine(end, time.max, zone)
 
 
 async def _scope(session: AsyncSession, access: AccessScope, unit_id: int) -> tuple[Unit, list[Unit]]:

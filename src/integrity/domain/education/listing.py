@@ -14,9 +14,9 @@ from sqlmodel import col
 from integrity.db.models import EducationAttendance, EducationEvent, EducationReflection, Unit, User
 from integrity.db.types import utcnow
 from integrity.domain.education.attendance import sign_in_open
-from integrity.domain.education.coverage import period_bounds
 from integrity.domain.education.workflow import ARCHIVED, CANCELLED, CLOSED, DRAFT, IN_PROGRESS, PUBLISHED
 from integrity.lib.authz import AccessScope
+from integrity.lib.localtime import period_bounds
 
 SHOWN = 200
 ROSTER_SHOWN = 5000

@@ -24,12 +24,13 @@ from integrity.db.models import (
     User,
 )
 from integrity.db.types import utcnow
-from integrity.domain.education.coverage import ATTENDED, period_bounds
+from integrity.domain.education.coverage import ATTENDED
 from integrity.domain.education.workflow import ARCHIVED, CLOSED
 from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.errors import InvalidInput, NotFound, one_of
 from integrity.lib.i18n import N_
+from integrity.lib.localtime import period_bounds
 
 KINDS = ("events", "attendance")
 HELD = (CLOSED, ARCHIVED)

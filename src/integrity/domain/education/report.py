@@ -22,6 +22,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import AccessScope
 from integrity.lib.i18n import current_locale, gettext, local_name
 from integrity.lib.labels import label
+from integrity.lib.localtime import period_bounds
 from integrity.lib.pdf.pool import PdfPool
 from integrity.lib.pdf.render import RenderJob
 from integrity.lib.templating import local_time, template_environment
@@ -69,7 +70,7 @@ async def yearly_report(session: AsyncSession, access: AccessScope, unit_id: int
     units = await coverage.by_unit(session, access, unit_id, start, end)  # checks the scope first
     top = units[0].unit
     names = {u.unit.id: local_name(u.unit.name, u.unit.name_en) for u in units}
-    first, last = coverage.period_bounds(start, end)
+    first, last = period_bounds(start, end)
     found = await session.execute(
         select(EducationEvent)
         .where(

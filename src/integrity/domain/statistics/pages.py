@@ -1,0 +1,168 @@
+"""The statistics pages: case figures for a period and a reach, compared, each cell opening its cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, get
+from litestar.params import FromQuery
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import Unit
+from integrity.domain.cases import services, workflow
+from integrity.domain.cases.clocks import local_today
+from integrity.domain.org.services import require_in_unit
+from integrity.domain.statistics import case_figures
+from integrity.domain.statistics.case_figures import Reach
+from integrity.domain.statistics.periods import KINDS, Period
+from integrity.lib.authz import AccessScope
+from integrity.lib.authz.declarations import permission
+from integrity.lib.authz.guard import refused
+from integrity.lib.deps import Access, Db
+from integrity.lib.errors import DomainError
+from integrity.lib.i18n import N_
+from integrity.lib.pagination import QueryId
+
+PERIOD_LABELS = {
+    "month": N_("Month"),
+    "quarter": N_("Quarter"),
+    "year": N_("Year"),
+    "custom": N_("From … to …"),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The page's filters as asked, and what they resolve to."""
+
+    period: Period
+    reach: Reach
+    units: list[Unit]
+
+    def query(self, **more: Any) -> str:
+        """The filters as a query string (for the drill-down links and the form)."""
+        params = {
+            "period": self.period.kind,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "unit_id": self.reach.unit.id,
+            "descendants": "1" if self.reach.descendants else "0",
+            "category": self.reach.category,
+            "source": self.reach.source,
+            **more,
+        }
+        return urlencode(params)
+
+
+async def _asked(
+    db: AsyncSession,
+    access: AccessScope,
+    period: str,
+    start: date | None,
+    end: date | None,
+    unit_id: int | None,
+    descendants: str,
+    category: str,
+    source: str,
+) -> Asked:
+    units = list(
+        (
+            await db.execute(
+                select(Unit)
+                .where(access.unit_filter("case", "read", col(Unit.path)))
+                .order_by(col(Unit.path))
+            )
+        ).scalars()
+    )
+    chosen = unit_id if unit_id is not None else (units[0].id if units else None)
+    if chosen is None:
+        raise DomainError(N_("No unit's cases are within your reach."))
+    unit = await require_in_unit(db, access, chosen, "case", "read")
+    asked_period = Period.asked(period, start, end, local_today())
+    return Asked(asked_period, Reach(unit, descendants != "0", category, source), units)
+
+
+async def _labels(db: AsyncSession) -> dict[str, dict[str, Any]]:
+    """How a key reads, per kind of key: catalogue entries for sources and categories."""
+    return {
+        "source": {i.code: i for i in await services.catalogue_entries(db, "case_source")},
+        "category": {i.code: i for i in await services.catalogue_entries(db, "case_category")},
+    }
+
+
+class StatisticsPages(Controller):
+    """Case statistics for inspectors, reviewers and auditors, over the units they reach."""
+
+    path = "/statistics"
+    opt = permission("case", "read")
+    include_in_schema = False
+
+    @get("/cases")
+    async def cases(
+        self,
+        db: Db,
+        access: Access,
+        period: FromQuery[str] = "quarter",
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        unit_id: QueryId = None,
+        descendants: FromQuery[str] = "1",
+        category: FromQuery[str] = "",
+        source: FromQuery[str] = "",
+    ) -> Template:
+        labels = await _labels(db)
+        context: dict[str, Any] = {
+            "kinds": KINDS,
+            "period_labels": PERIOD_LABELS,
+            "labels": labels,
+            "outcomes": case_figures.OUTCOME_LABELS,
+            "statuses": workflow.DISPOSALS,
+            "error": "",
+            "asked": None,
+            "figures": [],
+        }
+        try:
+            asked = await _asked(db, access, period, start, end, unit_id, descendants, category, source)
+            context["asked"] = asked
+            context["figures"] = await case_figures.compared(db, access, asked.reach, asked.period)
+        except DomainError as exc:
+            await refused(exc)
+            context["error"] = exc.translated()
+            return Template("statistics/cases.html", context=context, status_code=exc.status)
+        return Template("statistics/cases.html", context=context)
+
+    @get("/cases/list")
+    async def drill_down(
+        self,
+        db: Db,
+        access: Access,
+        figure: FromQuery[str],
+        key: FromQuery[str],
+        period: FromQuery[str] = "quarter",
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        unit_id: QueryId = None,
+        descendants: FromQuery[str] = "1",
+        category: FromQuery[str] = "",
+        source: FromQuery[str] = "",
+    ) -> Template:
+        """The cases one cell counts: the same query, one key, each case as its reader may open it."""
+        asked = await _asked(db, access, period, start, end, unit_id, descendants, category, source)
+        chosen = case_figures.figure_named(figure)
+        rows = await case_figures.cases_of(db, access, chosen, key, asked.reach, asked.period)
+        return Template(
+            "statistics/list.html",
+            context={
+                "asked": asked,
+                "figure": chosen,
+                "key": key,
+                "cases": rows,
+                "labels": await _labels(db),
+                "outcomes": case_figures.OUTCOME_LABELS,
+            },
+        )
