@@ -36,6 +36,25 @@ def test_every_ui_string_has_a_chinese_translation() -> None:
     assert missing == [], f"untranslated (run scripts/i18n.py and translate): {missing}"
 
 
+def test_every_translation_survives_the_pages_formatting() -> None:
+    """Pages format every message with its named values (`%`), even one that has none: a lone "%" in a
+    translation ("90%分位数") broke the page that showed it."""
+    broken = []
+    for locale in ("zh", "en"):
+        with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id or not message.string:
+                    continue
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                names = dict.fromkeys(re.findall(r"%\((\w+)\)", str(message.id)), 1)
+                for text in strings:
+                    try:
+                        text % {**names, "num": 1}
+                    except (ValueError, TypeError, KeyError):
+                        broken.append((locale, message.id, text))
+    assert broken == []
+
+
 # Text left in a template once tags, expressions and comments are removed must be punctuation or
 # the names of the two languages in the language switch (written in their own language on purpose),
 # or technical symbols that read the same in every language.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from integrity.domain.cases.clocks import local_today
 from integrity.domain.statistics.periods import Period
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import act, decide
-from tests.support.helpers import TEST_PASSWORD, close, make_user, unit_id
+from tests.support.helpers import TEST_PASSWORD, close, make_user, sql, unit_id
 
 
 async def _case(
@@ -203,3 +203,78 @@ async def test_a_unit_out_of_reach_is_not_found(office: dict[str, Any], demo_app
         params={"figure": "outcomes", "key": "closed", "unit_id": await unit_id(demo_app, "HX")},
     )
     assert listed.status_code == 404
+
+
+async def test_deadlines_due_in_the_period_by_how_they_ended(
+    office: dict[str, Any], demo_app: DemoApp
+) -> None:
+    """Clocks arranged with dates: A's reply met in time, B's verification overdue, E's report met late."""
+    today = local_today()
+    ids = {name: c["id"] for name, c in office["cases"].items()}
+    await sql(
+        demo_app, "DELETE FROM case_clocks WHERE case_id IN (:a, :b, :e)", a=ids["A"], b=ids["B"], e=ids["E"]
+    )
+    for case_id, rule, due, met in (
+        (ids["A"], "inquiry_reply", today - timedelta(days=30), today - timedelta(days=35)),
+        (ids["B"], "verification", today - timedelta(days=20), None),
+        (ids["E"], "talk_report", today - timedelta(days=15), today - timedelta(days=5)),
+        (ids["B"], "hearing", today + timedelta(days=5), None),  # not due yet: in no count
+    ):
+        await sql(
+            demo_app,
+            "INSERT INTO case_clocks (case_id, rule_code, started_on, due_on, met_on, stop_reason)"
+            " VALUES (:c, :r, :s, :d, :m, '')",
+            c=case_id, r=rule, s=due - timedelta(days=10), d=due, m=met,
+        )  # fmt: skip
+    span = {"period": "custom", "start": (today - timedelta(days=60)).isoformat(), "end": today.isoformat()}
+    html = await _page(office["reviewer"], office, **span)
+    assert {k: v[0] for k, v in _table(html, "clocks").items()} == {
+        "inquiry_reply.met": 1,
+        "verification.overdue": 1,
+        "talk_report.met_late": 1,
+    }
+    mine = await _page(office["reader"], office, **span)
+    assert {k: v[0] for k, v in _table(mine, "clocks").items()} == {
+        "inquiry_reply.met": 1,
+        "verification.overdue": 1,
+    }
+
+
+async def test_time_taken_in_working_days(office: dict[str, Any], demo_app: DemoApp) -> None:
+    """A, B and E were disposed of today; B was filed and, here, decided: medians and 90th percentiles."""
+    from integrity.domain.cases.clocks import work_calendar
+
+    async with demo_app.app.state.db.read_session() as session:
+        calendar = await work_calendar(session)
+    today, year = local_today(), office["year"]
+    taken = sorted(
+        calendar.working_days_between(date(year, m, d), today) for m, d in ((1, 15), (2, 10), (4, 1))
+    )
+    html = await _page(office["reviewer"], office)
+    row = html.split('data-measure="receipt_to_disposal"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'data-label="[^"]*">([^<]*)<', row)
+    # Three cases: the median is the middle one; the 90th percentile (nearest rank) is the largest.
+    assert cells[:3] == ["3", str(taken[1]), str(taken[2])]
+    mine = await _page(office["reader"], office)  # without E, received on 1 April
+    row = mine.split('data-measure="receipt_to_disposal"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'data-label="[^"]*">([^<]*)<', row)
+    two = sorted(calendar.working_days_between(date(year, m, d), today) for m, d in ((1, 15), (2, 10)))
+    median = (two[0] + two[1]) / 2
+    assert cells[:3] == ["2", f"{median:g}", str(two[1])]
+
+
+async def test_time_from_filing_to_decision(office: dict[str, Any], demo_app: DemoApp) -> None:
+    """B was filed today; a decision step arranged today: one case, none of the others, zero days."""
+    b = office["cases"]["B"]
+    html = await _page(office["reviewer"], office)
+    row = html.split('data-measure="filing_to_decision"', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'data-label="[^"]*">([^<]*)<', row)[:3] == ["0", "—", "—"]
+    await sql(
+        demo_app,
+        "INSERT INTO case_transitions (case_id, transition, from_status, to_status, reason, at)"
+        " VALUES (:c, 'conclude_hearing', 'hearing', 'decided', '', :at)",
+        c=b["id"], at=datetime.now(UTC),
+    )  # fmt: skip
+    html = await _page(office["reviewer"], office)
+    row = html.split('data-measure="filing_to_decision"', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'data-label="[^"]*">([^<]*)<', row)[:3] == ["1", "0", "0"]

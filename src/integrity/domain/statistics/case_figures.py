@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from integrity.db.models import Case, CaseTransition, Unit
+from integrity.db.models import Case, CaseClock, CaseTransition, Unit
 from integrity.domain.cases import workflow
+from integrity.domain.cases.clocks import local_today
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
@@ -71,13 +72,34 @@ def _outcomes(period: Period) -> Select[Any]:
     )
 
 
+def _clocks(period: Period) -> Select[Any]:
+    """Legal clocks due within the period, by kind and how they ended: met in time, met late, or still
+    unmet past their due date. Clocks a reviewer stopped, and clocks not yet due, count in none."""
+    due, met = col(CaseClock.due_on), col(CaseClock.met_on)
+    late_or_open = or_(met > due, and_(met.is_(None), due < local_today()))
+    outcome: Any = case(
+        (met <= due, literal(".met")), (met.is_(None), literal(".overdue")), else_=literal(".met_late")
+    )
+    key: Any = col(CaseClock.rule_code) + outcome
+    return (
+        select(col(Case.id).label("case_id"), key.label("key"))
+        .join(CaseClock, col(CaseClock.case_id) == col(Case.id))
+        .where(
+            due >= period.start,
+            due <= period.end,
+            col(CaseClock.stopped_on).is_(None),
+            or_(met <= due, late_or_open),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Figure:
     """One table of the page: its title, how its keys read, and the (case, key) pairs it counts."""
 
     name: str
     title: str
-    keys: str  # how a key is shown: "source", "category", "status" or "outcome"
+    keys: str  # how a key is shown: "source", "category", "status", "outcome" or "clock"
     counted: Callable[[Period], Select[Any]]
 
 
@@ -91,6 +113,9 @@ FIGURES = (
     ),
     Figure("disposals", N_("Leads disposed of, by method"), "status", _disposed),
     Figure("outcomes", N_("Cases filed, transferred and closed"), "outcome", _outcomes),
+    Figure(
+        "clocks", N_("Deadlines due in the period: met in time, late, or still overdue"), "clock", _clocks
+    ),
 )
 BY_NAME = {f.name: f for f in FIGURES}
 OUTCOME_LABELS = {FILED: N_("Filed"), TRANSFERRED: N_("Transferred"), CLOSED: N_("Closed")}
@@ -106,7 +131,7 @@ class Reach:
     source: str = ""
 
 
-def _within(stmt: Select[Any], access: AccessScope, reach: Reach) -> Select[Any]:
+def within(stmt: Select[Any], access: AccessScope, reach: Reach) -> Select[Any]:
     """The reader's visibility and the page's filters, on the figure's cases."""
     in_unit: Any = (
         exists().where(
@@ -127,7 +152,7 @@ async def counts(
     session: AsyncSession, access: AccessScope, figure: Figure, reach: Reach, period: Period
 ) -> dict[str, int]:
     """Distinct cases per key."""
-    pairs = _within(figure.counted(period), access, reach).subquery()
+    pairs = within(figure.counted(period), access, reach).subquery()
     rows = await session.execute(
         select(pairs.c.key, func.count(func.distinct(pairs.c.case_id))).group_by(pairs.c.key)
     )
@@ -138,7 +163,7 @@ async def cases_of(
     session: AsyncSession, access: AccessScope, figure: Figure, key: str, reach: Reach, period: Period
 ) -> list[Any]:
     """The cases one cell counts, newest received first (rows with the case's columns)."""
-    pairs = _within(figure.counted(period), access, reach).subquery()
+    pairs = within(figure.counted(period), access, reach).subquery()
     ids = select(pairs.c.case_id).where(pairs.c.key == key)
     rows = await session.execute(
         select(*Case.__table__.columns)  # type: ignore[attr-defined]

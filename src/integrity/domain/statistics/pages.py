@@ -17,7 +17,7 @@ from integrity.db.models import Unit
 from integrity.domain.cases import services, workflow
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.org.services import require_in_unit
-from integrity.domain.statistics import case_figures
+from integrity.domain.statistics import case_durations, case_figures
 from integrity.domain.statistics.case_figures import Reach
 from integrity.domain.statistics.periods import KINDS, Period
 from integrity.lib.authz import AccessScope
@@ -125,11 +125,13 @@ class StatisticsPages(Controller):
             "error": "",
             "asked": None,
             "figures": [],
+            "durations": [],
         }
         try:
             asked = await _asked(db, access, period, start, end, unit_id, descendants, category, source)
             context["asked"] = asked
             context["figures"] = await case_figures.compared(db, access, asked.reach, asked.period)
+            context["durations"] = await case_durations.compared(db, access, asked.reach, asked.period)
         except DomainError as exc:
             await refused(exc)
             context["error"] = exc.translated()
