@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, get
+from litestar.di import Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,11 +21,9 @@ from integrity.domain.org.services import require_in_unit
 from integrity.domain.statistics import case_durations, case_figures
 from integrity.domain.statistics.case_figures import Reach
 from integrity.domain.statistics.periods import KINDS, Period
-from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
-from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, Db
-from integrity.lib.errors import DomainError
+from integrity.lib.errors import NotFound
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import QueryId
 
@@ -59,17 +58,18 @@ class Asked:
         return urlencode(params)
 
 
-async def _asked(
-    db: AsyncSession,
-    access: AccessScope,
-    period: str,
-    start: date | None,
-    end: date | None,
-    unit_id: int | None,
-    descendants: str,
-    category: str,
-    source: str,
+async def provide_asked(
+    db: Db,
+    access: Access,
+    period: FromQuery[str] = "quarter",
+    start: FromQuery[date | None] = None,
+    end: FromQuery[date | None] = None,
+    unit_id: QueryId = None,
+    descendants: FromQuery[str] = "1",
+    category: FromQuery[str] = "",
+    source: FromQuery[str] = "",
 ) -> Asked:
+    """The filters every statistics page takes (a dependency): 404 for a unit out of reach."""
     units = list(
         (
             await db.execute(
@@ -81,7 +81,7 @@ async def _asked(
     )
     chosen = unit_id if unit_id is not None else (units[0].id if units else None)
     if chosen is None:
-        raise DomainError(N_("No unit's cases are within your reach."))
+        raise NotFound(N_("No unit's cases are within your reach."))
     unit = await require_in_unit(db, access, chosen, "case", "read")
     asked_period = Period.asked(period, start, end, local_today())
     return Asked(asked_period, Reach(unit, descendants != "0", category, source), units)
@@ -101,69 +101,37 @@ class StatisticsPages(Controller):
     path = "/statistics"
     opt = permission("case", "read")
     include_in_schema = False
+    dependencies = {"asked": Provide(provide_asked)}
 
     @get("/cases")
-    async def cases(
-        self,
-        db: Db,
-        access: Access,
-        period: FromQuery[str] = "quarter",
-        start: FromQuery[date | None] = None,
-        end: FromQuery[date | None] = None,
-        unit_id: QueryId = None,
-        descendants: FromQuery[str] = "1",
-        category: FromQuery[str] = "",
-        source: FromQuery[str] = "",
-    ) -> Template:
-        labels = await _labels(db)
-        context: dict[str, Any] = {
-            "kinds": KINDS,
-            "period_labels": PERIOD_LABELS,
-            "labels": labels,
-            "outcomes": case_figures.OUTCOME_LABELS,
-            "statuses": workflow.DISPOSALS,
-            "error": "",
-            "asked": None,
-            "figures": [],
-            "durations": [],
-        }
-        try:
-            asked = await _asked(db, access, period, start, end, unit_id, descendants, category, source)
-            context["asked"] = asked
-            context["figures"] = await case_figures.compared(db, access, asked.reach, asked.period)
-            context["durations"] = await case_durations.compared(db, access, asked.reach, asked.period)
-        except DomainError as exc:
-            await refused(exc)
-            context["error"] = exc.translated()
-            return Template("statistics/cases.html", context=context, status_code=exc.status)
-        return Template("statistics/cases.html", context=context)
+    async def cases(self, db: Db, access: Access, asked: Asked) -> Template:
+        return Template(
+            "statistics/cases.html",
+            context={
+                "asked": asked,
+                "kinds": KINDS,
+                "period_labels": PERIOD_LABELS,
+                "labels": await _labels(db),
+                "outcomes": case_figures.OUTCOME_LABELS,
+                "statuses": workflow.DISPOSALS,
+                "figures": await case_figures.compared(db, access, asked.reach, asked.period),
+                "durations": await case_durations.compared(db, access, asked.reach, asked.period),
+            },
+        )
 
     @get("/cases/list")
     async def drill_down(
-        self,
-        db: Db,
-        access: Access,
-        figure: FromQuery[str],
-        key: FromQuery[str],
-        period: FromQuery[str] = "quarter",
-        start: FromQuery[date | None] = None,
-        end: FromQuery[date | None] = None,
-        unit_id: QueryId = None,
-        descendants: FromQuery[str] = "1",
-        category: FromQuery[str] = "",
-        source: FromQuery[str] = "",
+        self, db: Db, access: Access, asked: Asked, figure: FromQuery[str], key: FromQuery[str]
     ) -> Template:
         """The cases one cell counts: the same query, one key, each case as its reader may open it."""
-        asked = await _asked(db, access, period, start, end, unit_id, descendants, category, source)
         chosen = case_figures.figure_named(figure)
-        rows = await case_figures.cases_of(db, access, chosen, key, asked.reach, asked.period)
         return Template(
             "statistics/list.html",
             context={
                 "asked": asked,
                 "figure": chosen,
                 "key": key,
-                "cases": rows,
+                "cases": await case_figures.cases_of(db, access, chosen, key, asked.reach, asked.period),
                 "labels": await _labels(db),
                 "outcomes": case_figures.OUTCOME_LABELS,
             },
