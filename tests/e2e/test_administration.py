@@ -18,7 +18,8 @@ import pytest
 from tests.support.browser import LiveServer, browser, live, live_server, sign_in, sign_out
 from tests.support.second_factor import SECOND_FACTORS, pass_second_factor, totp_step_code
 
-pytestmark = pytest.mark.browser
+# A module's live server serves its tests in the order written: they run together, on one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e-administration")]
 __all__ = ["browser", "live", "live_server"]  # fixtures
 
 SIZES = [pytest.param((390, 844), id="phone"), pytest.param((1366, 768), id="desktop")]

@@ -15,7 +15,8 @@ import pytest
 
 from tests.support.browser import LiveServer, browser, live, live_server, sign_in, sign_out
 
-pytestmark = pytest.mark.browser
+# A module's live server serves its tests in the order written: they run together, on one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e-browser")]
 __all__ = ["browser", "live", "live_server"]  # fixtures
 
 

@@ -17,7 +17,8 @@ from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.education.events import AudienceRule, EventDraft, create_event, publish, set_audience
 from tests.support.browser import LiveServer, _off_thread, browser, live, live_server, sign_in
 
-pytestmark = pytest.mark.browser
+# A module's live server serves its tests in the order written: they run together, on one worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e-education")]
 __all__ = ["browser", "live", "live_server"]  # fixtures
 
 PHONE = {"width": 390, "height": 844}

@@ -44,7 +44,7 @@ async def _dispose(
 
 @pytest.fixture(scope="module")
 async def office(demo_app: DemoApp) -> dict[str, Any]:
-    """A new unit under HXP with five leads (A–E, below); E is about the person the reader is."""
+    """A new unit under HXT with five leads (A–E, below); E is about the person the reader is."""
     admin = await new_client(demo_app, "admin")
     code = f"ST{uuid.uuid4().hex[:6].upper()}"
     made = await admin.write(

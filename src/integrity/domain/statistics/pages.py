@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,6 +95,9 @@ async def _labels(db: AsyncSession) -> dict[str, dict[str, Any]]:
     }
 
 
+AskedFilters = NamedDependency[Asked]
+
+
 class StatisticsPages(Controller):
     """Case statistics for inspectors, reviewers and auditors, over the units they reach."""
 
@@ -104,7 +107,7 @@ class StatisticsPages(Controller):
     dependencies = {"asked": Provide(provide_asked)}
 
     @get("/cases")
-    async def cases(self, db: Db, access: Access, asked: Asked) -> Template:
+    async def cases(self, db: Db, access: Access, asked: AskedFilters) -> Template:
         return Template(
             "statistics/cases.html",
             context={
@@ -121,7 +124,7 @@ class StatisticsPages(Controller):
 
     @get("/cases/list")
     async def drill_down(
-        self, db: Db, access: Access, asked: Asked, figure: FromQuery[str], key: FromQuery[str]
+        self, db: Db, access: Access, asked: AskedFilters, figure: FromQuery[str], key: FromQuery[str]
     ) -> Template:
         """The cases one cell counts: the same query, one key, each case as its reader may open it."""
         chosen = case_figures.figure_named(figure)
