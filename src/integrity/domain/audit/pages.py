@@ -19,6 +19,7 @@ from integrity.db.models import AuditEvent, CatalogueItem, Measure, Person, Unit
 from integrity.domain.audit.readable import ACTION_LABELS, OBJECT_LABELS, Names, object_label, readable
 from integrity.domain.audit.services import AuditFilters, export_events, list_events
 from integrity.domain.cases.clocks import local_today
+from integrity.domain.org.services import units_where
 from integrity.domain.users.services import display_names
 from integrity.lib import excel
 from integrity.lib.audit import AuditEntry, record
@@ -143,10 +144,8 @@ EXPORT_HEADER = (
 
 async def _audit_units(db: Db, access: Access) -> list[tuple[int, str]]:
     """The units whose trail this reader may read, by name, to narrow the trail to one of them."""
-    rows = await db.execute(
-        select(Unit).where(access.unit_filter("audit", "read", col(Unit.path))).order_by(col(Unit.path))
-    )
-    return [(u.id or 0, local_name(u.name, u.name_en)) for u in rows.scalars()]
+    units = await units_where(db, access, "audit", "read")
+    return [(u.id or 0, local_name(u.name, u.name_en)) for u in units]
 
 
 def provide_chosen(

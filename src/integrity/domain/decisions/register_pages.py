@@ -9,9 +9,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlmodel import col, select
 
-from integrity.db.models import Case, Unit
+from integrity.db.models import Case
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.decisions import measures, register
+from integrity.domain.org.services import units_where
 from integrity.lib.authz.declarations import permission
 from integrity.lib.authz.guard import refused
 from integrity.lib.deps import Access, Db
@@ -58,15 +59,7 @@ class RegisterPages(Controller):
     ) -> Template:
         today = local_today()
         start, end = start or date(today.year, 1, 1), end or today
-        units = list(
-            (
-                await db.execute(
-                    select(Unit)
-                    .where(access.unit_filter("decision", "read", col(Unit.path)))
-                    .order_by(col(Unit.path))
-                )
-            ).scalars()
-        )
+        units = await units_where(db, access, "decision", "read")
         chosen = unit_id or (units[0].id if units else None)
         stats, error = None, ""
         if chosen is not None:

@@ -109,6 +109,14 @@ async def create_unit(
     return unit
 
 
+async def units_where(session: AsyncSession, access: AccessScope, obj: str, act: str) -> list[Unit]:
+    """Every unit where the user may (obj, act), in tree order: for a page's choice of unit."""
+    rows = await session.execute(
+        select(Unit).where(access.unit_filter(obj, act, col(Unit.path))).order_by(col(Unit.path))
+    )
+    return list(rows.scalars())
+
+
 async def list_units(
     session: AsyncSession,
     access: AccessScope,

@@ -12,12 +12,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from integrity.db.models import Unit
 from integrity.domain.cases import services, workflow
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.org.services import require_in_unit
+from integrity.domain.org.services import require_in_unit, units_where
 from integrity.domain.statistics import case_durations, case_figures
 from integrity.domain.statistics.case_figures import Reach
 from integrity.domain.statistics.periods import KINDS, Period
@@ -70,15 +69,7 @@ async def provide_asked(
     source: FromQuery[str] = "",
 ) -> Asked:
     """The filters every statistics page takes (a dependency): 404 for a unit out of reach."""
-    units = list(
-        (
-            await db.execute(
-                select(Unit)
-                .where(access.unit_filter("case", "read", col(Unit.path)))
-                .order_by(col(Unit.path))
-            )
-        ).scalars()
-    )
+    units = await units_where(db, access, "case", "read")
     chosen = unit_id if unit_id is not None else (units[0].id if units else None)
     if chosen is None:
         raise NotFound(N_("No unit's cases are within your reach."))
