@@ -51,7 +51,7 @@ async def office(demo_app: DemoApp) -> dict[str, Any]:
         "POST",
         "/api/v1/units",
         json={
-            "parent_id": await unit_id(demo_app, "HXP"),
+            "parent_id": await unit_id(demo_app, "HXT"),
             "code": code,
             "name": "统计测试支部",
             "kind": "team",
