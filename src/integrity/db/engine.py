@@ -61,9 +61,11 @@ def create_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int =
     """Build the engine for a URL with the same transactional behaviour on both engines."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    on_file = False  # a SQLite database in a file (not in memory)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        if database and database != ":memory:":
+        on_file = bool(database) and database != ":memory:"
+        if on_file:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs = {"connect_args": {"timeout": busy_timeout_ms / 1000}, "module": one_trip_module()}
     else:
@@ -77,7 +79,7 @@ def create_database(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int =
     own_writer = None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, busy_timeout_ms)
-        if parsed.database and parsed.database != ":memory:":
+        if on_file:
             # SQLite has one writer at a time. The process's writers queue for one connection, in order
             # and without holding another; SQLite's busy handler sleeps up to 100 ms between tries,
             # leaving the lock idle, and waiting there held a connection that readers needed. The busy

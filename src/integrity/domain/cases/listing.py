@@ -45,7 +45,8 @@ class CaseFilters:
     subject_id: int | None = None  # cases about this person
 
 
-async def _filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
+async def filtered(session: AsyncSession, stmt: Any, f: CaseFilters) -> Any:
+    """The filters on a statement over `Case` (the list's, its exports' and the statistics')."""
     equal = {"status": f.status, "category": f.category, "source": f.source, "confidential": f.confidential}
     for field, value in equal.items():
         if value not in (None, ""):  # an empty form field means "any"
@@ -114,13 +115,13 @@ async def list_cases(
     if f.sort not in SORTS:
         raise one_of("sort", SORTS)
     if f.sort == "id":
-        stmt = await _filtered(session, select(*CASE_COLUMNS).where(visible_case_filter(access)), f)
+        stmt = await filtered(session, select(*CASE_COLUMNS).where(visible_case_filter(access)), f)
         return await fetch_row_page(session, stmt, Case.id, cursor, limit)
     key, descending, parse = _sort_key(f.sort)
     stmt = select(*CASE_COLUMNS).add_columns(key.label("sort_key")).where(visible_case_filter(access))
     if f.sort == "due":
         stmt = stmt.where(key.is_not(None))
-    stmt = await _filtered(session, stmt, f)
+    stmt = await filtered(session, stmt, f)
     return await fetch_sorted_page(
         session, stmt, key, col(Case.id), cursor, limit, descending=descending, parse=parse
     )
@@ -148,13 +149,13 @@ async def filtered_cases(
     session: AsyncSession, access: AccessScope, filters: CaseFilters, limit: int
 ) -> list[Case]:
     """All visible cases matching the filters (up to `limit`), in id order: for exports."""
-    stmt = await _filtered(session, select(Case).where(visible_case_filter(access)), filters)
+    stmt = await filtered(session, select(Case).where(visible_case_filter(access)), filters)
     return list((await session.execute(stmt.order_by(col(Case.id)).limit(limit))).scalars().all())
 
 
 async def count_cases(session: AsyncSession, access: AccessScope, filters: CaseFilters | None = None) -> int:
     """How many cases the list would list with the same filters."""
-    stmt = await _filtered(
+    stmt = await filtered(
         session, select(col(Case.id)).where(visible_case_filter(access)), filters or CaseFilters()
     )
     return int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())

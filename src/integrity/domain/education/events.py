@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +29,7 @@ from integrity.lib.audit import Actor, AuditEntry, record
 from integrity.lib.authz import ROLES, AccessScope
 from integrity.lib.errors import InvalidInput, NotFound, one_of
 from integrity.lib.i18n import N_
+from integrity.lib.localtime import local_day
 from integrity.lib.workdays import WorkCalendar, add_months
 
 AUDIENCE_KINDS = ("unit", "unit_tree", "role", "user", "exclude")
@@ -221,7 +221,7 @@ async def publish(session: AsyncSession, actor: Actor, event_id: int, *, access:
 
 def reflection_due_on(ends_at: datetime, days: int, calendar: WorkCalendar) -> date:
     """When reflections (and make-up reports) on an event are due: working days after its local end."""
-    return calendar.add_working_days(ends_at.astimezone(ZoneInfo(get_settings().timezone)).date(), days)
+    return calendar.add_working_days(local_day(ends_at), days)
 
 
 async def close(session: AsyncSession, actor: Actor, event_id: int, *, access: AccessScope | None) -> int:

@@ -5,24 +5,22 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from integrity.config import get_settings
 from integrity.db.models import Case, CaseTransition
 from integrity.domain.cases import workflow
 from integrity.domain.cases.clocks import display_calendar
-from integrity.domain.statistics.case_figures import Reach, within
+from integrity.domain.statistics.case_figures import Reach, approved_disposal, approved_filing, within
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
 from integrity.lib.i18n import N_
-from integrity.lib.localtime import period_bounds
+from integrity.lib.localtime import local_day, period_bounds
 
 MEASURES = {
     "receipt_to_disposal": N_("From receipt to disposal"),
@@ -46,10 +44,6 @@ class Spread:
         return cls(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
-
-
 async def _pairs(
     session: AsyncSession, access: AccessScope, reach: Reach, period: Period, measure: str
 ) -> list[Any]:
@@ -61,29 +55,20 @@ async def _pairs(
     if measure == "receipt_to_disposal":
         stmt = (
             select(col(Case.received_on), func.min(ended.at))
-            .where(
-                *in_period,
-                col(ended.from_status) == workflow.DISPOSAL_PROPOSED,
-                col(ended.to_status).in_(workflow.DISPOSALS),
-            )
+            .where(*in_period, approved_disposal(ended))
             .group_by(col(Case.id), col(Case.received_on))
         )
     else:
         filed = aliased(CaseTransition)
         filing = (
             select(func.max(filed.at))
-            .where(
-                col(filed.case_id) == col(Case.id),
-                col(filed.from_status) == workflow.INVESTIGATION_PROPOSED,
-                col(filed.to_status) == workflow.INVESTIGATION,
-                col(filed.at) <= col(ended.at),
-            )
+            .where(col(filed.case_id) == col(Case.id), approved_filing(filed), col(filed.at) <= col(ended.at))
             .scalar_subquery()
         )
         # Each decision step in the period, from the filing before it (a case reopened and decided again
         # counts once per decision).
         stmt = select(filing, col(ended.at)).where(*in_period, col(ended.to_status) == workflow.DECIDED)
-    stmt = within(stmt, access, reach)
+    stmt = await within(session, stmt, access, reach)
     return list((await session.execute(stmt)).all())
 
 
@@ -95,8 +80,8 @@ async def spread(
     for start, end in await _pairs(session, access, reach, period, measure):
         if start is None:  # decided without a recorded filing (imported history): not measurable
             continue
-        begun = start if isinstance(start, date) and not isinstance(start, datetime) else _local_day(start)
-        days.append(calendar.working_days_between(begun, _local_day(end)))
+        begun = local_day(start) if isinstance(start, datetime) else start  # a filing moment, or received_on
+        days.append(calendar.working_days_between(begun, local_day(end)))
     return Spread.of(days)
 
 

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from integrity.db.models import Case, CaseClock, CaseTransition, Unit
-from integrity.domain.cases import workflow
+from integrity.domain.cases import listing, workflow
 from integrity.domain.cases.clocks import local_today
+from integrity.domain.cases.listing import CaseFilters
 from integrity.domain.cases.visibility import visible_case_filter
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
@@ -39,6 +40,21 @@ def _received_by(column: Any) -> Callable[[Period], Select[Any]]:
     return counted
 
 
+def approved_disposal(step: Any) -> Any:
+    """A step of history (`CaseTransition` or an alias) that is a disposal approved: a returned one is not."""
+    return and_(
+        col(step.from_status) == workflow.DISPOSAL_PROPOSED, col(step.to_status).in_(workflow.DISPOSALS)
+    )
+
+
+def approved_filing(step: Any) -> Any:
+    """A step of history that is a case filed (立案): the approved move into investigation."""
+    return and_(
+        col(step.from_status) == workflow.INVESTIGATION_PROPOSED,
+        col(step.to_status) == workflow.INVESTIGATION,
+    )
+
+
 def _steps(period: Period, *where: Any, key: Any) -> Select[Any]:
     """Cases by a step of their history taken within the period (local days)."""
     first, last = period_bounds(period.start, period.end)
@@ -51,20 +67,12 @@ def _steps(period: Period, *where: Any, key: Any) -> Select[Any]:
 
 def _disposed(period: Period) -> Select[Any]:
     """Leads disposed of: the approved disposal, by the method approved (a returned one is not)."""
-    return _steps(
-        period,
-        col(CaseTransition.from_status) == workflow.DISPOSAL_PROPOSED,
-        col(CaseTransition.to_status).in_(workflow.DISPOSALS),
-        key=col(CaseTransition.to_status),
-    )
+    return _steps(period, approved_disposal(CaseTransition), key=col(CaseTransition.to_status))
 
 
 def _outcomes(period: Period) -> Select[Any]:
     """Cases filed (立案), transferred and closed in the period."""
-    to = col(CaseTransition.to_status)
-    filed = and_(
-        col(CaseTransition.from_status) == workflow.INVESTIGATION_PROPOSED, to == workflow.INVESTIGATION
-    )
+    to, filed = col(CaseTransition.to_status), approved_filing(CaseTransition)
     return _steps(
         period,
         filed | to.in_((workflow.TRANSFERRED, workflow.CLOSED)),
@@ -131,28 +139,19 @@ class Reach:
     source: str = ""
 
 
-def within(stmt: Select[Any], access: AccessScope, reach: Reach) -> Select[Any]:
-    """The reader's visibility and the page's filters, on the figure's cases."""
-    in_unit: Any = (
-        exists().where(
-            col(Unit.id) == col(Case.unit_id), col(Unit.path).startswith(reach.unit.path, autoescape=True)
-        )
-        if reach.descendants
-        else col(Case.unit_id) == reach.unit.id
+async def within(session: AsyncSession, stmt: Any, access: AccessScope, reach: Reach) -> Any:
+    """The reader's visibility and the page's reach, on the figure's cases: the case list's filters."""
+    reached = CaseFilters(
+        unit_id=reach.unit.id, descendants=reach.descendants, category=reach.category, source=reach.source
     )
-    stmt = stmt.where(visible_case_filter(access), in_unit)
-    if reach.category:
-        stmt = stmt.where(col(Case.category) == reach.category)
-    if reach.source:
-        stmt = stmt.where(col(Case.source) == reach.source)
-    return stmt
+    return await listing.filtered(session, stmt.where(visible_case_filter(access)), reached)
 
 
 async def counts(
     session: AsyncSession, access: AccessScope, figure: Figure, reach: Reach, period: Period
 ) -> dict[str, int]:
     """Distinct cases per key."""
-    pairs = within(figure.counted(period), access, reach).subquery()
+    pairs = (await within(session, figure.counted(period), access, reach)).subquery()
     rows = await session.execute(
         select(pairs.c.key, func.count(func.distinct(pairs.c.case_id))).group_by(pairs.c.key)
     )
@@ -163,7 +162,7 @@ async def cases_of(
     session: AsyncSession, access: AccessScope, figure: Figure, key: str, reach: Reach, period: Period
 ) -> list[Any]:
     """The cases one cell counts, newest received first (rows with the case's columns)."""
-    pairs = within(figure.counted(period), access, reach).subquery()
+    pairs = (await within(session, figure.counted(period), access, reach)).subquery()
     ids = select(pairs.c.case_id).where(pairs.c.key == key)
     rows = await session.execute(
         select(*Case.__table__.columns)  # type: ignore[attr-defined]
