@@ -202,12 +202,14 @@ async def new_case(
     *,
     confidential: bool = False,
     received_on: str = "2026-11-02",
+    source: str = "letters_visits",
+    category: str = "eight_point_rules",
 ) -> dict[str, Any]:
     """A lead registered in the office's unit by one of its inspectors."""
     body = {
         "unit_id": office.unit_id,
-        "source": "letters_visits",
-        "category": "eight_point_rules",
+        "source": source,
+        "category": category,
         "title": title,
         "summary": "群众反映某干部违规收受礼金。",
         "received_on": received_on,

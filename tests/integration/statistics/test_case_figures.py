@@ -15,24 +15,7 @@ from integrity.domain.statistics.periods import Period
 from tests.conftest import Client, DemoApp, new_client
 from tests.support.cases import act, decide
 from tests.support.helpers import TEST_PASSWORD, close, make_user, sql, unit_id
-
-
-async def _case(
-    inspector: Client, unit: int, received: date, source: str, category: str, subjects: list[int]
-) -> dict[str, Any]:
-    body = {
-        "unit_id": unit,
-        "source": source,
-        "category": category,
-        "title": f"统计测试线索 {uuid.uuid4().hex[:6]}",
-        "summary": "用于统计测试。",
-        "received_on": received.isoformat(),
-        "confidential": False,
-        "subject_ids": subjects,
-    }
-    created = await inspector.write("POST", "/api/v1/cases", json=body)
-    assert created.status_code == 201, created.text
-    return dict(created.json())
+from tests.support.notify import make_office, make_person, new_case
 
 
 async def _dispose(
@@ -45,38 +28,31 @@ async def _dispose(
 @pytest.fixture(scope="module")
 async def office(demo_app: DemoApp) -> dict[str, Any]:
     """A new unit under HXT with five leads (A–E, below); E is about the person the reader is."""
-    admin = await new_client(demo_app, "admin")
-    code = f"ST{uuid.uuid4().hex[:6].upper()}"
-    made = await admin.write(
-        "POST",
-        "/api/v1/units",
-        json={
-            "parent_id": await unit_id(demo_app, "HXT"),
-            "code": code,
-            "name": "统计测试支部",
-            "kind": "team",
-        },
-    )
-    assert made.status_code == 201, made.text
-    unit = made.json()["id"]
-    people = []
-    for n in range(3):
-        person = await admin.write("POST", "/api/v1/persons", json={"unit_id": unit, "name": f"统计对象{n}"})
-        assert person.status_code == 201, person.text
-        people.append(person.json()["id"])
-    await close(admin)
-    inspector_name, _ = await make_user(demo_app, "inspector", code)
-    reviewer_name, _ = await make_user(demo_app, "reviewer", code)
+    made = await make_office(demo_app, {"inspector": "inspector", "reviewer": "reviewer"})
+    people = [await make_person(demo_app, made.unit_id, f"统计对象{n}") for n in range(3)]
     # The reader: a reviewer here who is also the person E is about.
-    reader_name, _ = await make_user(demo_app, "reviewer", code, person_id=people[2])
-    inspector = await new_client(demo_app, inspector_name, TEST_PASSWORD)
-    reviewer = await new_client(demo_app, reviewer_name, TEST_PASSWORD)
+    reader_name, _ = await make_user(demo_app, "reviewer", made.code, person_id=people[2])
+    inspector = await new_client(demo_app, made.username("inspector"))
+    reviewer = await new_client(demo_app, made.username("reviewer"))
     year = local_today().year
-    a = await _case(inspector, unit, date(year, 1, 15), "letters_visits", "eight_point_rules", [people[0]])
-    b = await _case(inspector, unit, date(year, 2, 10), "letters_visits", "integrity", [people[1]])
-    c = await _case(inspector, unit, date(year, 3, 5), "audit", "eight_point_rules", [people[0]])
-    d = await _case(inspector, unit, date(year - 1, 2, 1), "letters_visits", "eight_point_rules", [people[1]])
-    e = await _case(inspector, unit, date(year, 4, 1), "letters_visits", "work", [people[2]])
+
+    async def lead(received: date, source: str, category: str, subject: int) -> dict[str, Any]:
+        title = f"统计测试线索 {uuid.uuid4().hex[:6]}"
+        return await new_case(
+            inspector,
+            made,
+            [subject],
+            title,
+            received_on=received.isoformat(),
+            source=source,
+            category=category,
+        )
+
+    a = await lead(date(year, 1, 15), "letters_visits", "eight_point_rules", people[0])
+    b = await lead(date(year, 2, 10), "letters_visits", "integrity", people[1])
+    c = await lead(date(year, 3, 5), "audit", "eight_point_rules", people[0])
+    d = await lead(date(year - 1, 2, 1), "letters_visits", "eight_point_rules", people[1])
+    e = await lead(date(year, 4, 1), "letters_visits", "work", people[2])
     await _dispose(inspector, reviewer, a, "talk_inquiry")
     await _dispose(inspector, reviewer, b, "preliminary_verification")
     assert (await act(inspector, b, "propose_investigation")).status_code == 200
@@ -85,7 +61,7 @@ async def office(demo_app: DemoApp) -> dict[str, Any]:
     await _dispose(inspector, reviewer, e, "closed")
     await close(inspector)
     return {
-        "unit": unit,
+        "unit": made.unit_id,
         "year": year,
         "cases": {"A": a, "B": b, "C": c, "D": d, "E": e},
         "reviewer": reviewer,
