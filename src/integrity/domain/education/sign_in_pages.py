@@ -127,7 +127,7 @@ class SignInPages(Controller):
         self, db: Db, request: Request[Any, Any, Any], settings: AppSettings, event_id: FromPath[int]
     ) -> Template:
         scanned = codes.pass_valid(settings, request.cookies.get(codes.SCAN_COOKIE), event_id)
-        return self._page(await db.get(EducationEvent, event_id), scanned)
+        return self._page(await attendance.event_for_sign_in(db, event_id), scanned)
 
     @post("/", status_code=200)
     async def sign(
