@@ -74,8 +74,9 @@ def _table(html: str, figure: str) -> dict[str, tuple[int, int, int]]:
     section = html.split(f'data-testid="figure-{figure}"', 1)[1].split("</section>", 1)[0]
     rows = {}
     for key, cells in re.findall(r'<tr data-key="([^"]+)">(.*?)</tr>', section, re.S):
-        numbers = re.findall(r'data-label="[^"]*">(?:<a [^>]*>)?([+-]?\d+)', cells)
-        rows[key] = (int(numbers[0]), int(numbers[1]), int(numbers[3]))
+        numbers = re.findall(r'<td data-label="([^"]*)">(?:<a [^>]*>)?([+-]?\d+)', cells)
+        by_label = [int(n) for label, n in numbers if label != "占比"]  # the share is a percentage
+        rows[key] = (by_label[0], by_label[1], by_label[3])
     return rows
 
 

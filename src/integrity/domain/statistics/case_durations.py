@@ -16,7 +16,8 @@ from sqlmodel import col
 from integrity.db.models import Case, CaseTransition
 from integrity.domain.cases import workflow
 from integrity.domain.cases.clocks import display_calendar
-from integrity.domain.statistics.case_figures import Reach, approved_disposal, approved_filing, within
+from integrity.domain.statistics.case_figures import CASES, approved_disposal, approved_filing
+from integrity.domain.statistics.figures import Reach, within
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
 from integrity.lib.i18n import N_
@@ -68,7 +69,7 @@ async def _pairs(
         # Each decision step in the period, from the filing before it (a case reopened and decided again
         # counts once per decision).
         stmt = select(filing, col(ended.at)).where(*in_period, col(ended.to_status) == workflow.DECIDED)
-    stmt = await within(session, stmt, access, reach)
+    stmt = within(stmt, access, CASES, reach)
     return list((await session.execute(stmt)).all())
 
 

@@ -1,24 +1,34 @@
-"""The statistics pages: case figures for a period and a reach, compared, each cell opening its cases."""
+"""The statistics pages: figures for a period and a reach, compared, each cell opening what it counts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.models import Unit
-from integrity.domain.cases import services, workflow
+from integrity.domain.cases import services
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.org.services import require_in_unit, units_where
-from integrity.domain.statistics import case_durations, case_figures
-from integrity.domain.statistics.case_figures import Reach
+from integrity.domain.statistics import (
+    accountability_figures,
+    case_durations,
+    case_figures,
+    charts,
+    drill_down,
+    figures,
+    rectification_figures,
+)
+from integrity.domain.statistics.figures import Figure, Reach
+from integrity.domain.statistics.keys import key_names
 from integrity.domain.statistics.periods import KINDS, Period
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, Db
@@ -78,55 +88,103 @@ async def provide_asked(
     return Asked(asked_period, Reach(unit, descendants != "0", category, source), units)
 
 
-async def _labels(db: AsyncSession) -> dict[str, dict[str, Any]]:
-    """How a key reads, per kind of key: catalogue entries for sources and categories."""
+@dataclass(frozen=True)
+class Section:
+    """One statistics page: its figures (and, for cases, the durations)."""
+
+    name: str
+    title: str
+    figures: tuple[Figure, ...]
+
+
+SECTIONS = {
+    s.name: s
+    for s in (
+        Section("cases", N_("Case statistics"), case_figures.FIGURES),
+        Section("accountability", N_("Accountability statistics"), accountability_figures.FIGURES),
+        Section("rectification", N_("Rectification statistics"), rectification_figures.FIGURES),
+    )
+}
+
+
+def section_named(name: str) -> Section:
+    if name not in SECTIONS:
+        raise NotFound(N_("No such statistics page."))
+    return SECTIONS[name]
+
+
+async def _filter_choices(db: AsyncSession) -> dict[str, Any]:
     return {
-        "source": {i.code: i for i in await services.catalogue_entries(db, "case_source")},
-        "category": {i.code: i for i in await services.catalogue_entries(db, "case_category")},
+        "sources": await services.catalogue_entries(db, "case_source"),
+        "categories": await services.catalogue_entries(db, "case_category"),
     }
 
 
 AskedFilters = NamedDependency[Asked]
 
 
+def _cell_link(section: str, asked: Asked, figure: str, key: str) -> str:
+    return f"/statistics/{section}/list?{asked.query(figure=figure, key=key)}"
+
+
 class StatisticsPages(Controller):
-    """Case statistics for inspectors, reviewers and auditors, over the units they reach."""
+    """Statistics for inspectors, reviewers and auditors, over the units they reach."""
 
     path = "/statistics"
     opt = permission("case", "read")
     include_in_schema = False
     dependencies = {"asked": Provide(provide_asked)}
 
-    @get("/cases")
-    async def cases(self, db: Db, access: Access, asked: AskedFilters) -> Template:
+    @get("/{section:str}")
+    async def figures(self, db: Db, access: Access, asked: AskedFilters, section: FromPath[str]) -> Template:
+        chosen = section_named(section)
+        compared = await figures.compared(db, access, chosen.figures, asked.reach, asked.period)
+        units = {k for c in compared if c.figure.keys == "unit" for k in (*c.now, *c.before, *c.year_before)}
+        durations = (
+            await case_durations.compared(db, access, asked.reach, asked.period) if section == "cases" else []
+        )
+        names = await key_names(db, units)
         return Template(
-            "statistics/cases.html",
+            "statistics/page.html",
             context={
                 "asked": asked,
+                "section": chosen,
+                "sections": SECTIONS,
                 "kinds": KINDS,
                 "period_labels": PERIOD_LABELS,
-                "labels": await _labels(db),
-                "outcomes": case_figures.OUTCOME_LABELS,
-                "statuses": workflow.DISPOSALS,
-                "figures": await case_figures.compared(db, access, asked.reach, asked.period),
-                "durations": await case_durations.compared(db, access, asked.reach, asked.period),
+                "choices": await _filter_choices(db),
+                "names": names,
+                "figures": compared,
+                "charts": {
+                    c.figure.name: charts.chart(c, names, partial(_cell_link, section, asked, c.figure.name))
+                    for c in compared
+                },
+                "durations": durations,
             },
         )
 
-    @get("/cases/list")
+    @get("/{section:str}/list")
     async def drill_down(
-        self, db: Db, access: Access, asked: AskedFilters, figure: FromQuery[str], key: FromQuery[str]
+        self,
+        db: Db,
+        access: Access,
+        asked: AskedFilters,
+        section: FromPath[str],
+        figure: FromQuery[str],
+        key: FromQuery[str],
     ) -> Template:
-        """The cases one cell counts: the same query, one key, each case as its reader may open it."""
-        chosen = case_figures.figure_named(figure)
+        """The records one cell counts: the same query, one key, each as its reader may open it."""
+        chosen = section_named(section)
+        counted = figures.named(chosen.figures, figure)
+        ids = figures.ids_of(access, counted, key, asked.reach, asked.period)
         return Template(
             "statistics/list.html",
             context={
                 "asked": asked,
-                "figure": chosen,
+                "section": chosen,
+                "figure": counted,
                 "key": key,
-                "cases": await case_figures.cases_of(db, access, chosen, key, asked.reach, asked.period),
-                "labels": await _labels(db),
-                "outcomes": case_figures.OUTCOME_LABELS,
+                "rows": await drill_down.rows(db, counted.records.name, ids),
+                "names": await key_names(db, [key] if counted.keys == "unit" else []),
             },
         )
