@@ -60,6 +60,8 @@ PAGES = (
     ("work-queue-organiser", "li.na", "/"),
     ("export-verify", "zhao.min", "/exports/verify"),
     ("statistics-cases", "zhao.min", "/statistics/cases?period=year"),
+    ("statistics-accountability", "liu.yang", "/statistics/accountability?period=year"),
+    ("statistics-rectification", "zhao.min", "/statistics/rectification?period=year"),
     (
         "statistics-drill-down",
         "zhao.min",
@@ -68,6 +70,10 @@ PAGES = (
     # PDFs: the first page as docs/<name>.png (pdftoppm, from poppler-utils)
     ("education-attendance-record", "li.na", "pdf:/education/12/attendance-record.pdf"),
     ("education-report", "li.na", "pdf:/education/report.pdf?unit=4"),
+    ("ledger-leads", "liu.yang", "pdf:/statistics/ledgers/leads/pdf?period=year"),
+    ("ledger-filed-cases", "liu.yang", "pdf:/statistics/ledgers/filed_cases/pdf?period=year"),
+    ("ledger-rectification", "liu.yang", "pdf:/statistics/ledgers/rectification/pdf?period=year"),
+    ("ledger-decisions", "liu.yang", "pdf:/statistics/ledgers/decisions/pdf?period=year"),
 )
 
 

@@ -4,12 +4,14 @@ never runs as a formula; built in a worker thread (bounded), never on the event 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from typing import Any
 
 import anyio
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -91,3 +93,72 @@ async def workbook(title: str, header: Sequence[str], rows: Sequence[Sequence[An
 def local(value: Any) -> str:
     """A stored UTC time as the office reads it (the organisation's time zone), for a cell."""
     return local_time(value, "%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class LedgerSheet:
+    """A ledger to file: its title and the filters it was made with above the table, a total below."""
+
+    title: str
+    preamble: Sequence[str]  # lines above the table: the filters, who made it and when
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    total: str  # the last line, under the table
+    summary: Sheet | None = None  # a second sheet: the ledger's figure
+
+
+def _ledger_cells(sheet: Any, values: Sequence[Any], style: dict[str, Any]) -> list[Any]:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=safe_cell(value))
+        for name, attribute in style.items():
+            setattr(cell, name, attribute)
+        cells.append(cell)
+    return cells
+
+
+def _build_ledger(ledger: LedgerSheet) -> bytes:
+    """Write-only: rows stream out as they are appended, so 10,000 rows cost little memory. Styles sit on
+    the title, filter, header and total cells and on long texts only; a date cell gets its format."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(ledger.title[:31])
+    sample = list(ledger.rows[:500])
+    for index, name in enumerate(ledger.header, start=1):
+        column = [name, *(r[index - 1] for r in sample if index - 1 < len(r))]
+        sheet.column_dimensions[get_column_letter(index)].width = _width(column)
+    header_row = len(ledger.preamble) + 2
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.append(_ledger_cells(sheet, [ledger.title], {"font": Font(bold=True, size=14)}))
+    for line in ledger.preamble:
+        sheet.append(_ledger_cells(sheet, [line], {"font": Font(color="555555")}))
+    sheet.append(_ledger_cells(sheet, ledger.header, {"font": Font(bold=True), "fill": _HEADER_FILL}))
+    wrap, day = Alignment(wrap_text=True, vertical="top"), "yyyy-mm-dd"
+    for row in ledger.rows:
+        cells: list[Any] = []
+        for value in row:
+            if isinstance(value, str) and len(value) > 60:
+                cells.append(_ledger_cells(sheet, [value], {"alignment": wrap})[0])
+            elif isinstance(value, date):
+                cells.append(_ledger_cells(sheet, [value], {"number_format": day})[0])
+            else:
+                cells.append(safe_cell(value))
+        sheet.append(cells)
+    last = header_row + len(ledger.rows)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(1, len(ledger.header)))}{last}"
+    sheet.append([])
+    sheet.append(_ledger_cells(sheet, [ledger.total], {"font": Font(bold=True)}))
+    if ledger.summary is not None:
+        title, header, rows = ledger.summary
+        summary = book.create_sheet(title[:31])
+        summary.column_dimensions["A"].width = _width([header[0], *(r[0] for r in rows)])
+        summary.append(_ledger_cells(summary, header, {"font": Font(bold=True), "fill": _HEADER_FILL}))
+        for r in rows:
+            summary.append([safe_cell(v) for v in r])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def ledger_workbook(ledger: LedgerSheet) -> bytes:
+    """A ledger's .xlsx, built in a worker thread (at most two at once)."""
+    return await anyio.to_thread.run_sync(_build_ledger, ledger, limiter=_builders)

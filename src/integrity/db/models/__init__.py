@@ -37,7 +37,7 @@ from integrity.db.models.education import (
     EducationTally,
     EducationTeachingCase,
 )
-from integrity.db.models.exports import TrailExport
+from integrity.db.models.exports import ReportSubscription, TrailExport
 from integrity.db.models.notifications import (
     Delivery,
     Notification,
@@ -104,6 +104,7 @@ __all__ = [
     "RectificationItem",
     "RectificationStep",
     "Relation",
+    "ReportSubscription",
     "RoleGrant",
     "TrailExport",
     "Unit",

@@ -22,9 +22,10 @@ class VerdictOut(msgspec.Struct):
     trail_sha256: str | None = None
     pages: int | None = None
     events: int | None = None
-    kind: str | None = None  # case_trail, or attendance (an education event's record)
+    kind: str | None = None  # case_trail, attendance (an education event's record), or ledger
     event_id: int | None = None
     event_title: str | None = None
+    ledger_title: str | None = None  # a ledger's: which ledger, unit and period
 
     @classmethod
     def of(cls, verdict: Verdict) -> VerdictOut:
@@ -47,4 +48,5 @@ class VerdictOut(msgspec.Struct):
             e.kind,
             e.event_id,
             verdict.event_title or None,
+            verdict.ledger_title or None,
         )

@@ -136,6 +136,7 @@ class Verdict:
     case_number: str = ""
     sha256: str = ""
     event_title: str = ""  # an attendance record's event
+    ledger_title: str = ""  # a ledger's: which ledger, unit and period
 
 
 async def _verdict(
@@ -143,6 +144,11 @@ async def _verdict(
 ) -> Verdict:
     """The verdict with the export's facts, which only a reader who may see its case (or organise its
     education event) is told."""
+    if export.kind == "ledger":  # its title names a unit and period: told to who reads that unit's cases
+        path = (await session.execute(select(col(Unit.path)).where(col(Unit.id) == export.unit_id))).scalar()
+        if path is None or not access.can("case", "read", path):
+            return Verdict(authentic, reason, sha256=sha256)
+        return Verdict(authentic, reason, export, sha256=sha256, ledger_title=export.title)
     if export.kind == "attendance":
         found = (
             await session.execute(

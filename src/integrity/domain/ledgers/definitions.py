@@ -1,0 +1,286 @@
+"""The standard ledgers (台账) as one table: which records each lists for a period, and its columns.
+
+A ledger's query selects its rows with `Case` in the FROM (joined, or outer-joined for items), so the
+statistics' reach and each kind of record's visibility apply to it as they do to a figure: a ledger
+lists exactly the records its reader may open, and a figure's count of the same records agrees with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from integrity.db.models import (
+    Appeal,
+    Case,
+    CaseTransition,
+    Decision,
+    Measure,
+    Person,
+    RecommendationLetter,
+    RectificationItem,
+    User,
+)
+from integrity.domain.cases import workflow as case_workflow
+from integrity.domain.decisions import workflow as decision_workflow
+from integrity.domain.rectification import workflow as rectification_workflow
+from integrity.domain.statistics import accountability_figures, case_figures, rectification_figures
+from integrity.domain.statistics.case_figures import CASES, approved_disposal, approved_filing
+from integrity.domain.statistics.figures import Figure, Records
+from integrity.domain.statistics.periods import Period
+from integrity.lib.i18n import N_
+from integrity.lib.localtime import period_bounds
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its heading (a msgid), its width on the landscape page, and the row's field it shows."""
+
+    title: str
+    width_mm: float
+    field: str
+    kind: str = "text"  # text, date, number, or a label table ("status", "decision", ...) or a lookup
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger: its name in the office's words, the records it lists, their columns, and its chart."""
+
+    name: str
+    title: str
+    records: Records
+    rows: Callable[[Period], Select[Any]]
+    columns: tuple[Column, ...]
+    chart: Figure  # drawn above the table in the PDF, and the summary sheet of the workbook
+    section: str  # the statistics page it is issued from
+
+
+def _step_at(match: Callable[[Any], Any], latest: bool = False) -> Any:
+    """When a case took its first (or latest) step that matches: a correlated scalar per row."""
+    step = aliased(CaseTransition)
+    moment = func.max(col(step.at)) if latest else func.min(col(step.at))
+    return select(moment).where(col(step.case_id) == col(Case.id), match(step)).scalar_subquery()
+
+
+def _leads(period: Period) -> Select[Any]:
+    """Leads received in the period, with the disposal approved for each (问题线索处置台账)."""
+    step = aliased(CaseTransition)
+    disposal = (
+        select(col(step.to_status))
+        .where(col(step.case_id) == col(Case.id), approved_disposal(step))
+        .order_by(col(step.at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    disposed_at = _step_at(approved_disposal)
+    return (
+        select(
+            col(Case.id),
+            col(Case.number),
+            col(Case.received_on),
+            col(Case.source),
+            col(Case.category),
+            col(Case.title),
+            col(Case.unit_id),
+            col(Case.status),
+            disposal.label("disposal"),
+            disposed_at.label("disposed_at"),
+        )
+        .where(col(Case.received_on) >= period.start, col(Case.received_on) <= period.end)
+        .order_by(col(Case.received_on), col(Case.id))
+    )
+
+
+def _filed(period: Period) -> Select[Any]:
+    """Cases filed (立案) in the period, and when each was decided and closed (案件查办台账)."""
+    first, last = period_bounds(period.start, period.end)
+    step = aliased(CaseTransition)
+    filed_at = _step_at(approved_filing)
+    decided_at = _step_at(lambda s: col(s.to_status) == case_workflow.DECIDED, latest=True)
+    closed_at = _step_at(lambda s: col(s.to_status) == case_workflow.CLOSED, latest=True)
+    return (
+        select(
+            col(Case.id),
+            col(Case.number),
+            col(Case.category),
+            col(Case.title),
+            col(Case.unit_id),
+            col(Case.status),
+            filed_at.label("filed_at"),
+            decided_at.label("decided_at"),
+            closed_at.label("closed_at"),
+        )
+        .where(
+            exists().where(
+                col(step.case_id) == col(Case.id),
+                approved_filing(step),
+                col(step.at) >= first,
+                col(step.at) <= last,
+            )
+        )
+        .order_by(col(Case.number))
+    )
+
+
+Item = RectificationItem
+
+
+def _items(period: Period) -> Any:
+    """Items set or due in the period, with their source and whether they are overdue (整改台账)."""
+    first, last = period_bounds(period.start, period.end)
+    letter = RecommendationLetter
+    stmt: Any = (
+        select(
+            col(Item.id),
+            col(Item.requirement),
+            col(Item.unit_id),
+            col(User.display_name).label("responsible"),
+            col(Case.number).label("case_number"),
+            col(letter.title).label("letter"),
+            col(Item.due_on),
+            col(Item.status),
+            col(Item.closed_on),
+        )
+        .outerjoin(Case, col(Case.id) == col(Item.case_id))
+        .outerjoin(letter, col(letter.id) == col(Item.letter_id))
+        .join(User, col(User.id) == col(Item.responsible_user_id))
+        .where(
+            or_(
+                and_(col(Item.created_at) >= first, col(Item.created_at) <= last),
+                and_(col(Item.due_on) >= period.start, col(Item.due_on) <= period.end),
+            )
+        )
+        .order_by(col(Item.due_on), col(Item.id))
+    )
+    return stmt
+
+
+def _decisions(period: Period) -> Any:
+    """Decisions in force taking effect in the period, with announcement, execution, appeal (处分执行台账)."""
+    appeal = (
+        select(col(Appeal.status))
+        .where(col(Appeal.decision_id) == col(Decision.id))
+        .order_by(col(Appeal.filed_on).desc(), col(Appeal.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt: Any = (
+        select(
+            col(Decision.id),
+            col(Person.name).label("person"),
+            col(Decision.unit_id),
+            col(Case.number).label("case_number"),
+            col(Decision.form),
+            col(Measure.name).label("measure"),
+            col(Measure.name_en).label("measure_en"),
+            col(Decision.approved_on),
+            col(Decision.announced_on),
+            col(Decision.executed_on),
+            col(Decision.effective_on),
+            col(Decision.effect_ends_on),
+            appeal.label("appeal"),
+        )
+        .join(Case, col(Case.id) == col(Decision.case_id))
+        .join(Person, col(Person.id) == col(Decision.person_id))
+        .join(Measure, col(Measure.code) == col(Decision.measure_code))
+        .where(
+            col(Decision.status).in_(decision_workflow.IN_FORCE),
+            col(Decision.effective_on) >= period.start,
+            col(Decision.effective_on) <= period.end,
+        )
+        .order_by(col(Decision.effective_on), col(Decision.id))
+    )
+    return stmt
+
+
+def _figure(figures: tuple[Figure, ...], name: str) -> Figure:
+    return next(f for f in figures if f.name == name)
+
+
+LEDGERS = (
+    Ledger(
+        "leads",
+        N_("Ledger of leads and their disposal"),  # 问题线索处置台账
+        CASES,
+        _leads,
+        (
+            Column(N_("Case number"), 30, "number"),
+            Column(N_("Received"), 20, "received_on", "date"),
+            Column(N_("Source"), 22, "source", "source"),
+            Column(N_("Category"), 24, "category", "category"),
+            Column(N_("Subjects"), 24, "subjects"),
+            Column(N_("Unit"), 30, "unit_id", "unit"),
+            Column(N_("Title"), 46, "title"),
+            Column(N_("Disposal"), 24, "disposal", "status"),
+            Column(N_("Disposed of on"), 20, "disposed_at", "date"),
+            Column(N_("Status"), 22, "status", "status"),
+        ),
+        _figure(case_figures.FIGURES, "disposals"),
+        "cases",
+    ),
+    Ledger(
+        "filed_cases",
+        N_("Ledger of filed cases"),  # 案件查办台账
+        CASES,
+        _filed,
+        (
+            Column(N_("Case number"), 30, "number"),
+            Column(N_("Subjects"), 28, "subjects"),
+            Column(N_("Unit"), 32, "unit_id", "unit"),
+            Column(N_("Category"), 26, "category", "category"),
+            Column(N_("Title"), 60, "title"),
+            Column(N_("Filed on"), 20, "filed_at", "date"),
+            Column(N_("Decided on"), 20, "decided_at", "date"),
+            Column(N_("Closed on"), 20, "closed_at", "date"),
+            Column(N_("Status"), 24, "status", "status"),
+        ),
+        _figure(case_figures.FIGURES, "outcomes"),
+        "cases",
+    ),
+    Ledger(
+        "rectification",
+        N_("Ledger of rectification"),  # 整改台账
+        rectification_figures.ITEMS,
+        _items,
+        (
+            Column(N_("Requirement"), 70, "requirement"),
+            Column(N_("Responsible unit"), 32, "unit_id", "unit"),
+            Column(N_("Responsible person"), 22, "responsible"),
+            Column(N_("From"), 40, "origin"),
+            Column(N_("Due"), 20, "due_on", "date"),
+            Column(N_("Status"), 24, "status", "rectification"),
+            Column(N_("Closed off"), 20, "closed_on", "date"),
+            Column(N_("Overdue"), 16, "overdue", "yes_no"),
+        ),
+        _figure(rectification_figures.FIGURES, "closeout"),
+        "rectification",
+    ),
+    Ledger(
+        "decisions",
+        N_("Ledger of decisions and their execution"),  # 处分执行台账
+        accountability_figures.DECISIONS,
+        _decisions,
+        (
+            Column(N_("Person disciplined"), 20, "person"),
+            Column(N_("Unit"), 28, "unit_id", "unit"),
+            Column(N_("Case number"), 28, "case_number"),
+            Column(N_("Form"), 18, "form", "form"),
+            Column(N_("Measure"), 26, "measure", "measure"),
+            Column(N_("Approved on"), 20, "approved_on", "date"),
+            Column(N_("Announced on"), 20, "announced_on", "date"),
+            Column(N_("Executed on"), 20, "executed_on", "date"),
+            Column(N_("Effective from"), 20, "effective_on", "date"),
+            Column(N_("Effect ends"), 20, "effect_ends_on", "date"),
+            Column(N_("Appeal"), 22, "appeal", "decision"),
+        ),
+        _figure(accountability_figures.FIGURES, "decisions_by_form"),
+        "accountability",
+    ),
+)
+BY_NAME = {ledger.name: ledger for ledger in LEDGERS}
+OVERDUE = rectification_workflow.OUTSTANDING
