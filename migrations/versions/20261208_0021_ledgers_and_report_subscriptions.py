@@ -1,5 +1,6 @@
-"""Ledgers (台账): an issued ledger's title in the export ledger, whether its PDF is kept (a scheduled
-report's, fetched from its link), and readers' standing orders for monthly or quarterly ledgers.
+"""Statistics and ledgers (台账): indexes that let a period's figures read only that period's cases and
+steps; an issued ledger's title in the export ledger, whether its PDF is kept (a scheduled report's,
+fetched from its link), and readers' standing orders for monthly or quarterly ledgers.
 
 Revision ID: 0021
 Revises: 0020
@@ -18,6 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_cases_received_stats", "cases", ["received_on", "unit_id", "confidential", "source", "category"]
+    )
+    op.create_index(
+        "ix_case_transitions_at_status", "case_transitions", ["at", "to_status", "from_status", "case_id"]
+    )
     with op.batch_alter_table("trail_exports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("title", sa.String(length=300), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("stored", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -45,3 +52,5 @@ def downgrade() -> None:
     with op.batch_alter_table("trail_exports", schema=None) as batch_op:
         batch_op.drop_column("stored")
         batch_op.drop_column("title")
+    op.drop_index("ix_case_transitions_at_status", table_name="case_transitions")
+    op.drop_index("ix_cases_received_stats", table_name="cases")

@@ -8,7 +8,7 @@ Outside both, Monday to Friday count as working days and the calendar says so (`
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -55,6 +55,20 @@ class WorkCalendar:
         if end < start:
             return -self.working_days_between(end, start)
         return sum(1 for n in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=n)))
+
+    def working_days_spans(self, spans: Sequence[tuple[date, date]]) -> list[int]:
+        """`working_days_between` for many (start, end) pairs in one walk over the days they cover."""
+        if not spans:
+            return []
+        first = min(min(a, b) for a, b in spans)
+        last = max(max(a, b) for a, b in spans)
+        index, total, day = {}, 0, first
+        while day <= last:  # total = working days after `first` up to and including `day`
+            if day != first and self.is_workday(day):
+                total += 1
+            index[day] = total
+            day += timedelta(days=1)
+        return [index[b] - index[a] for a, b in spans]
 
     def working_days_to(self, start: date, ends: Iterable[date]) -> dict[date, int]:
         """`working_days_between(start, end)` for many ends in one walk over the days they span."""
