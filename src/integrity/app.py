@@ -60,6 +60,7 @@ from integrity.domain.education.teaching_pages import TeachingPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
+from integrity.domain.ledgers.pages import ScheduledReportPages
 from integrity.domain.notifications.admin_pages import NotificationAdminPages
 from integrity.domain.notifications.controllers import NotificationController
 from integrity.domain.notifications.pages import NotificationPages, NotificationSettingsPages
@@ -123,6 +124,7 @@ ROUTE_HANDLERS: list[Any] = [
     DecisionPages,
     RegisterPages,
     StatisticsPages,
+    ScheduledReportPages,
     MeasurePages,
     ClockRulePages,
     ExportVerifyPages,
@@ -173,8 +175,8 @@ def create_app(settings: Settings | None = None, pdf_pool: PdfPool | None = None
     own_pool = pdf_pool is None
     authorizer = Authorizer()
     # The delivery worker runs beside the web service unless it runs alone (`integrity worker`).
-    worker = InProcessWorker(db, settings, authorizer) if settings.worker_in_process else None
     pdf_pool = pdf_pool or PdfPool(settings.pdf_workers, settings.pdf_timeout_seconds, settings.pdf_memory_mb)
+    worker = InProcessWorker(db, settings, authorizer, pdf_pool) if settings.worker_in_process else None
     # The document describes the API, not itself (its route would otherwise appear as a string).
     openapi_router = Router(
         path="/api/v1/schema", route_handlers=[], opt=authenticated(), include_in_schema=False

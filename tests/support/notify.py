@@ -130,7 +130,8 @@ def settings_for(demo_app: DemoApp, smtp: SmtpSink | None = None, **overrides: A
 
 
 def worker(demo_app: DemoApp, settings: Settings) -> Worker:
-    return Worker(demo_app.app.state.db, settings, demo_app.app.state.authorizer)
+    state = demo_app.app.state
+    return Worker(state.db, settings, state.authorizer, state.pdf_pool)
 
 
 @dataclass

@@ -182,18 +182,21 @@ def worker(once: bool, nice: int) -> None:
 
     async def go(db: Database) -> None:
         work = Worker(db, settings)
-        if once:
-            tally = await work.run_once()
-            click.echo(
-                f"reminders {tally.reminders}, events {tally.events}, digests {tally.digests}, "
-                f"deliveries {tally.deliveries}"
-            )
-            return
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await work.run_forever(stop)
+        try:
+            if once:
+                tally = await work.run_once()
+                click.echo(
+                    f"reminders {tally.reminders}, events {tally.events}, digests {tally.digests}, "
+                    f"deliveries {tally.deliveries}, reports {tally.reports}"
+                )
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await work.run_forever(stop)
+        finally:
+            work.close()
 
     run_with_db(go)
 

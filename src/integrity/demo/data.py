@@ -194,7 +194,9 @@ async def _fill_bells(db: Database, settings: Settings) -> None:
             access, actor = await offline_access(session, username, "demo")
             await send_test(session, access, actor)
         await session.commit()
-    await Worker(db, settings).run_once()
+    work = Worker(db, settings)
+    await work.run_once()
+    work.close()
 
 
 def logins(password: str, second_factor_roles: frozenset[str] = frozenset()) -> str:

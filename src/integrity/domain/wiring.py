@@ -1,8 +1,8 @@
 """What the domains lend each other, listed once: every approvable kind, and the effects one domain adds to
 another's step (closing a case with a first-form measure records a decision), and the outbox that hears
-every audited change, and the deadlines and scans education lends the reminder worker. The app, the
-command line
-and the demo install this list; a test fails when a kind or an effect a table names is missing from it."""
+every audited change, and the deadlines and scans education lends the reminder worker, and the scheduled
+ledgers it issues. The app, the command line and the demo install this list; a test fails when a kind or
+an effect a table names is missing from it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from integrity.domain.decisions.first_form import FIRST_FORM_DECISION, record_on
 from integrity.domain.education import plans
 from integrity.domain.education.reminders import reflections_owed
 from integrity.domain.education.teaching import TEACHING_CASE
+from integrity.domain.ledgers import subscriptions
 from integrity.domain.notifications import reminders, worker
 from integrity.domain.notifications.outbox import on_recorded
 from integrity.domain.rectification.approvals import CLOSEOUT_KIND
@@ -38,3 +39,4 @@ def install_all() -> None:
     # The reminder scan: reflections owed are deadlines too, and a unit's plan behind is told once a year.
     reminders.SOURCES[:] = [*reminders.SOURCES[:3], reflections_owed]
     worker.SCANS[:] = [plans.report_behind]
+    worker.JOBS[:] = [subscriptions.produce_due]  # the scheduled ledgers

@@ -112,7 +112,7 @@ def test_the_worker_runs_alone_and_a_second_pass_finds_nothing_new(
 ) -> None:
     ok(cli, "db", "upgrade")
     ok(cli, "demo")  # its first worker pass filled the bells
-    assert ok(cli, "worker", "--once").strip() == "reminders 0, events 0, digests 0, deliveries 0"
+    assert ok(cli, "worker", "--once").strip() == "reminders 0, events 0, digests 0, deliveries 0, reports 0"
 
     async def bells() -> dict[str, int]:
         db = create_database(empty_db.url)

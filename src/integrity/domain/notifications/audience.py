@@ -219,6 +219,11 @@ def _of_self(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
     return [(e.object_id, "self")]
 
 
+def _of_subscriber(b: Batch, e: NotificationEvent) -> list[tuple[int, str]]:
+    """A scheduled report: only the one who ordered it (the worker issued it as them, within their scope)."""
+    return [(int(_params(e)["user_id"]), "report.subscriber")]
+
+
 AUDIENCES = {
     "approval.requested": _of_approval,
     "approval.approved": _of_approval,
@@ -237,6 +242,7 @@ AUDIENCES = {
     "education.reflection_returned": _of_education,
     "education.absent_again": _of_education,
     "education.plan_behind": _of_education,
+    "report.ready": _of_subscriber,
     "system.test": _of_self,
     "account.second_factor_reset": _of_self,
 }

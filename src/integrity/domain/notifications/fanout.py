@@ -50,6 +50,7 @@ def _href(e: NotificationEvent, approvals: dict[int, str]) -> str:
         "education": f"/education/{e.object_id}",
         "unit": f"/org/{e.object_id}",  # a unit's education plan
         "user": "/account/notifications",  # a message about one's own account (a test message)
+        "report": "/statistics/reports",  # a scheduled ledger: the subscriber's reports, newest first
     }.get(e.object_type, "/notifications")
 
 
@@ -90,6 +91,8 @@ def _params(
         title = item.requirement[:120]
     if e.object_type == "education":
         title = batch.titles.get(e.object_id, "")
+    if e.object_type == "report":  # a scheduled ledger: which ledger, unit and period
+        title = str(own.get("title", ""))
     if e.object_type == "unit":  # the unit's plan of a year
         title = f"{batch.unit_names.get(e.object_id, '')} {own.get('year', '')}".strip()
     params: dict[str, Any] = {

@@ -25,6 +25,7 @@ from integrity.db.models import (
     EducationAttendance,
     EducationEvent,
     RectificationItem,
+    ReportSubscription,
     Unit,
     User,
 )
@@ -37,7 +38,14 @@ from integrity.lib.authz import ROLES, AccessScope, Authorizer
 Rule = tuple[Any, Callable[[AccessScope], ColumnElement[bool]]]
 # Rules asked user by user, as that user's own list asks them (the rest have a set form, SET_RULES below):
 # a new proposal goes to those whose inbox shows it (pending, theirs to decide, never their own).
-ONE_BY_ONE: dict[str, Rule] = {"approval.decide": (col(ApprovalRequest.id), decidable)}
+ONE_BY_ONE: dict[str, Rule] = {
+    "approval.decide": (col(ApprovalRequest.id), decidable),
+    # A scheduled ledger: told only to whoever holds the order (and not once they have stopped it).
+    "report.subscriber": (
+        col(ReportSubscription.id),
+        lambda access: col(ReportSubscription.user_id) == access.principal.user_id,
+    ),
+}
 SELF = "self"  # a message about the account itself (a test message): only to that account
 CHUNK = 500
 

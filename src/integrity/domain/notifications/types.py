@@ -136,6 +136,12 @@ TYPES: tuple[NoticeType, ...] = (
         N_("The organisers of the unit"),
     ),
     NoticeType(
+        "report.ready",
+        N_("A scheduled ledger ready"),
+        N_("Your scheduled ledger is ready: %(what)s"),
+        N_("Its subscriber"),
+    ),
+    NoticeType(
         "system.test",
         N_("Test message"),
         N_("Test message from Integrity"),

@@ -29,11 +29,15 @@ from integrity.domain.notifications import delivery, digest, reminders
 from integrity.domain.notifications.fanout import BATCH, fan_out
 from integrity.lib.authz import Authorizer
 from integrity.lib.deadlines import Thresholds
+from integrity.lib.pdf.pool import PdfPool
 
 log = logging.getLogger("integrity.worker")
 # Scans of the domains this one cannot import (a unit's education plan behind), lent by domain/wiring.py:
 # each adds its notifications for the day once, in the scan's transaction, and says how many.
 SCANS: list[Callable[[AsyncSession, date, Settings], Awaitable[int]]] = []
+# Work done once per scan outside any transaction, with the PDF workers (the scheduled ledgers), lent by
+# domain/wiring.py: each says how many it made.
+JOBS: list[Callable[[Database, Settings, PdfPool, date], Awaitable[int]]] = []
 SCAN_EVERY = 300.0  # seconds between reminder scans (and at once when the local date changes)
 
 
@@ -43,13 +47,39 @@ class Tally:
     events: int = 0
     digests: int = 0
     deliveries: int = 0
+    reports: int = 0
 
 
 class Worker:
-    def __init__(self, db: Database, settings: Settings, authorizer: Authorizer | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        authorizer: Authorizer | None = None,
+        pdf_pool: PdfPool | None = None,
+    ) -> None:
         self.db, self.settings = db, settings
         self.authorizer = authorizer or Authorizer()
         self._scanned: tuple[float, date] | None = None
+        self._pool, self._own_pool = pdf_pool, pdf_pool is None
+
+    def pdf_pool(self) -> PdfPool:
+        """The web process's PDF workers, or (`integrity worker` alone) a pool of its own on first use."""
+        if self._pool is None:
+            s = self.settings
+            self._pool = PdfPool(s.pdf_workers, s.pdf_timeout_seconds, s.pdf_memory_mb)
+        return self._pool
+
+    def close(self) -> None:
+        if self._own_pool and self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    async def jobs(self, today: date) -> int:
+        made = 0
+        for job in JOBS:
+            made += await job(self.db, self.settings, self.pdf_pool(), today)
+        return made
 
     def local_now(self) -> datetime:
         return datetime.now(ZoneInfo(self.settings.timezone))
@@ -113,6 +143,7 @@ class Worker:
         tally = Tally()
         if scan:
             tally.reminders = await self.scan(local.date())
+            tally.reports = await self.jobs(local.date())
         tally.events = await self.fan_out(local.date())
         tally.digests = await self.plan_digests(local)
         tally.deliveries = await self.deliver(None if now is None else max(utcnow(), now))
@@ -142,8 +173,10 @@ class Worker:
 class InProcessWorker:
     """The worker as a task of the web process, started and stopped with the app."""
 
-    def __init__(self, db: Database, settings: Settings, authorizer: Authorizer) -> None:
-        self.worker = Worker(db, settings, authorizer)
+    def __init__(
+        self, db: Database, settings: Settings, authorizer: Authorizer, pdf_pool: PdfPool | None = None
+    ) -> None:
+        self.worker = Worker(db, settings, authorizer, pdf_pool)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
