@@ -293,3 +293,40 @@ def test_every_page_of_every_persona_fits_a_phone_and_a_desktop(live_server: str
             context.close()
     assert visited > 60
     assert too_wide == []
+
+
+def test_a_chart_bar_opens_the_cases_it_counts_on_a_phone_and_a_desktop(
+    live_server: str, browser: Any
+) -> None:
+    """The statistics page draws each figure with ECharts; clicking a bar of this period lands on the list
+    of exactly the cases that bar counts (the same number), at both sizes."""
+    from playwright.sync_api import expect
+
+    for width, height in SIZES:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        sign_in(page, live_server, "zhang.wei")
+        page.goto(f"{live_server}/statistics/cases?period=year")
+        chart = page.locator("[data-testid=chart-received_by_source]")
+        expect(chart.locator("svg")).to_be_visible()  # drawn (as SVG) once the script ran
+        chart.scroll_into_view_if_needed()
+        data = json.loads(chart.get_attribute("data-chart") or "{}")
+        index = next(i for i, link in enumerate(data["links"]) if link)
+        count = data["series"][0]["data"][index]
+        # Where ECharts laid out that bar (this period's series), in the page's coordinates.
+        box = page.evaluate(
+            """([selector, index]) => {
+                const el = document.querySelector(selector);
+                const chart = echarts.getInstanceByDom(el);
+                const bar = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(index);
+                const r = el.getBoundingClientRect();
+                return {x: r.left + bar.x + bar.width / 2, y: r.top + bar.y + bar.height / 2};
+            }""",
+            ["[data-testid=chart-received_by_source]", index],
+        )
+        page.mouse.click(box["x"], box["y"])
+        expect(page).to_have_url(re.compile(r"/statistics/cases/list\?.*figure=received_by_source"))
+        expect(page.locator("h1")).to_contain_text(data["labels"][index])
+        expect(page.locator("[data-testid=drill-down] tbody tr")).to_have_count(count)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
