@@ -67,8 +67,13 @@ def _moment(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-async def grow(url: str, count: int) -> int:
-    """`count` leads over 2025 and 2026 with their history: returns how many fall in QUARTER."""
+async def grow_quarter(url: str, count: int, quarter: Period) -> int:
+    """`count` leads all received within `quarter` (the ledger bench's rows)."""
+    return await grow(url, count, quarter.start, quarter.end)
+
+
+async def grow(url: str, count: int, first: date = date(2025, 1, 1), last: date = date(2026, 11, 30)) -> int:
+    """`count` leads received from `first` to `last` with their history: how many fall in QUARTER."""
     db = create_database(url)
     rng = random.Random(16)
     async with db.write_session() as session:
@@ -91,7 +96,7 @@ async def grow(url: str, count: int) -> int:
             ],
         )
         persons = list((await session.execute(select(col(Person.id)))).scalars())
-        span = (date(2026, 11, 30) - date(2025, 1, 1)).days
+        span = (last - first).days + 1
         in_quarter = 0
         cases: list[dict[str, Any]] = []
         subjects: list[dict[str, Any]] = []
@@ -115,7 +120,7 @@ async def grow(url: str, count: int) -> int:
 
         for n in range(count):
             case_id = FIRST_ID + n
-            received = date(2025, 1, 1) + timedelta(days=rng.randrange(span))
+            received = first + timedelta(days=rng.randrange(span))
             in_quarter += QUARTER.start <= received <= QUARTER.end
             status = workflow.REGISTERED
             if rng.random() < 0.75:

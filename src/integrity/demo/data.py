@@ -13,6 +13,7 @@ from integrity.db.models import Person, Unit
 from integrity.demo.cases import load_demo_cases
 from integrity.demo.education import MEMBER_UNITS, load_demo_education
 from integrity.demo.followup import load_demo_followup
+from integrity.demo.history import load_demo_history
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.notifications.services import send_test
 from integrity.domain.notifications.worker import Worker
@@ -177,12 +178,14 @@ async def load_demo(db: Database, settings: Settings, password: str) -> str:
         cases = await load_demo_cases(session, settings)
         await load_demo_followup(session)
         members, events = await load_demo_education(session, settings, password)
+        history = await load_demo_history(session)  # after the members: its people hold no account
         await session.commit()
     await _fill_bells(db, settings)
     return (
         f"Loaded {len(UNITS)} units, {len(PERSONS)} persons, {len(USERS)} users and {members} members, "
         f"{cases} cases, a recommendation letter with 2 rectification items and 2 decisions, "
-        f"{events} education events.\n" + logins(password, settings.roles_needing_second_factor)
+        f"{events} education events, and {history} leads of 2025 and 2026 imported as history.\n"
+        + logins(password, settings.roles_needing_second_factor)
     )
 
 

@@ -119,7 +119,8 @@ def _ledger_cells(sheet: Any, values: Sequence[Any], style: dict[str, Any]) -> l
 
 def _build_ledger(ledger: LedgerSheet) -> bytes:
     """Write-only: rows stream out as they are appended, so 10,000 rows cost little memory. Styles sit on
-    the title, filter, header and total cells and on long texts only; a date cell gets its format."""
+    the title, filter, header and total cells and on long texts only (a style per cell costs more than
+    the cell)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(ledger.title[:31])
     sample = list(ledger.rows[:500])
@@ -132,17 +133,14 @@ def _build_ledger(ledger: LedgerSheet) -> bytes:
     for line in ledger.preamble:
         sheet.append(_ledger_cells(sheet, [line], {"font": Font(color="555555")}))
     sheet.append(_ledger_cells(sheet, ledger.header, {"font": Font(bold=True), "fill": _HEADER_FILL}))
-    wrap, day = Alignment(wrap_text=True, vertical="top"), "yyyy-mm-dd"
-    for row in ledger.rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, str) and len(value) > 60:
-                cells.append(_ledger_cells(sheet, [value], {"alignment": wrap})[0])
-            elif isinstance(value, date):
-                cells.append(_ledger_cells(sheet, [value], {"number_format": day})[0])
-            else:
-                cells.append(safe_cell(value))
-        sheet.append(cells)
+    wrap = {"alignment": Alignment(wrap_text=True, vertical="top")}
+    for row in ledger.rows:  # a date gets its format from openpyxl; only long text gets a style
+        sheet.append(
+            [
+                _ledger_cells(sheet, [v], wrap)[0] if isinstance(v, str) and len(v) > 60 else safe_cell(v)
+                for v in row
+            ]
+        )
     last = header_row + len(ledger.rows)
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(max(1, len(ledger.header)))}{last}"
     sheet.append([])

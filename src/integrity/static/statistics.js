@@ -17,7 +17,8 @@
       legend: { top: 0, itemWidth: 12, itemHeight: 10, textStyle: { fontSize: 12 } },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1 },
+      xAxis: data.unit ? { type: "value", max: 100, axisLabel: { formatter: "{value}" + data.unit } }
+                       : { type: "value", minInterval: 1 },
       yAxis: {
         type: "category", inverse: true, data: data.labels,
         axisLabel: { width: element.clientWidth < 500 ? 96 : 220, overflow: "break", fontSize: 12 }

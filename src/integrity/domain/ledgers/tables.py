@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -68,18 +69,18 @@ async def _subjects(session: AsyncSession, case_ids: list[int]) -> dict[int, str
     return {case_id: "、".join(people) for case_id, people in names.items()}
 
 
-def _cell(kind: str, value: Any, names: KeyNames) -> Any:
-    if value is None:
-        return ""
+def _shown(kind: str, names: KeyNames) -> Callable[[Any], Any]:
+    """How a column of this kind shows a value: chosen once per column, applied to every row."""
     if kind == "date":
-        return local_day(value) if isinstance(value, datetime) else value
+        return lambda v: "" if v is None else (local_day(v) if isinstance(v, datetime) else v)
     if kind in LABELLED:
-        return label(kind, str(value))
+        return lambda v: "" if v is None else label(kind, str(v))
     if kind in LOOKED_UP:
-        return names.name(kind, str(value))
+        return lambda v: "" if v is None else names.name(kind, str(v))
     if kind == "yes_no":
-        return gettext("Yes") if value else gettext("No")
-    return value
+        yes, no = gettext("Yes"), gettext("No")
+        return lambda v: yes if v else no
+    return lambda v: "" if v is None else v
 
 
 def _extra(ledger: Ledger, row: Any, subjects: dict[int, str], today: date) -> dict[str, Any]:
@@ -107,10 +108,11 @@ async def ledger_table(
     names = await key_names(session, units | {str(reach.unit.id)})
     subjects = await _subjects(session, [r.id for r in found]) if ledger.records.name == "case" else {}
     today = local_today()
+    shown = [(c.field, _shown(c.kind, names)) for c in ledger.columns]
     rows = []
     for row in found:
         fields = {**row._mapping, **_extra(ledger, row, subjects, today)}
-        rows.append([_cell(c.kind, fields[c.field], names) for c in ledger.columns])
+        rows.append([show(fields[name]) for name, show in shown])
     counted = await figures.counts(session, access, ledger.chart, reach, period)
     chart = [
         (names.name(ledger.chart.keys, k), counted[k])

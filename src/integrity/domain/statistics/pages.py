@@ -27,6 +27,7 @@ from integrity.domain.statistics import (
     case_figures,
     charts,
     drill_down,
+    education_figures,
     figures,
     rectification_figures,
 )
@@ -108,6 +109,7 @@ SECTIONS = {
         Section("cases", N_("Case statistics"), case_figures.FIGURES),
         Section("accountability", N_("Accountability statistics"), accountability_figures.FIGURES),
         Section("rectification", N_("Rectification statistics"), rectification_figures.FIGURES),
+        Section("education", N_("Education statistics"), ()),  # coverage and plans: education_figures
     )
 }
 
@@ -135,6 +137,12 @@ async def _release(db: AsyncSession) -> None:
     await db.rollback()
 
 
+def _people_link(asked: Asked, unit_id: int) -> str:
+    """The education pages' list of a unit's people for the period (who attended, who never did)."""
+    p = asked.period
+    return f"/education/coverage/people?{urlencode({'unit': unit_id, 'from': p.start, 'to': p.end})}"
+
+
 def _cell_link(section: str, asked: Asked, figure: str, key: str) -> str:
     return f"/statistics/{section}/list?{asked.query(figure=figure, key=key)}"
 
@@ -155,6 +163,9 @@ class StatisticsPages(Controller):
         durations = (
             await case_durations.compared(db, access, asked.reach, asked.period) if section == "cases" else []
         )
+        education = None
+        if section == "education":
+            education = await education_figures.compared(db, access, asked.reach, asked.period)
         names = await key_names(db, units)
         return Template(
             "statistics/page.html",
@@ -173,6 +184,10 @@ class StatisticsPages(Controller):
                     for c in compared
                 },
                 "durations": durations,
+                "education": education,
+                "education_chart": education_figures.chart(education, partial(_people_link, asked))
+                if education
+                else None,
             },
         )
 

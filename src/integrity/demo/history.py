@@ -1,0 +1,209 @@
+"""Demo history: the office's ledgers of January 2025 to October 2026 as an office brings them in when it
+starts using Integrity (历史台账导入), so statistics and ledgers have periods to compare.
+
+Every imported lead is closed, its deadlines met, its items closed off: the history leaves nobody new
+work. Its case numbers start LS- (历史) so they never meet the numbers the service issues. Imported rows
+carry no audit events of their own (the import is one), as the office's paper ledgers had none.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from integrity.db.models import (
+    Case,
+    CaseClock,
+    CaseSearchTerm,
+    CaseSubject,
+    CaseTransition,
+    Decision,
+    Measure,
+    Person,
+    RectificationItem,
+    Unit,
+    User,
+)
+from integrity.domain.cases import search
+from integrity.domain.cases import workflow as case_workflow
+from integrity.domain.cases.clocks import local_today
+from integrity.lib.audit import Actor, AuditEntry, record
+from integrity.lib.workdays import add_months
+
+FIRST, LAST = date(2025, 1, 6), date(2026, 10, 30)
+PER_MONTH = 9
+UNITS = (
+    "HXP",
+    "HXP-EAST",
+    "HXP-EAST-SH",
+    "HXP-EAST-HZ",
+    "HXP-NORTH",
+    "HXP-NORTH-TJ",
+    "HXN-NW",
+    "HXN-PV",
+    "HXT",
+)
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+GIVEN = ("建华", "志强", "海燕", "晓东", "文静", "国庆", "丽萍", "立新", "春梅", "永刚", "红霞", "振宇")
+MATTERS = (
+    ("违规收受礼品礼金", "eight_point_rules"),
+    ("公款吃喝", "eight_point_rules"),
+    ("公车私用", "eight_point_rules"),
+    ("违规发放津贴补贴", "eight_point_rules"),
+    ("利用职务便利为亲属谋利", "integrity"),
+    ("在物资采购中收受回扣", "integrity"),
+    ("插手工程项目招投标", "integrity"),
+    ("违规兼职取酬", "integrity"),
+    ("工作中推诿扯皮、不作为", "work"),
+    ("值班期间脱岗", "work"),
+    ("安全生产监管失职", "work"),
+    ("违规操作造成损失", "work"),
+)
+SOURCES = ("letters_visits", "letters_visits", "letters_visits", "audit", "inspection_tour", "referral",
+           "routine_supervision")  # fmt: skip
+DISPOSALS = ("talk_inquiry",) * 4 + ("preliminary_verification",) * 3 + ("closed",) * 2 + ("shelved",)
+MEASURES = ("talk_reminder", "criticism_education", "admonishment", "party_warning", "party_serious_warning",
+            "administrative_warning", "demerit", "removal_from_party_posts", "party_probation")  # fmt: skip
+
+
+def _at(day: date, hour: int = 2) -> datetime:
+    """A step on `day` (10:00 in the office, 02:00 UTC)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _workday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def load_demo_history(session: AsyncSession) -> int:
+    """The imported history; how many leads it holds."""
+    rng = random.Random(2025)  # noqa: S311 (not a secret: the same history on every machine)
+    units = {
+        u.code: u for u in (await session.execute(select(Unit).where(col(Unit.code).in_(UNITS)))).scalars()
+    }
+    importer = (await session.execute(select(User).where(col(User.username) == "zhang.wei"))).scalar_one()
+    sun = (await session.execute(select(User).where(col(User.username) == "sun.qiang"))).scalar_one()
+    forms = dict((await session.execute(select(col(Measure.code), col(Measure.form)))).all())
+    months = dict((await session.execute(select(col(Measure.code), col(Measure.period_months)))).all())
+    people: dict[str, list[int]] = {}
+    for code, unit in units.items():
+        rows = [
+            {"unit_id": unit.id, "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+             "employee_no": f"LS-{code}-{n:02d}", "position": "干部", "party_member": False}
+            for n in range(4)
+        ]  # fmt: skip
+        await session.execute(insert(Person), rows)
+        people[code] = [
+            int(i or 0)
+            for i in (
+                await session.execute(
+                    select(col(Person.id)).where(col(Person.employee_no).startswith(f"LS-{code}-"))
+                )
+            ).scalars()
+        ]
+    cases: list[dict[str, Any]] = []
+    subjects: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    clocks: list[dict[str, Any]] = []
+    terms: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    today, number = local_today(), {2025: 0, 2026: 0}
+    first_id = 900_000
+    month = FIRST.replace(day=1)
+    while month <= LAST:
+        for _ in range(rng.randint(PER_MONTH - 3, PER_MONTH + 3)):
+            received = _workday(month + timedelta(days=rng.randrange(27)))
+            if received > LAST:
+                continue
+            code = rng.choice(UNITS)
+            unit, matter = units[code], rng.choice(MATTERS)
+            number[received.year] += 1
+            case_id = first_id + len(cases)
+            person = rng.choice(people[code])
+            title = f"反映{unit.name}干部{matter[0]}问题"
+            cases.append({
+                "id": case_id, "number": f"LS-{received.year}-{number[received.year]:04d}",
+                "unit_id": unit.id, "source": rng.choice(SOURCES), "category": matter[1], "title": title,
+                "summary": f"{title}。（历史台账导入）", "status": case_workflow.CLOSED, "disposal": None,
+                "confidential": False, "received_on": received, "created_by_id": importer.id,
+                "created_at": _at(received), "updated_at": _at(received), "version": 1,
+            })  # fmt: skip
+            subjects.append({"case_id": case_id, "person_id": person})
+            terms += [
+                {"term": t, "case_id": case_id} for t in search.terms_of(f"{title} {cases[-1]['number']}")
+            ]
+
+            def step(name: str, a: str, b: str, day: date, c: int = case_id) -> None:
+                steps.append({"case_id": c, "transition": name, "from_status": a, "to_status": b,
+                              "actor_id": importer.id, "reason": "历史台账导入", "at": _at(day)})  # fmt: skip
+
+            step("register", "", case_workflow.REGISTERED, received)
+            proposed = received + timedelta(days=rng.randint(3, 10))
+            disposed = proposed + timedelta(days=rng.randint(2, 12))
+            method = rng.choice(DISPOSALS)
+            step("propose_disposal", case_workflow.REGISTERED, case_workflow.DISPOSAL_PROPOSED, proposed)
+            step("approve", case_workflow.DISPOSAL_PROPOSED, method, disposed)
+            end = disposed + timedelta(days=rng.randint(15, 40))
+            if method == "preliminary_verification":
+                due = disposed + timedelta(days=84)
+                verified = disposed + timedelta(days=rng.randint(40, 95))
+                clocks.append({"case_id": case_id, "rule_code": "verification", "started_on": disposed,
+                               "due_on": due, "met_on": verified, "stop_reason": ""})  # fmt: skip
+                end = verified
+                if rng.random() < 0.55:  # filed (立案), heard, decided
+                    step("propose_investigation", method, case_workflow.INVESTIGATION_PROPOSED, verified)
+                    filed = verified + timedelta(days=rng.randint(2, 7))
+                    step("approve", case_workflow.INVESTIGATION_PROPOSED, case_workflow.INVESTIGATION, filed)
+                    heard = filed + timedelta(days=rng.randint(30, 80))
+                    step("start_hearing", case_workflow.INVESTIGATION, case_workflow.HEARING, heard)
+                    decided = heard + timedelta(days=rng.randint(10, 40))
+                    step("conclude_hearing", case_workflow.HEARING, case_workflow.DECIDED, decided)
+                    measure = rng.choice(MEASURES)
+                    period = months.get(measure)
+                    decisions.append({
+                        "case_id": case_id, "unit_id": unit.id, "person_id": person, "measure_code": measure,
+                        "form": forms[measure], "period_months": period, "effective_on": decided,
+                        "effect_ends_on": add_months(decided, period) if period else None,
+                        "reasoning": "经审理，违反廉洁纪律。（历史台账导入）", "status": "executed",
+                        "drafted_by_id": importer.id, "drafted_at": _at(decided),
+                        "approved_by_id": importer.id,
+                        "approved_on": decided, "announced_on": decided + timedelta(days=7),
+                        "executed_on": decided + timedelta(days=40), "execution_report": "已执行。",
+                    })  # fmt: skip
+                    end = decided + timedelta(days=rng.randint(5, 15))
+                    # An item for sun.qiang (the East China branch's rectifier), closed off on time or late.
+                    if code.startswith("HXP-EAST") and rng.random() < 0.6:
+                        due_on = end + timedelta(days=60)
+                        closed = due_on + timedelta(days=rng.randint(-30, 20))
+                        items.append({
+                            "unit_id": unit.id, "case_id": case_id,
+                            "requirement": f"针对{matter[0]}问题完善制度、堵塞漏洞",
+                            "responsible_user_id": sun.id, "due_on": due_on, "status": "approved",
+                            "created_by_id": importer.id, "created_at": _at(end), "closed_on": closed,
+                            "version": 1,
+                        })  # fmt: skip
+            end = min(end, today - timedelta(days=1))
+            last_status = steps[-1]["to_status"]
+            step("close", last_status, case_workflow.CLOSED, max(end, steps[-1]["at"].date()))
+        month = add_months(month, 1)
+    tables: list[tuple[Any, list[dict[str, Any]]]] = [
+        (Case, cases), (CaseSubject, subjects), (CaseTransition, steps), (CaseClock, clocks),
+        (CaseSearchTerm, terms), (Decision, decisions), (RectificationItem, items),
+    ]  # fmt: skip
+    for table, rows in tables:
+        if rows:
+            await session.execute(insert(table), rows)
+    extra = {"leads": len(cases), "decisions": len(decisions), "items": len(items)}
+    hxp = units["HXP"].id or 0
+    await record(
+        session, Actor.command_line(), AuditEntry("demo.history_import", "unit", hxp, hxp, extra=extra)
+    )
+    return len(cases)
