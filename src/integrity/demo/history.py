@@ -1,9 +1,10 @@
 """Demo history: the office's ledgers of January 2025 to October 2026 as an office brings them in when it
 starts using Integrity (历史台账导入), so statistics and ledgers have periods to compare.
 
-Every imported lead is closed, its deadlines met, its items closed off: the history leaves nobody new
-work. Its case numbers start LS- (历史) so they never meet the numbers the service issues. Imported rows
-carry no audit events of their own (the import is one), as the office's paper ledgers had none.
+Every imported lead is closed, its deadlines met, its decisions executed: the history leaves nobody new
+work (rectification items are not imported: a rectifier's own list is theirs to work through). Its case
+numbers start LS- (历史) so they never meet the numbers the service issues. Imported rows carry no audit
+events of their own (the import is one), as the office's paper ledgers had none.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from integrity.db.models import (
     Decision,
     Measure,
     Person,
-    RectificationItem,
     Unit,
     User,
 )
@@ -89,7 +89,6 @@ async def load_demo_history(session: AsyncSession) -> int:
         u.code: u for u in (await session.execute(select(Unit).where(col(Unit.code).in_(UNITS)))).scalars()
     }
     importer = (await session.execute(select(User).where(col(User.username) == "zhang.wei"))).scalar_one()
-    sun = (await session.execute(select(User).where(col(User.username) == "sun.qiang"))).scalar_one()
     forms = dict((await session.execute(select(col(Measure.code), col(Measure.form)))).all())
     months = dict((await session.execute(select(col(Measure.code), col(Measure.period_months)))).all())
     people: dict[str, list[int]] = {}
@@ -114,7 +113,6 @@ async def load_demo_history(session: AsyncSession) -> int:
     clocks: list[dict[str, Any]] = []
     terms: list[dict[str, Any]] = []
     decisions: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
     today, number = local_today(), {2025: 0, 2026: 0}
     first_id = 900_000
     month = FIRST.replace(day=1)
@@ -179,29 +177,18 @@ async def load_demo_history(session: AsyncSession) -> int:
                         "executed_on": decided + timedelta(days=40), "execution_report": "已执行。",
                     })  # fmt: skip
                     end = decided + timedelta(days=rng.randint(5, 15))
-                    # An item for sun.qiang (the East China branch's rectifier), closed off on time or late.
-                    if code.startswith("HXP-EAST") and rng.random() < 0.6:
-                        due_on = end + timedelta(days=60)
-                        closed = due_on + timedelta(days=rng.randint(-30, 20))
-                        items.append({
-                            "unit_id": unit.id, "case_id": case_id,
-                            "requirement": f"针对{matter[0]}问题完善制度、堵塞漏洞",
-                            "responsible_user_id": sun.id, "due_on": due_on, "status": "approved",
-                            "created_by_id": importer.id, "created_at": _at(end), "closed_on": closed,
-                            "version": 1,
-                        })  # fmt: skip
             end = min(end, today - timedelta(days=1))
             last_status = steps[-1]["to_status"]
             step("close", last_status, case_workflow.CLOSED, max(end, steps[-1]["at"].date()))
         month = add_months(month, 1)
     tables: list[tuple[Any, list[dict[str, Any]]]] = [
         (Case, cases), (CaseSubject, subjects), (CaseTransition, steps), (CaseClock, clocks),
-        (CaseSearchTerm, terms), (Decision, decisions), (RectificationItem, items),
+        (CaseSearchTerm, terms), (Decision, decisions),
     ]  # fmt: skip
     for table, rows in tables:
         if rows:
             await session.execute(insert(table), rows)
-    extra = {"leads": len(cases), "decisions": len(decisions), "items": len(items)}
+    extra = {"leads": len(cases), "decisions": len(decisions)}
     hxp = units["HXP"].id or 0
     await record(
         session, Actor.command_line(), AuditEntry("demo.history_import", "unit", hxp, hxp, extra=extra)

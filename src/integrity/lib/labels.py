@@ -217,6 +217,15 @@ SIGN_IN_METHOD_LABELS = {
     "staff": N_("Marked by staff"),
 }
 
+# The standard ledgers (台账), and how often a scheduled one is made.
+LEDGER_LABELS = {
+    "leads": N_("Ledger of leads and their disposal"),  # 问题线索处置台账
+    "filed_cases": N_("Ledger of filed cases"),  # 案件查办台账
+    "rectification": N_("Ledger of rectification"),  # 整改台账
+    "decisions": N_("Ledger of decisions and their execution"),  # 处分执行台账
+}
+CADENCE_LABELS = {"month": N_("Every month"), "quarter": N_("Every quarter")}
+
 
 def label(kind: str, code: str) -> str:
     """The translated label of a status, transition, team or clock code (the code itself if unknown)."""
@@ -243,6 +252,8 @@ def label(kind: str, code: str) -> str:
         "leave": LEAVE_LABELS,
         "reflection": REFLECTION_LABELS,
         "teaching": TEACHING_LABELS,
+        "ledger": LEDGER_LABELS,
+        "cadence": CADENCE_LABELS,
     }[kind]
     if code.startswith(("approve:", "return:")):
         verb, _, name = code.partition(":")

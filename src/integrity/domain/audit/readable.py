@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "education.record_export": N_("Attendance record issued"),
     "education.report_export": N_("Yearly education report issued"),
     "statistics.ledger_export": N_("Ledger issued"),
+    "demo.history_import": N_("Past ledgers imported (demo history)"),
     "statistics.report_subscribe": N_("Scheduled ledger ordered"),
     "statistics.report_unsubscribe": N_("Scheduled ledger stopped"),
     "education.material": N_("Material attached to an education event"),
@@ -126,6 +127,14 @@ ACTION_LABELS = {
 
 FIELD_LABELS = {
     "via": N_("How"),
+    "ledger": N_("Ledger"),
+    "cadence": N_("How often"),
+    "descendants": N_("Units below it"),
+    "start": N_("From"),
+    "end": N_("To"),
+    "rows": N_("Rows"),
+    "leads": N_("Leads"),
+    "decisions": N_("Decisions"),
     "sessions_ended": N_("Sessions ended"),
     "type_code": N_("Type of event"),
     "starts_at": N_("Starts"),
@@ -365,6 +374,8 @@ def _value(event: AuditEvent, field: str, value: Any, names: Names) -> str:
         return label(_STATUS_TABLES.get(event.object_type, "status"), str(value))
     if field == "transition":
         return label("transition", str(value))
+    if field in ("ledger", "cadence"):
+        return label(field, str(value))
     if event.action.startswith("education.plan_quota"):
         if field == "kind":
             return gettext(QUOTA_KINDS.get(str(value), str(value)))

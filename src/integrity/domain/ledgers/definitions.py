@@ -34,6 +34,7 @@ from integrity.domain.statistics.case_figures import CASES, approved_disposal, a
 from integrity.domain.statistics.figures import Figure, Records
 from integrity.domain.statistics.periods import Period
 from integrity.lib.i18n import N_
+from integrity.lib.labels import LEDGER_LABELS
 from integrity.lib.localtime import period_bounds
 
 
@@ -205,7 +206,7 @@ def _figure(figures: tuple[Figure, ...], name: str) -> Figure:
 LEDGERS = (
     Ledger(
         "leads",
-        N_("Ledger of leads and their disposal"),  # 问题线索处置台账
+        LEDGER_LABELS["leads"],
         CASES,
         _leads,
         (
@@ -225,7 +226,7 @@ LEDGERS = (
     ),
     Ledger(
         "filed_cases",
-        N_("Ledger of filed cases"),  # 案件查办台账
+        LEDGER_LABELS["filed_cases"],
         CASES,
         _filed,
         (
@@ -244,7 +245,7 @@ LEDGERS = (
     ),
     Ledger(
         "rectification",
-        N_("Ledger of rectification"),  # 整改台账
+        LEDGER_LABELS["rectification"],
         rectification_figures.ITEMS,
         _items,
         (
@@ -262,7 +263,7 @@ LEDGERS = (
     ),
     Ledger(
         "decisions",
-        N_("Ledger of decisions and their execution"),  # 处分执行台账
+        LEDGER_LABELS["decisions"],
         accountability_figures.DECISIONS,
         _decisions,
         (

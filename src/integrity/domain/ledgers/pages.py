@@ -18,9 +18,7 @@ from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.forms import FORM, act_then_redirect, picked_unit
-from integrity.lib.i18n import N_
-
-CADENCE_LABELS = {"month": N_("Every month"), "quarter": N_("Every quarter")}
+from integrity.lib.labels import CADENCE_LABELS
 
 
 @dataclass
