@@ -62,6 +62,8 @@ PAGES = (
     ("statistics-cases", "zhao.min", "/statistics/cases?period=year"),
     ("statistics-accountability", "liu.yang", "/statistics/accountability?period=year"),
     ("statistics-rectification", "zhao.min", "/statistics/rectification?period=year"),
+    ("statistics-education", "zhang.wei", "/statistics/education?period=year&unit_id=3"),
+    ("statistics-reports", "liu.yang", "/statistics/reports"),
     (
         "statistics-drill-down",
         "zhao.min",

@@ -113,7 +113,7 @@ async def load_demo_history(session: AsyncSession) -> int:
     clocks: list[dict[str, Any]] = []
     terms: list[dict[str, Any]] = []
     decisions: list[dict[str, Any]] = []
-    today, number = local_today(), {2025: 0, 2026: 0}
+    yesterday, number = local_today() - timedelta(days=1), {2024: 0, 2025: 0, 2026: 0}
     first_id = 900_000
     month = FIRST.replace(day=1)
     while month <= LAST:
@@ -122,7 +122,34 @@ async def load_demo_history(session: AsyncSession) -> int:
             if received > LAST:
                 continue
             code = rng.choice(UNITS)
-            unit, matter = units[code], rng.choice(MATTERS)
+            unit, matter, method = units[code], rng.choice(MATTERS), rng.choice(DISPOSALS)
+            # The lead's path as days after receipt: (step, from, to, day).
+            path: list[tuple[str, str, str, int]] = [("register", "", case_workflow.REGISTERED, 0)]
+            proposed = rng.randint(3, 10)
+            disposed = proposed + rng.randint(2, 12)
+            path += [
+                ("propose_disposal", case_workflow.REGISTERED, case_workflow.DISPOSAL_PROPOSED, proposed),
+                ("approve", case_workflow.DISPOSAL_PROPOSED, method, disposed),
+            ]
+            last, verified, decided, measure = disposed + rng.randint(15, 40), 0, 0, ""
+            if method == "preliminary_verification":
+                verified = disposed + rng.randint(40, 95)
+                last = verified
+                if rng.random() < 0.55:  # filed (立案), heard, decided
+                    filed = verified + rng.randint(2, 7)
+                    heard = filed + rng.randint(30, 80)
+                    decided = heard + rng.randint(10, 40)
+                    path += [
+                        ("propose_investigation", method, case_workflow.INVESTIGATION_PROPOSED, verified),
+                        ("approve", case_workflow.INVESTIGATION_PROPOSED, case_workflow.INVESTIGATION, filed),
+                        ("start_hearing", case_workflow.INVESTIGATION, case_workflow.HEARING, heard),
+                        ("conclude_hearing", case_workflow.HEARING, case_workflow.DECIDED, decided),
+                    ]
+                    measure = rng.choice(MEASURES)
+                    last = decided + 40  # the execution reported
+            path.append(("close", path[-1][2], case_workflow.CLOSED, max(last, path[-1][3]) + 1))
+            # A path that would run past yesterday starts earlier: history is all in the past.
+            received -= timedelta(days=max(0, (received + timedelta(days=path[-1][3]) - yesterday).days))
             number[received.year] += 1
             case_id = first_id + len(cases)
             person = rng.choice(people[code])
@@ -138,48 +165,28 @@ async def load_demo_history(session: AsyncSession) -> int:
             terms += [
                 {"term": t, "case_id": case_id} for t in search.terms_of(f"{title} {cases[-1]['number']}")
             ]
-
-            def step(name: str, a: str, b: str, day: date, c: int = case_id) -> None:
-                steps.append({"case_id": c, "transition": name, "from_status": a, "to_status": b,
-                              "actor_id": importer.id, "reason": "历史台账导入", "at": _at(day)})  # fmt: skip
-
-            step("register", "", case_workflow.REGISTERED, received)
-            proposed = received + timedelta(days=rng.randint(3, 10))
-            disposed = proposed + timedelta(days=rng.randint(2, 12))
-            method = rng.choice(DISPOSALS)
-            step("propose_disposal", case_workflow.REGISTERED, case_workflow.DISPOSAL_PROPOSED, proposed)
-            step("approve", case_workflow.DISPOSAL_PROPOSED, method, disposed)
-            end = disposed + timedelta(days=rng.randint(15, 40))
-            if method == "preliminary_verification":
-                due = disposed + timedelta(days=84)
-                verified = disposed + timedelta(days=rng.randint(40, 95))
-                clocks.append({"case_id": case_id, "rule_code": "verification", "started_on": disposed,
-                               "due_on": due, "met_on": verified, "stop_reason": ""})  # fmt: skip
-                end = verified
-                if rng.random() < 0.55:  # filed (立案), heard, decided
-                    step("propose_investigation", method, case_workflow.INVESTIGATION_PROPOSED, verified)
-                    filed = verified + timedelta(days=rng.randint(2, 7))
-                    step("approve", case_workflow.INVESTIGATION_PROPOSED, case_workflow.INVESTIGATION, filed)
-                    heard = filed + timedelta(days=rng.randint(30, 80))
-                    step("start_hearing", case_workflow.INVESTIGATION, case_workflow.HEARING, heard)
-                    decided = heard + timedelta(days=rng.randint(10, 40))
-                    step("conclude_hearing", case_workflow.HEARING, case_workflow.DECIDED, decided)
-                    measure = rng.choice(MEASURES)
-                    period = months.get(measure)
-                    decisions.append({
-                        "case_id": case_id, "unit_id": unit.id, "person_id": person, "measure_code": measure,
-                        "form": forms[measure], "period_months": period, "effective_on": decided,
-                        "effect_ends_on": add_months(decided, period) if period else None,
-                        "reasoning": "经审理，违反廉洁纪律。（历史台账导入）", "status": "executed",
-                        "drafted_by_id": importer.id, "drafted_at": _at(decided),
-                        "approved_by_id": importer.id,
-                        "approved_on": decided, "announced_on": decided + timedelta(days=7),
-                        "executed_on": decided + timedelta(days=40), "execution_report": "已执行。",
-                    })  # fmt: skip
-                    end = decided + timedelta(days=rng.randint(5, 15))
-            end = min(end, today - timedelta(days=1))
-            last_status = steps[-1]["to_status"]
-            step("close", last_status, case_workflow.CLOSED, max(end, steps[-1]["at"].date()))
+            steps += [
+                {"case_id": case_id, "transition": name, "from_status": a, "to_status": b,
+                 "actor_id": importer.id, "reason": "历史台账导入", "at": _at(received + timedelta(days=d))}
+                for name, a, b, d in path
+            ]  # fmt: skip
+            if verified:
+                started = received + timedelta(days=disposed)
+                clocks.append({"case_id": case_id, "rule_code": "verification", "started_on": started,
+                               "due_on": started + timedelta(days=84),
+                               "met_on": received + timedelta(days=verified), "stop_reason": ""})  # fmt: skip
+            if decided:
+                on = received + timedelta(days=decided)
+                period = months.get(measure)
+                decisions.append({
+                    "case_id": case_id, "unit_id": unit.id, "person_id": person, "measure_code": measure,
+                    "form": forms[measure], "period_months": period, "effective_on": on,
+                    "effect_ends_on": add_months(on, period) if period else None,
+                    "reasoning": "经审理，违反廉洁纪律。（历史台账导入）", "status": "executed",
+                    "drafted_by_id": importer.id, "drafted_at": _at(on), "approved_by_id": importer.id,
+                    "approved_on": on, "announced_on": on + timedelta(days=7),
+                    "executed_on": on + timedelta(days=40), "execution_report": "已执行。",
+                })  # fmt: skip
         month = add_months(month, 1)
     tables: list[tuple[Any, list[dict[str, Any]]]] = [
         (Case, cases), (CaseSubject, subjects), (CaseTransition, steps), (CaseClock, clocks),

@@ -114,4 +114,5 @@ FIGURES = (
         _clocks,
     ),
 )
-OUTCOME_LABELS = {FILED: N_("Filed"), TRANSFERRED: N_("Transferred"), CLOSED: N_("Closed")}
+# Own msgids: "Filed" and "Closed" already name an appeal filed and a disposal (予以了结) elsewhere.
+OUTCOME_LABELS = {FILED: N_("Case filed"), TRANSFERRED: N_("Case transferred"), CLOSED: N_("Case closed")}
