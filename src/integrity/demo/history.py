@@ -114,7 +114,6 @@ async def load_demo_history(session: AsyncSession) -> int:
     terms: list[dict[str, Any]] = []
     decisions: list[dict[str, Any]] = []
     yesterday, number = local_today() - timedelta(days=1), {2024: 0, 2025: 0, 2026: 0}
-    first_id = 900_000
     month = FIRST.replace(day=1)
     while month <= LAST:
         for _ in range(rng.randint(PER_MONTH - 3, PER_MONTH + 3)):
@@ -151,11 +150,11 @@ async def load_demo_history(session: AsyncSession) -> int:
             # A path that would run past yesterday starts earlier: history is all in the past.
             received -= timedelta(days=max(0, (received + timedelta(days=path[-1][3]) - yesterday).days))
             number[received.year] += 1
-            case_id = first_id + len(cases)
+            case_id = len(cases)  # its place in the list: the id the database gives it replaces it below
             person = rng.choice(people[code])
             title = f"反映{unit.name}干部{matter[0]}问题"
             cases.append({
-                "id": case_id, "number": f"LS-{received.year}-{number[received.year]:04d}",
+                "number": f"LS-{received.year}-{number[received.year]:04d}",
                 "unit_id": unit.id, "source": rng.choice(SOURCES), "category": matter[1], "title": title,
                 "summary": f"{title}。（历史台账导入）", "status": case_workflow.CLOSED, "disposal": None,
                 "confidential": False, "received_on": received, "created_by_id": importer.id,
@@ -188,13 +187,15 @@ async def load_demo_history(session: AsyncSession) -> int:
                     "executed_on": on + timedelta(days=40), "execution_report": "已执行。",
                 })  # fmt: skip
         month = add_months(month, 1)
-    tables: list[tuple[Any, list[dict[str, Any]]]] = [
-        (Case, cases), (CaseSubject, subjects), (CaseTransition, steps), (CaseClock, clocks),
+    made = await session.execute(insert(Case).returning(col(Case.id), sort_by_parameter_order=True), cases)
+    ids: list[Any] = list(made.scalars())
+    children: list[tuple[Any, list[dict[str, Any]]]] = [
+        (CaseSubject, subjects), (CaseTransition, steps), (CaseClock, clocks),
         (CaseSearchTerm, terms), (Decision, decisions),
     ]  # fmt: skip
-    for table, rows in tables:
-        if rows:
-            await session.execute(insert(table), rows)
+    for table, of_cases in children:
+        if of_cases:
+            await session.execute(insert(table), [{**r, "case_id": ids[r["case_id"]]} for r in of_cases])
     extra = {"leads": len(cases), "decisions": len(decisions)}
     hxp = units["HXP"].id or 0
     await record(
