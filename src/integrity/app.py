@@ -60,7 +60,7 @@ from integrity.domain.education.teaching_pages import TeachingPages
 from integrity.domain.exports.controllers import ExportVerifyController, TrailExportController
 from integrity.domain.exports.pages import ExportVerifyPages
 from integrity.domain.health.controllers import HealthController
-from integrity.domain.ledgers.pages import ScheduledReportPages
+from integrity.domain.ledgers.pages import LedgerPages, ScheduledReportPages
 from integrity.domain.notifications.admin_pages import NotificationAdminPages
 from integrity.domain.notifications.controllers import NotificationController
 from integrity.domain.notifications.pages import NotificationPages, NotificationSettingsPages
@@ -124,6 +124,7 @@ ROUTE_HANDLERS: list[Any] = [
     DecisionPages,
     RegisterPages,
     StatisticsPages,
+    LedgerPages,
     ScheduledReportPages,
     MeasurePages,
     ClockRulePages,

@@ -15,3 +15,15 @@ def test_one_walk_agrees_with_each_count_across_holidays_and_overrides() -> None
     assert walked == {end: cal.working_days_between(start, end) for end in ends}
     assert walked[start] == 0
     assert cal.working_days_to(start, []) == {}
+
+
+def test_many_spans_in_one_walk_agree_with_each_count() -> None:
+    """The statistics' durations: spans that start on different days, across the Spring Festival."""
+    cal = WorkCalendar({date(2026, 2, 14): True})
+    spans = [
+        (date(2026, 1, 1) + timedelta(days=a), date(2026, 1, 1) + timedelta(days=a + b))
+        for a in range(0, 80, 9)
+        for b in (-3, 0, 1, 20, 45)
+    ]
+    assert cal.working_days_spans(spans) == [cal.working_days_between(a, b) for a, b in spans]
+    assert cal.working_days_spans([]) == []

@@ -72,17 +72,8 @@ class WorkCalendar:
 
     def working_days_to(self, start: date, ends: Iterable[date]) -> dict[date, int]:
         """`working_days_between(start, end)` for many ends in one walk over the days they span."""
-        wanted = set(ends)
-        if not wanted:
-            return {}
-        first, last = min(wanted | {start}), max(wanted | {start})
-        counted, total, day = {}, 0, first
-        while day <= last:  # total = working days after `first` up to and including `day`
-            if day != first and self.is_workday(day):
-                total += 1
-            counted[day] = total
-            day += timedelta(days=1)
-        return {end: counted[end] - counted[start] for end in wanted}
+        wanted = sorted(set(ends))
+        return dict(zip(wanted, self.working_days_spans([(start, end) for end in wanted]), strict=True))
 
 
 def add_months(start: date, months: int) -> date:

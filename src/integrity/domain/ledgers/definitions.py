@@ -58,7 +58,6 @@ class Ledger:
     rows: Callable[[Period], Select[Any]]
     columns: tuple[Column, ...]
     chart: Figure  # drawn above the table in the PDF, and the summary sheet of the workbook
-    section: str  # the statistics page it is issued from
 
 
 def _step_at(match: Callable[[Any], Any], latest: bool = False) -> Any:
@@ -222,7 +221,6 @@ LEDGERS = (
             Column(N_("Status"), 22, "status", "status"),
         ),
         _figure(case_figures.FIGURES, "disposals"),
-        "cases",
     ),
     Ledger(
         "filed_cases",
@@ -241,7 +239,6 @@ LEDGERS = (
             Column(N_("Status"), 24, "status", "status"),
         ),
         _figure(case_figures.FIGURES, "outcomes"),
-        "cases",
     ),
     Ledger(
         "rectification",
@@ -259,7 +256,6 @@ LEDGERS = (
             Column(N_("Overdue"), 16, "overdue", "yes_no"),
         ),
         _figure(rectification_figures.FIGURES, "closeout"),
-        "rectification",
     ),
     Ledger(
         "decisions",
@@ -280,7 +276,6 @@ LEDGERS = (
             Column(N_("Appeal"), 22, "appeal", "decision"),
         ),
         _figure(accountability_figures.FIGURES, "decisions_by_form"),
-        "accountability",
     ),
 )
 BY_NAME = {ledger.name: ledger for ledger in LEDGERS}

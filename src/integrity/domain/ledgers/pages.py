@@ -1,24 +1,29 @@
-"""Scheduled reports: a reviewer's or auditor's standing orders for ledgers, and the reports kept for them."""
+"""Ledgers issued from the statistics pages, and scheduled reports: standing orders and the reports kept."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.response import File, Redirect, Template
+from litestar.response import File, Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.ledgers import subscriptions
+from integrity.domain.ledgers import issue, subscriptions
 from integrity.domain.ledgers.definitions import BY_NAME, LEDGERS
+from integrity.domain.ledgers.tables import ledger_named
 from integrity.domain.org.services import units_where
+from integrity.domain.statistics.pages import AskedFilters, provide_asked
+from integrity.lib import excel
 from integrity.lib.authz import AccessScope
 from integrity.lib.authz.declarations import permission
 from integrity.lib.deps import Access, AppSettings, AuditActor, Db
 from integrity.lib.forms import FORM, act_then_redirect, picked_unit
 from integrity.lib.labels import CADENCE_LABELS
+from integrity.lib.uploads import content_disposition
 
 
 @dataclass
@@ -91,3 +96,57 @@ class ScheduledReportPages(Controller):
         export, path = await subscriptions.kept_report(db, settings, access, export_id)
         name = f"{export.title.split(' · ')[0]}-{export.generated_at:%Y%m%d}.pdf"
         return File(path=path, filename=name, media_type="application/pdf")
+
+
+async def _release(db: AsyncSession) -> None:
+    """The filters are read: end the request's transaction so that no connection waits on a ledger
+    being made (the unit and its reach, already loaded, stay readable)."""
+    db.expunge_all()
+    await db.rollback()
+
+
+class LedgerPages(Controller):
+    """/statistics/ledgers/{name}/pdf|xlsx: a ledger for the statistics page's filters."""
+
+    path = "/statistics"
+    opt = permission("case", "read")
+    include_in_schema = False
+    dependencies = {"asked": Provide(provide_asked)}
+
+    @get("/ledgers/{name:str}/pdf")
+    async def ledger_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        settings: AppSettings,
+        access: Access,
+        actor: AuditActor,
+        asked: AskedFilters,
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        """The ledger as a sealed PDF in the export ledger (laid out in the PDF workers)."""
+        ledger = ledger_named(name)
+        await _release(db)
+        state = request.app.state
+        made = await issue.ledger_pdf(
+            state.db, state.pdf_pool, settings, access, actor, ledger, asked.reach, asked.period
+        )
+        headers = {"Content-Disposition": content_disposition(made.filename)}
+        return Response(made.data, media_type="application/pdf", headers=headers)
+
+    @get("/ledgers/{name:str}/xlsx")
+    async def ledger_xlsx(
+        self,
+        request: Request[Any, Any, Any],
+        db: Db,
+        access: Access,
+        actor: AuditActor,
+        asked: AskedFilters,
+        name: FromPath[str],
+    ) -> Response[bytes]:
+        """The ledger as a workbook (built in a worker thread)."""
+        ledger = ledger_named(name)
+        await _release(db)
+        made = await issue.ledger_xlsx(request.app.state.db, access, actor, ledger, asked.reach, asked.period)
+        headers = {"Content-Disposition": content_disposition(made.filename)}
+        return Response(made.data, media_type=excel.XLSX, headers=headers)

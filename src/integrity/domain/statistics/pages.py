@@ -8,18 +8,15 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
-from litestar.response import Response, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.models import Unit
 from integrity.domain.cases import services
 from integrity.domain.cases.clocks import local_today
-from integrity.domain.ledgers import issue
-from integrity.domain.ledgers.definitions import LEDGERS
-from integrity.domain.ledgers.tables import ledger_named
 from integrity.domain.org.services import require_in_unit, units_where
 from integrity.domain.statistics import (
     accountability_figures,
@@ -34,13 +31,11 @@ from integrity.domain.statistics import (
 from integrity.domain.statistics.figures import Figure, Reach
 from integrity.domain.statistics.keys import key_names
 from integrity.domain.statistics.periods import KINDS, Period
-from integrity.lib import excel
 from integrity.lib.authz.declarations import permission
-from integrity.lib.deps import Access, AppSettings, AuditActor, Db
+from integrity.lib.deps import Access, Db
 from integrity.lib.errors import NotFound
 from integrity.lib.i18n import N_
 from integrity.lib.pagination import QueryId
-from integrity.lib.uploads import content_disposition
 
 PERIOD_LABELS = {
     "month": N_("Month"),
@@ -101,14 +96,19 @@ class Section:
     name: str
     title: str
     figures: tuple[Figure, ...]
+    ledgers: tuple[str, ...] = ()  # the ledgers issued from it (domain/ledgers, lib/labels' LEDGER_LABELS)
 
 
 SECTIONS = {
     s.name: s
     for s in (
-        Section("cases", N_("Case statistics"), case_figures.FIGURES),
-        Section("accountability", N_("Accountability statistics"), accountability_figures.FIGURES),
-        Section("rectification", N_("Rectification statistics"), rectification_figures.FIGURES),
+        Section("cases", N_("Case statistics"), case_figures.FIGURES, ("leads", "filed_cases")),
+        Section(
+            "accountability", N_("Accountability statistics"), accountability_figures.FIGURES, ("decisions",)
+        ),
+        Section(
+            "rectification", N_("Rectification statistics"), rectification_figures.FIGURES, ("rectification",)
+        ),
         Section("education", N_("Education statistics"), ()),  # coverage and plans: education_figures
     )
 }
@@ -128,13 +128,6 @@ async def _filter_choices(db: AsyncSession) -> dict[str, Any]:
 
 
 AskedFilters = NamedDependency[Asked]
-
-
-async def _release(db: AsyncSession) -> None:
-    """The filters are read: end the request's transaction so that no connection waits on a ledger
-    being made (the unit and its reach, already loaded, stay readable)."""
-    db.expunge_all()
-    await db.rollback()
 
 
 def _people_link(asked: Asked, unit_id: int) -> str:
@@ -178,7 +171,7 @@ class StatisticsPages(Controller):
                 "choices": await _filter_choices(db),
                 "names": names,
                 "figures": compared,
-                "ledgers": [ledger for ledger in LEDGERS if ledger.section == section],
+                "ledgers": chosen.ledgers,
                 "charts": {
                     c.figure.name: charts.chart(c, names, partial(_cell_link, section, asked, c.figure.name))
                     for c in compared
@@ -190,44 +183,6 @@ class StatisticsPages(Controller):
                 else None,
             },
         )
-
-    @get("/ledgers/{name:str}/pdf")
-    async def ledger_pdf(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        settings: AppSettings,
-        access: Access,
-        actor: AuditActor,
-        asked: AskedFilters,
-        name: FromPath[str],
-    ) -> Response[bytes]:
-        """The ledger as a sealed PDF in the export ledger (laid out in the PDF workers)."""
-        ledger = ledger_named(name)
-        await _release(db)
-        state = request.app.state
-        made = await issue.ledger_pdf(
-            state.db, state.pdf_pool, settings, access, actor, ledger, asked.reach, asked.period
-        )
-        headers = {"Content-Disposition": content_disposition(made.filename)}
-        return Response(made.data, media_type="application/pdf", headers=headers)
-
-    @get("/ledgers/{name:str}/xlsx")
-    async def ledger_xlsx(
-        self,
-        request: Request[Any, Any, Any],
-        db: Db,
-        access: Access,
-        actor: AuditActor,
-        asked: AskedFilters,
-        name: FromPath[str],
-    ) -> Response[bytes]:
-        """The ledger as a workbook (built in a worker thread)."""
-        ledger = ledger_named(name)
-        await _release(db)
-        made = await issue.ledger_xlsx(request.app.state.db, access, actor, ledger, asked.reach, asked.period)
-        headers = {"Content-Disposition": content_disposition(made.filename)}
-        return Response(made.data, media_type=excel.XLSX, headers=headers)
 
     @get("/{section:str}/list")
     async def drill_down(
