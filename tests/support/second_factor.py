@@ -43,7 +43,9 @@ def pass_second_factor(page: Any, base: str, username: str) -> None:
         step = int(time.time()) // 30
         page.fill("[data-testid=enrol-form] input[name=code]", str(pyotp.TOTP(key).generate_otp(step)))
         page.click("[data-testid=enrol-form] button[type=submit]")
-        codes = page.locator("[data-testid=recovery-codes] code").all_inner_texts()
+        shown = page.locator("[data-testid=recovery-codes] code")
+        shown.first.wait_for()  # the answer's page: reading before it arrives found no codes (a flaky test)
+        codes = shown.all_inner_texts()
         SECOND_FACTORS[(base, username)] = SecondFactor(key, codes, step)
         page.click("a.button.primary")
     elif path == "/login/second-factor":
