@@ -20,7 +20,7 @@ from integrity.lib.labels import FORM_LABELS, label
 # Keys whose words are a table of msgids, in the order the table lists them.
 WORDS = {
     "outcome": case_figures.OUTCOME_LABELS,
-    "form": {k: v for k, v in FORM_LABELS.items()},
+    "form": FORM_LABELS,
     "closeout": rectification_figures.CLOSEOUT_LABELS,
     "letter": rectification_figures.LETTER_LABELS,
     "reinspection": rectification_figures.REINSPECTION_LABELS,

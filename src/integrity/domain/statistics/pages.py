@@ -12,10 +12,8 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.models import Unit
-from integrity.domain.cases import services
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.org.services import require_in_unit, units_where
 from integrity.domain.statistics import (
@@ -120,13 +118,6 @@ def section_named(name: str) -> Section:
     return SECTIONS[name]
 
 
-async def _filter_choices(db: AsyncSession) -> dict[str, Any]:
-    return {
-        "sources": await services.catalogue_entries(db, "case_source"),
-        "categories": await services.catalogue_entries(db, "case_category"),
-    }
-
-
 AskedFilters = NamedDependency[Asked]
 
 
@@ -168,7 +159,6 @@ class StatisticsPages(Controller):
                 "sections": SECTIONS,
                 "kinds": KINDS,
                 "period_labels": PERIOD_LABELS,
-                "choices": await _filter_choices(db),
                 "names": names,
                 "figures": compared,
                 "ledgers": chosen.ledgers,
