@@ -32,27 +32,29 @@ def code_at(secret: str, steps_ahead: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
 
 
-async def enrol(c: Client) -> tuple[str, list[str]]:
-    """Set up the second factor from its page as a person with an app would; the key and the codes."""
+async def enrol(c: Client) -> tuple[str, list[str], str]:
+    """Set up the second factor from its page as a person with an app would; the key, the recovery codes
+    and the code enrolment used."""
     text, csrf = await page_csrf(c, "/account/second-factor")
     key = re.search(r'data-testid="totp-key">([A-Z2-7 ]+)<', text)
     sealed = re.search(r'name="enrolment" value="([^"]+)"', text)
     assert key
     assert sealed
     assert "<svg" in text  # the QR code, drawn inline
+    first = code_at(key.group(1).replace(" ", ""))
     done = await c.post(
         "/account/second-factor/enable",
         data={
             "csrf_token": csrf,
             "enrolment": sealed.group(1),
-            "code": code_at(key.group(1).replace(" ", "")),
+            "code": first,
         },
     )
     assert done.status_code == 200, done.text
     assert done.headers["cache-control"] == "no-store"
     codes = re.findall(r"<li><code>([a-z0-9]{4}-[a-z0-9]{4})</code></li>", done.text)
     assert len(codes) == 10
-    return key.group(1).replace(" ", ""), codes
+    return key.group(1).replace(" ", ""), codes, first
 
 
 async def send_code(c: Client, code: str) -> object:
@@ -70,7 +72,7 @@ async def test_an_auditor_must_set_up_a_second_factor_and_then_sign_in_with_a_co
     held = await client.get("/audit", follow_redirects=False)
     assert held.headers["location"] == "/account/second-factor"
     assert (await client.get("/api/v1/me")).json()["type"] == "/problems/sign-in-incomplete"
-    key, codes = await enrol(client)
+    key, codes, first = await enrol(client)
     assert (await client.get("/api/v1/me")).status_code == 200
     assert await audit_events(demo_app, action="user.second_factor", object_id=str(user_id))
     async with http_client(demo_app.app) as inner:
@@ -79,17 +81,19 @@ async def test_an_auditor_must_set_up_a_second_factor_and_then_sign_in_with_a_co
         assert (await again.get("/audit", follow_redirects=False)).headers[
             "location"
         ] == "/login/second-factor"
-        used = await send_code(again, code_at(key))  # the step enrolment already used
+        used = await send_code(again, first)  # the step enrolment already used
         assert used.status_code == 403  # type: ignore[attr-defined]
         assert "已被使用" in used.text  # type: ignore[attr-defined]
-        fresh = await send_code(again, code_at(key, 1))
+        # Codes are kept as sent: a code computed again after a 30-second step has passed is a new one.
+        next_code = code_at(key, 1)
+        fresh = await send_code(again, next_code)
         assert fresh.status_code == 303  # type: ignore[attr-defined]
         assert fresh.headers["location"] == "/"  # type: ignore[attr-defined]
         assert (await again.get("/api/v1/me")).status_code == 200
     async with http_client(demo_app.app) as inner:
         third = Client(inner, demo_app.app)
         assert (await third.sign_in(username, TEST_PASSWORD)).status_code == 302
-        assert (await send_code(third, code_at(key, 1))).status_code == 403  # type: ignore[attr-defined]
+        assert (await send_code(third, next_code)).status_code == 403  # type: ignore[attr-defined]
         by_recovery = await send_code(third, codes[0].upper())
         assert by_recovery.status_code == 303  # type: ignore[attr-defined]
     async with http_client(demo_app.app) as inner:
@@ -104,7 +108,7 @@ async def test_an_auditor_must_set_up_a_second_factor_and_then_sign_in_with_a_co
 async def test_the_same_code_sent_twice_at_once_signs_in_once(demo_app: DemoApp) -> None:
     username, user_id = await make_user(demo_app, "member", "HXT")
     setup = await new_client(demo_app, username, TEST_PASSWORD)
-    key, _ = await enrol(setup)
+    key, _, _ = await enrol(setup)
     halves = []
     for _ in range(2):
         inner = http_client(demo_app.app)
@@ -130,7 +134,7 @@ async def test_the_same_code_sent_twice_at_once_signs_in_once(demo_app: DemoApp)
 async def test_wrong_codes_are_throttled_like_wrong_passwords(demo_app: DemoApp, client: Client) -> None:
     username, _ = await make_user(demo_app, "member", "HXT")
     setup = await new_client(demo_app, username, TEST_PASSWORD)
-    key, _ = await enrol(setup)
+    key, _, _ = await enrol(setup)
     assert (await client.sign_in(username, TEST_PASSWORD)).status_code == 302
     for _ in range(demo_app.settings.login_free_failures):
         assert (await send_code(client, "000000")).status_code == 403  # type: ignore[attr-defined]
@@ -169,7 +173,7 @@ async def test_a_reset_password_of_an_account_with_a_second_factor_asks_the_code
 ) -> None:
     username, user_id = await make_user(demo_app, "member", "HXT")
     setup = await new_client(demo_app, username, TEST_PASSWORD)
-    key, _ = await enrol(setup)
+    key, _, _ = await enrol(setup)
     admin = await new_client(demo_app, "admin")
     temporary = (await admin.write("POST", f"/api/v1/users/{user_id}/password-reset")).json()
     assert (await client.sign_in(username, temporary["temporary_password"])).status_code == 302
@@ -199,7 +203,7 @@ async def test_a_remembered_browser_skips_the_code_until_the_second_factor_chang
 ) -> None:
     username, user_id = await make_user(demo_app, "member", "HXT")
     setup = await new_client(demo_app, username, TEST_PASSWORD)
-    key, _ = await enrol(setup)
+    key, _, _ = await enrol(setup)
     async with http_client(remembering_app) as inner:
         browser = Client(inner, remembering_app)
         assert (await browser.sign_in(username, TEST_PASSWORD)).status_code == 302
