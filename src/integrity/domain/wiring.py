@@ -20,6 +20,7 @@ from integrity.domain.ledgers import subscriptions
 from integrity.domain.notifications import reminders, worker
 from integrity.domain.notifications.outbox import on_recorded
 from integrity.domain.rectification.approvals import CLOSEOUT_KIND
+from integrity.domain.statistics import tallies
 from integrity.lib.audit.chain import LISTENERS
 
 ALL_KINDS: tuple[ApprovalKind, ...] = (
@@ -40,3 +41,4 @@ def install_all() -> None:
     reminders.SOURCES[:] = [*reminders.SOURCES[:3], reflections_owed]
     worker.SCANS[:] = [plans.report_behind]
     worker.JOBS[:] = [subscriptions.produce_due]  # the scheduled ledgers
+    worker.UPKEEP[:] = [tallies.count_stale]  # the case statistics' monthly tallies

@@ -53,6 +53,7 @@ from integrity.db.models.rectification import (
     RectificationStep,
     ReInspection,
 )
+from integrity.db.models.statistics import StaleStatisticsMonth, StatisticsTally
 
 __all__ = [
     "ApiToken",
@@ -106,6 +107,8 @@ __all__ = [
     "Relation",
     "ReportSubscription",
     "RoleGrant",
+    "StaleStatisticsMonth",
+    "StatisticsTally",
     "TrailExport",
     "Unit",
     "User",

@@ -69,7 +69,11 @@ class CaseTransition(SQLModel, table=True):
 
     __tablename__ = "case_transitions"
     # The statistics and ledgers by the day a step was taken, and which step it was.
-    __table_args__ = (Index("ix_case_transitions_at_status", "at", "to_status", "from_status", "case_id"),)
+    __table_args__ = (
+        Index("ix_case_transitions_at_status", "at", "to_status", "from_status", "case_id"),
+        # The cases that can count twice under one key in the statistics (reopened, reactivated).
+        Index("ix_case_transitions_to_status", "to_status", "from_status", "case_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

@@ -38,6 +38,8 @@ SCANS: list[Callable[[AsyncSession, date, Settings], Awaitable[int]]] = []
 # Work done once per scan outside any transaction, with the PDF workers (the scheduled ledgers), lent by
 # domain/wiring.py: each says how many it made.
 JOBS: list[Callable[[Database, Settings, PdfPool, date], Awaitable[int]]] = []
+# Upkeep of every pass (the case statistics' stale months), lent by domain/wiring.py: cheap when idle.
+UPKEEP: list[Callable[[Database], Awaitable[int]]] = []
 SCAN_EVERY = 300.0  # seconds between reminder scans (and at once when the local date changes)
 
 
@@ -144,6 +146,8 @@ class Worker:
         if scan:
             tally.reminders = await self.scan(local.date())
             tally.reports = await self.jobs(local.date())
+        for upkeep in UPKEEP:
+            await upkeep(self.db)
         tally.events = await self.fan_out(local.date())
         tally.digests = await self.plan_digests(local)
         tally.deliveries = await self.deliver(None if now is None else max(utcnow(), now))

@@ -23,6 +23,7 @@ from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
 from integrity.lib.i18n import N_
 from integrity.lib.localtime import local_day, period_bounds
+from integrity.lib.workdays import WorkCalendar
 
 MEASURES = {
     "receipt_to_disposal": N_("From receipt to disposal"),
@@ -46,45 +47,46 @@ class Spread:
         return cls(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
 
 
-async def _pairs(
-    session: AsyncSession, access: AccessScope, reach: Reach, periods: Sequence[Period], measure: str
-) -> list[Any]:
-    """(start, end moment, case id or None) per measured step in any of the periods."""
+def measured(periods: Sequence[Period], measure: str) -> Any:
+    """(start, end moment, case id or None, unit, confidential) per measured step in any of the periods,
+    before any visibility or reach (`where` is added by the caller)."""
     ended = aliased(CaseTransition)
     bounds = [period_bounds(p.start, p.end) for p in periods]
     in_periods = (
         or_(*(and_(col(ended.at) >= first, col(ended.at) <= last) for first, last in bounds)),
         col(ended.case_id) == col(Case.id),
     )
-    stmt: Any
+    dims = (col(Case.unit_id), col(Case.confidential))
     if measure == "receipt_to_disposal":
-        # Every approved disposal: `spreads` keeps a case's first in each period.
-        stmt = select(col(Case.received_on), col(ended.at), col(Case.id)).where(
+        # Every approved disposal: `days_in` keeps a case's first in each period.
+        return select(col(Case.received_on), col(ended.at), col(Case.id), *dims).where(
             *in_periods, approved_disposal(ended)
         )
-    else:
-        filed = aliased(CaseTransition)
-        filing = (
-            select(func.max(filed.at))
-            .where(col(filed.case_id) == col(Case.id), approved_filing(filed), col(filed.at) <= col(ended.at))
-            .scalar_subquery()
-        )
-        # Each decision step in the period, from the filing before it (a case reopened and decided again
-        # counts once per decision).
-        stmt = select(filing, col(ended.at), literal(None)).where(
-            *in_periods, col(ended.to_status) == workflow.DECIDED
-        )
-    stmt = within(stmt, access, CASES, reach)
-    return list((await session.execute(stmt)).all())
+    filed = aliased(CaseTransition)
+    filing = (
+        select(func.max(filed.at))
+        .where(col(filed.case_id) == col(Case.id), approved_filing(filed), col(filed.at) <= col(ended.at))
+        .scalar_subquery()
+    )
+    # Each decision step in the period, from the filing before it (a case reopened and decided again
+    # counts once per decision).
+    return select(filing, col(ended.at), literal(None), *dims).where(
+        *in_periods, col(ended.to_status) == workflow.DECIDED
+    )
 
 
-async def spreads(
-    session: AsyncSession, access: AccessScope, reach: Reach, periods: Sequence[Period], measure: str
-) -> list[Spread]:
-    """The measure's spread in each period: one query for all of them, working days in one walk."""
-    calendar = await display_calendar(session)
-    first: dict[tuple[Any, int], tuple[date, date]] = {}  # (case or step, period) -> (start day, end day)
-    for n, (start, end, case_id) in enumerate(await _pairs(session, access, reach, periods, measure)):
+Measured = tuple[int, int, bool]  # working days, unit, confidential
+
+
+async def days_in(
+    session: AsyncSession, calendar: WorkCalendar, periods: Sequence[Period], measure: str, *where: Any
+) -> list[list[Measured]]:
+    """The working days each measured step took, per period: one query for all of them, one walk."""
+    if not periods:
+        return []
+    first: dict[tuple[Any, int], tuple[date, date, int, bool]] = {}  # (case or step, period) -> span
+    rows = await session.execute(measured(periods, measure).where(*where))
+    for n, (start, end, case_id, unit_id, confidential) in enumerate(rows.all()):
         if start is None:  # decided without a recorded filing (imported history): not measurable
             continue
         finished = local_day(end)
@@ -92,13 +94,24 @@ async def spreads(
         for index, p in enumerate(periods):
             key = (case_id if case_id is not None else -n, index)  # a case once per period, for disposals
             if p.start <= finished <= p.end and (key not in first or finished < first[key][1]):
-                first[key] = (begun, finished)
-    spans = list(first.values())
-    which = [index for _, index in first]
-    days: list[list[int]] = [[] for _ in periods]
-    for index, n in zip(which, calendar.working_days_spans(spans), strict=True):
-        days[index].append(n)
-    return [Spread.of(d) for d in days]
+                first[key] = (begun, finished, unit_id, bool(confidential))
+    spans = [(a, b) for a, b, _, _ in first.values()]
+    out: list[list[Measured]] = [[] for _ in periods]
+    for ((_, index), (_, _, unit_id, confidential)), n in zip(
+        first.items(), calendar.working_days_spans(spans), strict=True
+    ):
+        out[index].append((n, unit_id, confidential))
+    return out
+
+
+async def spreads(
+    session: AsyncSession, access: AccessScope, reach: Reach, periods: Sequence[Period], measure: str
+) -> list[Spread]:
+    """The measure's spread in each period, from the cases themselves."""
+    calendar = await display_calendar(session)
+    visible = within(select(col(Case.id)), access, CASES, reach).whereclause
+    measured_days = await days_in(session, calendar, periods, measure, visible)
+    return [Spread.of([n for n, _, _ in days]) for days in measured_days]
 
 
 @dataclass(frozen=True)

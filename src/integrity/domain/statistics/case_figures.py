@@ -63,12 +63,31 @@ def _disposed(period: Period) -> Select[Any]:
 
 
 def _outcomes(period: Period) -> Select[Any]:
-    """Cases filed (立案), transferred and closed in the period."""
+    """Cases filed (立案), transferred and closed in the period: the step into the status (a step recorded
+    in a closed case, as imported history has, closes nothing)."""
     to, filed = col(CaseTransition.to_status), approved_filing(CaseTransition)
+    moved = to != col(CaseTransition.from_status)
     return _steps(
         period,
-        filed | to.in_((workflow.TRANSFERRED, workflow.CLOSED)),
+        filed | (to.in_((workflow.TRANSFERRED, workflow.CLOSED)) & moved),
         key=case((filed, FILED), (to == workflow.TRANSFERRED, TRANSFERRED), else_=CLOSED),
+    )
+
+
+def _clock_outcome(open_key: str) -> Any:
+    due, met = col(CaseClock.due_on), col(CaseClock.met_on)
+    outcome: Any = case(
+        (met <= due, literal(".met")), (met.is_(None), literal(open_key)), else_=literal(".met_late")
+    )
+    return col(CaseClock.rule_code) + outcome
+
+
+def _clocks_due(period: Period, key: Any, *where: Any) -> Select[Any]:
+    due = col(CaseClock.due_on)
+    return (
+        pairs(col(Case.id), key)
+        .join(CaseClock, col(CaseClock.case_id) == col(Case.id))
+        .where(due >= period.start, due <= period.end, col(CaseClock.stopped_on).is_(None), *where)
     )
 
 
@@ -76,21 +95,16 @@ def _clocks(period: Period) -> Select[Any]:
     """Legal clocks due within the period, by kind and how they ended: met in time, met late, or still
     unmet past their due date. Clocks a reviewer stopped, and clocks not yet due, count in none."""
     due, met = col(CaseClock.due_on), col(CaseClock.met_on)
-    late_or_open = or_(met > due, and_(met.is_(None), due < local_today()))
-    outcome: Any = case(
-        (met <= due, literal(".met")), (met.is_(None), literal(".overdue")), else_=literal(".met_late")
-    )
-    key: Any = col(CaseClock.rule_code) + outcome
-    return (
-        pairs(col(Case.id), key)
-        .join(CaseClock, col(CaseClock.case_id) == col(Case.id))
-        .where(
-            due >= period.start,
-            due <= period.end,
-            col(CaseClock.stopped_on).is_(None),
-            or_(met <= due, late_or_open),
-        )
-    )
+    return _clocks_due(period, _clock_outcome(".overdue"), or_(met.is_not(None), due < local_today()))
+
+
+OPEN = ".open"
+
+
+def clock_states(period: Period) -> Select[Any]:
+    """Clocks due within the period as the monthly tallies keep them: a clock still unmet is `.open`,
+    overdue once its month has passed (tallies are read only for months before the current one)."""
+    return _clocks_due(period, _clock_outcome(OPEN))
 
 
 FIGURES = (

@@ -18,13 +18,13 @@ from integrity.domain.cases.clocks import local_today
 from integrity.domain.org.services import require_in_unit, units_where
 from integrity.domain.statistics import (
     accountability_figures,
-    case_durations,
     case_figures,
     charts,
     drill_down,
     education_figures,
     figures,
     rectification_figures,
+    tallies,
 )
 from integrity.domain.statistics.figures import Figure, Reach
 from integrity.domain.statistics.keys import key_names
@@ -142,11 +142,13 @@ class StatisticsPages(Controller):
     @get("/{section:str}")
     async def figures(self, db: Db, access: Access, asked: AskedFilters, section: FromPath[str]) -> Template:
         chosen = section_named(section)
-        compared = await figures.compared(db, access, chosen.figures, asked.reach, asked.period)
+        if section == "cases":  # kept per month (tallies): a page over every case reads few rows
+            compared = await tallies.compared_figures(db, access, chosen.figures, asked.reach, asked.period)
+            durations = await tallies.compared_durations(db, access, asked.reach, asked.period)
+        else:
+            compared = await figures.compared(db, access, chosen.figures, asked.reach, asked.period)
+            durations = []
         units = {k for c in compared if c.figure.keys == "unit" for k in (*c.now, *c.before, *c.year_before)}
-        durations = (
-            await case_durations.compared(db, access, asked.reach, asked.period) if section == "cases" else []
-        )
         education = None
         if section == "education":
             education = await education_figures.compared(db, access, asked.reach, asked.period)

@@ -1,0 +1,374 @@
+"""The case figures from monthly tallies: the same numbers as counting the cases, at a fraction of the reads.
+
+The worker counts each month once per figure, unit, confidentiality and key (`count_stale_months`), for
+every case, and counts it again whenever a change marks it stale (database triggers, migration 0022).
+A page then adds, for each of its periods:
+
+- the tallies of the whole months of the period that are not stale, in the units of its reach, with the
+  confidential cases only of units where the reader may open them;
+- minus what those tallies counted of the *special* cases, plus those cases counted one by one as the
+  reader may see them over the whole period. Special are the reader's own exceptions (cases about them
+  or a relation, cases they recused from, cases on their team) and the cases that can count twice under
+  one key (reopened or reactivated, or with two clocks of one rule due in the periods);
+- the rest of the period (stale months, the days of a month it holds only in part, and for deadlines the
+  current month, whose open clocks are not yet overdue) counted from the cases.
+
+So a figure is exactly what counting the cases gives (the tests compare both), and never behind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, false, func, insert, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from integrity.db.engine import Database
+from integrity.db.models import Case, CaseAssignment, CaseClock, CaseTransition, StatisticsTally, Unit
+from integrity.db.models.statistics import StaleStatisticsMonth
+from integrity.domain.cases import workflow
+from integrity.domain.cases.clocks import display_calendar, local_today, work_calendar
+from integrity.domain.cases.visibility import CONFIDENTIAL_READERS, conflicted_case_ids
+from integrity.domain.statistics import case_durations, case_figures
+from integrity.domain.statistics.case_durations import Durations, Spread
+from integrity.domain.statistics.figures import Compared, Figure, Reach, compared, within
+from integrity.domain.statistics.periods import Period
+from integrity.lib.authz import AccessScope
+
+MONTHS_PER_PASS = 6  # a worker's pass counts at most this many months (SQLite has one writer)
+# Steps back to registration from a finished lead (reopened, reactivated): after one, a case can count a
+# second time under one key.
+AGAIN = (workflow.CLOSED, workflow.SHELVED)
+
+
+def _tally_query(figure: Figure) -> Callable[[Period], Select[Any]]:
+    """What the worker counts for a figure: deadlines keep a clock unmet as open (overdue once past)."""
+    return case_figures.clock_states if figure.name == "clocks" else figure.counted
+
+
+def _read_key(figure: Figure, key: str) -> str:
+    """A tallied key as the page shows it (tallies are read only for months before the current one)."""
+    if figure.name == "clocks" and key.endswith(case_figures.OPEN):
+        return key[: -len(case_figures.OPEN)] + ".overdue"
+    return key
+
+
+def _duration_figure(measure: str) -> str:
+    return f"duration.{measure}"
+
+
+# ---------------------------------------------------------------------------------------------- counting
+
+
+async def count_stale_months(session: AsyncSession, limit: int = MONTHS_PER_PASS) -> int:
+    """Count up to `limit` stale months again; how many."""
+    months = list(
+        (
+            await session.execute(
+                select(col(StaleStatisticsMonth.month))
+                .distinct()
+                .order_by(col(StaleStatisticsMonth.month))
+                .limit(limit)
+            )
+        ).scalars()
+    )
+    if not months:
+        return 0
+    calendar = await work_calendar(session)
+    for month in months:
+        period = Period.containing("month", month)
+        # The marks go first: a change committed after this statement leaves its own mark, and one
+        # committed before it is seen by the counts below.
+        await session.execute(delete(StaleStatisticsMonth).where(col(StaleStatisticsMonth.month) == month))
+        await session.execute(delete(StatisticsTally).where(col(StatisticsTally.month) == period.start))
+        rows: list[dict[str, Any]] = []
+        for figure in case_figures.FIGURES:
+            counted = (
+                _tally_query(figure)(period)
+                .add_columns(col(Case.unit_id).label("unit_id"), col(Case.confidential).label("conf"))
+                .subquery()
+            )
+            grouped = select(
+                counted.c.unit_id, counted.c.conf, counted.c.key, func.count(counted.c.id.distinct())
+            )
+            for unit_id, confidential, key, n in (
+                await session.execute(grouped.group_by(counted.c.unit_id, counted.c.conf, counted.c.key))
+            ).all():
+                rows.append(_row(figure.name, period.start, unit_id, confidential, str(key), n))
+        for measure in case_durations.MEASURES:
+            (measured,) = await case_durations.days_in(session, calendar, [period], measure)
+            for (days, unit_id, confidential), n in Counter(measured).items():
+                rows.append(
+                    _row(_duration_figure(measure), period.start, unit_id, confidential, str(days), n)
+                )
+        if rows:
+            await session.execute(insert(StatisticsTally), rows)
+    return len(months)
+
+
+async def count_stale(db: Database) -> int:
+    """The worker's upkeep: every stale month counted again, a few per transaction; how many."""
+    total = 0
+    while True:
+        async with db.read_session() as session:  # a read first: an idle pass takes no write lock
+            if (await session.execute(select(col(StaleStatisticsMonth.id)).limit(1))).first() is None:
+                return total
+        async with db.write_session() as session:
+            done = await count_stale_months(session)
+            await session.commit()
+        total += done
+        if done == 0:
+            return total
+
+
+def _row(figure: str, month: date, unit_id: int, confidential: bool, key: str, n: int) -> dict[str, Any]:
+    return {"figure": figure, "month": month, "unit_id": unit_id, "confidential": bool(confidential),
+            "key": key, "n": int(n)}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Split:
+    """A period as whole months read from tallies and the days around them read from the cases."""
+
+    months: list[Period]
+    rest: list[Period]
+
+
+def split(period: Period, stale: set[date], before: date | None) -> Split:
+    """The whole months of the period not stale (and, with `before`, before that month)."""
+    months: list[Period] = []
+    rest: list[Period] = []
+    day = period.start
+    while day <= period.end:
+        month = Period.containing("month", day)
+        whole = month.start == day and month.end <= period.end
+        tallied = whole and month.start not in stale and (before is None or month.start < before)
+        last = min(month.end, period.end)
+        if tallied:
+            months.append(month)
+        elif rest and rest[-1].end + timedelta(days=1) == day:
+            rest[-1] = Period("custom", rest[-1].start, last)
+        else:
+            rest.append(Period("custom", day, last))
+        day = last + timedelta(days=1)
+    return Split(months, rest)
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What one reader's page reads from the tallies: its units, where confidential cases are open to
+    them, the cases counted one by one, and the months not yet counted again."""
+
+    units: list[int]
+    open_confidential: list[int]
+    special: list[int]
+    stale: set[date]
+    this_month: date
+
+    def tallied(self, unit: Any, confidential: Any) -> Any:
+        """The rows the tallies count for this reader: their units, confidential cases where open."""
+        shown = confidential.is_(False)
+        if self.open_confidential:
+            shown = or_(shown, unit.in_(self.open_confidential))
+        return (unit.in_(self.units) if self.units else false()) & shown
+
+
+async def sight(session: AsyncSession, access: AccessScope, reach: Reach, periods: Sequence[Period]) -> Sight:
+    units = select(col(Unit.id), col(Unit.path))
+    units = (
+        units.where(col(Unit.path).startswith(reach.unit.path, autoescape=True))
+        if reach.descendants
+        else units.where(col(Unit.id) == reach.unit.id)
+    )
+    readable, confidential = access.paths("case", "read"), access.role_paths(CONFIDENTIAL_READERS)
+    ids: list[int] = []
+    open_ids: list[int] = []
+    for unit_id, path in (await session.execute(units)).all():
+        if any(path.startswith(p) for p in readable):
+            ids.append(unit_id or 0)
+            if any(path.startswith(p) for p in confidential):
+                open_ids.append(unit_id or 0)
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    special: Any = union_all(
+        conflicted_case_ids(access),
+        select(col(CaseAssignment.case_id)).where(col(CaseAssignment.user_id) == access.principal.user_id),
+        select(col(CaseTransition.case_id)).where(
+            col(CaseTransition.to_status) == workflow.REGISTERED, col(CaseTransition.from_status).in_(AGAIN)
+        ),
+        select(col(CaseClock.case_id))
+        .where(col(CaseClock.due_on) >= first, col(CaseClock.due_on) <= last)
+        .group_by(col(CaseClock.case_id), col(CaseClock.rule_code))
+        .having(func.count() > 1),
+    )
+    special_ids = sorted({int(i) for i in (await session.execute(special)).scalars()})
+    stale = set((await session.execute(select(col(StaleStatisticsMonth.month)).distinct())).scalars())
+    today = local_today()
+    return Sight(ids, open_ids, special_ids, stale, today.replace(day=1))
+
+
+async def _sums(
+    session: AsyncSession, figure: str, months: list[list[Period]], sight: Sight
+) -> list[Counter[str]]:
+    """The tallies of each period's months, per key."""
+    out: list[Counter[str]] = [Counter() for _ in months]
+    wanted = sorted({m.start for ms in months for m in ms})
+    if not wanted:
+        return out
+    t = StatisticsTally
+    rows = await session.execute(
+        select(col(t.month), col(t.key), func.sum(col(t.n)))
+        .where(
+            col(t.figure) == figure,
+            col(t.month).in_(wanted),
+            sight.tallied(col(t.unit_id), col(t.confidential)),
+        )
+        .group_by(col(t.month), col(t.key))
+    )
+    for month, key, n in rows.all():
+        for index, ms in enumerate(months):
+            if any(m.start == month for m in ms):
+                out[index][key] += int(n)
+    return out
+
+
+async def _distinct(
+    session: AsyncSession, parts: list[tuple[int, Select[Any]]], periods: int
+) -> list[Counter[str]]:
+    """Distinct records per key of each part (a (record, key) query), added up per period."""
+    out: list[Counter[str]] = [Counter() for _ in range(periods)]
+    if not parts:
+        return out
+    each = [stmt.add_columns(literal(n).label("part")) for n, (_, stmt) in enumerate(parts)]
+    rows = union_all(*each).subquery() if len(each) > 1 else each[0].subquery()
+    counted = await session.execute(
+        select(rows.c.part, rows.c.key, func.count(rows.c.id.distinct())).group_by(rows.c.part, rows.c.key)
+    )
+    for part, key, n in counted.all():
+        out[parts[int(part)][0]][str(key)] += int(n)
+    return out
+
+
+async def counts_in(
+    session: AsyncSession,
+    access: AccessScope,
+    figure: Figure,
+    reach: Reach,
+    periods: Sequence[Period],
+    sight: Sight,
+) -> list[dict[str, int]]:
+    """Distinct cases per key in each period: tallies, their special cases, and the rest."""
+    before = sight.this_month if figure.name == "clocks" else None
+    splits = [split(p, sight.stale, before) for p in periods]
+    tallied = await _sums(session, figure.name, [s.months for s in splits], sight)
+    special = col(Case.id).in_(sight.special)
+    # What the tallies counted of the special cases: per month, as the worker counted them.
+    taken = await _distinct(
+        session,
+        [
+            (
+                i,
+                _tally_query(figure)(m).where(
+                    special, sight.tallied(col(Case.unit_id), col(Case.confidential))
+                ),
+            )
+            for i, s in enumerate(splits)
+            for m in s.months
+        ]
+        if sight.special
+        else [],
+        len(periods),
+    )
+    visible = [
+        *(
+            (i, within(figure.counted(p), access, figure.records, reach).where(special))
+            for i, p in enumerate(periods)
+            if sight.special
+        ),
+        *(
+            (
+                i,
+                within(figure.counted(r), access, figure.records, reach).where(
+                    col(Case.id).not_in(sight.special)
+                ),
+            )
+            for i, s in enumerate(splits)
+            for r in s.rest
+        ),
+    ]
+    counted = await _distinct(session, visible, len(periods))
+    out = []
+    for i in range(len(periods)):
+        total: Counter[str] = Counter()
+        for key, n in tallied[i].items():
+            total[_read_key(figure, key)] += n
+        for key, n in taken[i].items():
+            total[_read_key(figure, key)] -= n
+        total.update(counted[i])
+        out.append({k: n for k, n in total.items() if n})
+    return out
+
+
+async def compared_figures(
+    session: AsyncSession, access: AccessScope, figures: tuple[Figure, ...], reach: Reach, period: Period
+) -> list[Compared]:
+    """The case figures for the period and the two it is compared with (from the cases themselves when a
+    category or source narrows the page: the tallies are kept per unit only)."""
+    if reach.category or reach.source:
+        return await compared(session, access, figures, reach, period)
+    periods = (period, period.previous(), period.a_year_earlier())
+    seen = await sight(session, access, reach, periods)
+    out = []
+    for figure in figures:
+        now, before, earlier = await counts_in(session, access, figure, reach, periods, seen)
+        out.append(Compared(figure, now, before, earlier))
+    return out
+
+
+async def compared_durations(
+    session: AsyncSession, access: AccessScope, reach: Reach, period: Period
+) -> list[Durations]:
+    if reach.category or reach.source:
+        return await case_durations.compared(session, access, reach, period)
+    periods = (period, period.previous(), period.a_year_earlier())
+    seen = await sight(session, access, reach, periods)
+    calendar = await display_calendar(session)
+    splits = [split(p, seen.stale, None) for p in periods]
+    special = col(Case.id).in_(seen.special)
+    visible = within(select(col(Case.id)), access, case_figures.CASES, reach).whereclause
+    out = []
+    for measure, title in case_durations.MEASURES.items():
+        tallied = await _sums(session, _duration_figure(measure), [s.months for s in splits], seen)
+        days: list[Counter[int]] = [Counter({int(k): n for k, n in t.items()}) for t in tallied]
+        if seen.special:
+            months = [(i, m) for i, s in enumerate(splits) for m in s.months]
+            taken = await case_durations.days_in(
+                session,
+                calendar,
+                [m for _, m in months],
+                measure,
+                special,
+                seen.tallied(col(Case.unit_id), col(Case.confidential)),
+            )
+            for (i, _), measured in zip(months, taken, strict=True):
+                days[i].subtract(n for n, _, _ in measured)
+            for i, measured in enumerate(
+                await case_durations.days_in(session, calendar, periods, measure, special, visible)
+            ):
+                days[i].update(n for n, _, _ in measured)
+        rests = [(i, r) for i, s in enumerate(splits) for r in s.rest]
+        others = await case_durations.days_in(
+            session, calendar, [r for _, r in rests], measure, col(Case.id).not_in(seen.special), visible
+        )
+        for (i, _), measured in zip(rests, others, strict=True):
+            days[i].update(n for n, _, _ in measured)
+        now, before, earlier = (Spread.of(list(d.elements())) for d in days)
+        out.append(Durations(measure, title, now, before, earlier))
+    return out
