@@ -115,6 +115,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_case_transitions_to_status", "case_transitions", ["to_status", "from_status", "case_id"]
     )
+    op.create_index("ix_case_clocks_due_case_rule", "case_clocks", ["due_on", "case_id", "rule_code"])
     dialect = op.get_bind().dialect.name
     for name, on, body in _statements(dialect):
         if dialect == "postgresql":
@@ -140,6 +141,7 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index("ix_case_clocks_due_case_rule", table_name="case_clocks")
     op.drop_index("ix_case_transitions_to_status", table_name="case_transitions")
     op.drop_table("statistics_stale_months")
     op.drop_table("statistics_tallies")

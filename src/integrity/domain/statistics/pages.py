@@ -143,8 +143,10 @@ class StatisticsPages(Controller):
     async def figures(self, db: Db, access: Access, asked: AskedFilters, section: FromPath[str]) -> Template:
         chosen = section_named(section)
         if section == "cases":  # kept per month (tallies): a page over every case reads few rows
-            compared = await tallies.compared_figures(db, access, chosen.figures, asked.reach, asked.period)
-            durations = await tallies.compared_durations(db, access, asked.reach, asked.period)
+            p = asked.period
+            seen = await tallies.sight(db, access, asked.reach, (p, p.previous(), p.a_year_earlier()))
+            compared = await tallies.compared_figures(db, access, chosen.figures, asked.reach, p, seen)
+            durations = await tallies.compared_durations(db, access, asked.reach, p, seen)
         else:
             compared = await figures.compared(db, access, chosen.figures, asked.reach, asked.period)
             durations = []

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, false, func, insert, literal, or_, select, union_all
+from sqlalchemy import Select, and_, delete, false, func, insert, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -172,6 +172,7 @@ class Sight:
     special: list[int]
     stale: set[date]
     this_month: date
+    sums: dict[tuple[str, date], Counter[str]]  # (figure, month) -> key -> tallied, for this reader
 
     def tallied(self, unit: Any, confidential: Any) -> Any:
         """The rows the tallies count for this reader: their units, confidential cases where open."""
@@ -196,7 +197,7 @@ async def sight(session: AsyncSession, access: AccessScope, reach: Reach, period
             ids.append(unit_id or 0)
             if any(path.startswith(p) for p in confidential):
                 open_ids.append(unit_id or 0)
-    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    due = col(CaseClock.due_on)
     special: Any = union_all(
         conflicted_case_ids(access),
         select(col(CaseAssignment.case_id)).where(col(CaseAssignment.user_id) == access.principal.user_id),
@@ -204,148 +205,121 @@ async def sight(session: AsyncSession, access: AccessScope, reach: Reach, period
             col(CaseTransition.to_status) == workflow.REGISTERED, col(CaseTransition.from_status).in_(AGAIN)
         ),
         select(col(CaseClock.case_id))
-        .where(col(CaseClock.due_on) >= first, col(CaseClock.due_on) <= last)
+        .where(or_(*(and_(due >= p.start, due <= p.end) for p in periods)))
         .group_by(col(CaseClock.case_id), col(CaseClock.rule_code))
         .having(func.count() > 1),
     )
     special_ids = sorted({int(i) for i in (await session.execute(special)).scalars()})
     stale = set((await session.execute(select(col(StaleStatisticsMonth.month)).distinct())).scalars())
     today = local_today()
-    return Sight(ids, open_ids, special_ids, stale, today.replace(day=1))
+    seen = Sight(ids, open_ids, special_ids, stale, today.replace(day=1), {})
+    # Every tally the page may read, in one statement: the whole months of its periods not stale.
+    wanted = sorted({m.start for p in periods for m in split(p, stale, None).months})
+    if wanted:
+        t = StatisticsTally
+        rows = await session.execute(
+            select(col(t.figure), col(t.month), col(t.key), func.sum(col(t.n)))
+            .where(col(t.month).in_(wanted), seen.tallied(col(t.unit_id), col(t.confidential)))
+            .group_by(col(t.figure), col(t.month), col(t.key))
+        )
+        for figure, month, key, n in rows.all():
+            seen.sums.setdefault((figure, month), Counter())[key] += int(n)
+    return seen
 
 
-async def _sums(
-    session: AsyncSession, figure: str, months: list[list[Period]], sight: Sight
-) -> list[Counter[str]]:
+def _sums(figure: str, months: list[list[Period]], sight: Sight) -> list[Counter[str]]:
     """The tallies of each period's months, per key."""
     out: list[Counter[str]] = [Counter() for _ in months]
-    wanted = sorted({m.start for ms in months for m in ms})
-    if not wanted:
-        return out
-    t = StatisticsTally
-    rows = await session.execute(
-        select(col(t.month), col(t.key), func.sum(col(t.n)))
-        .where(
-            col(t.figure) == figure,
-            col(t.month).in_(wanted),
-            sight.tallied(col(t.unit_id), col(t.confidential)),
-        )
-        .group_by(col(t.month), col(t.key))
-    )
-    for month, key, n in rows.all():
-        for index, ms in enumerate(months):
-            if any(m.start == month for m in ms):
-                out[index][key] += int(n)
+    for index, ms in enumerate(months):
+        for m in ms:
+            out[index].update(sight.sums.get((figure, m.start), Counter()))
     return out
 
 
-async def _distinct(
-    session: AsyncSession, parts: list[tuple[int, Select[Any]]], periods: int
-) -> list[Counter[str]]:
-    """Distinct records per key of each part (a (record, key) query), added up per period."""
-    out: list[Counter[str]] = [Counter() for _ in range(periods)]
+async def _distinct(session: AsyncSession, parts: Sequence[Select[Any]]) -> list[Counter[str]]:
+    """Distinct records per key of each part (a (record, key) query), all in one statement."""
+    out: list[Counter[str]] = [Counter() for _ in parts]
     if not parts:
         return out
-    each = [stmt.add_columns(literal(n).label("part")) for n, (_, stmt) in enumerate(parts)]
+    each = [stmt.add_columns(literal(n).label("part")) for n, stmt in enumerate(parts)]
     rows = union_all(*each).subquery() if len(each) > 1 else each[0].subquery()
     counted = await session.execute(
         select(rows.c.part, rows.c.key, func.count(rows.c.id.distinct())).group_by(rows.c.part, rows.c.key)
     )
     for part, key, n in counted.all():
-        out[parts[int(part)][0]][str(key)] += int(n)
+        out[int(part)][str(key)] += int(n)
     return out
 
 
-async def counts_in(
-    session: AsyncSession,
-    access: AccessScope,
-    figure: Figure,
-    reach: Reach,
-    periods: Sequence[Period],
-    sight: Sight,
-) -> list[dict[str, int]]:
-    """Distinct cases per key in each period: tallies, their special cases, and the rest."""
+@dataclass
+class _Plan:
+    """One figure's count for one period: its tallies, and the parts counted from the cases (+1 added,
+    -1 taken out) by the page's one statement."""
+
+    figure: Figure
+    tallied: Counter[str]
+    parts: list[tuple[int, Select[Any]]]
+
+
+def _plan(access: AccessScope, figure: Figure, reach: Reach, period: Period, sight: Sight) -> _Plan:
     before = sight.this_month if figure.name == "clocks" else None
-    splits = [split(p, sight.stale, before) for p in periods]
-    tallied = await _sums(session, figure.name, [s.months for s in splits], sight)
+    s = split(period, sight.stale, before)
+    (tallied,) = _sums(figure.name, [s.months], sight)
     special = col(Case.id).in_(sight.special)
-    # What the tallies counted of the special cases: per month, as the worker counted them.
-    taken = await _distinct(
-        session,
-        [
-            (
-                i,
-                _tally_query(figure)(m).where(
-                    special, sight.tallied(col(Case.unit_id), col(Case.confidential))
-                ),
-            )
-            for i, s in enumerate(splits)
-            for m in s.months
-        ]
-        if sight.special
-        else [],
-        len(periods),
-    )
-    visible = [
-        *(
-            (i, within(figure.counted(p), access, figure.records, reach).where(special))
-            for i, p in enumerate(periods)
-            if sight.special
-        ),
-        *(
-            (
-                i,
-                within(figure.counted(r), access, figure.records, reach).where(
-                    col(Case.id).not_in(sight.special)
-                ),
-            )
-            for i, s in enumerate(splits)
-            for r in s.rest
-        ),
-    ]
-    counted = await _distinct(session, visible, len(periods))
-    out = []
-    for i in range(len(periods)):
-        total: Counter[str] = Counter()
-        for key, n in tallied[i].items():
-            total[_read_key(figure, key)] += n
-        for key, n in taken[i].items():
-            total[_read_key(figure, key)] -= n
-        total.update(counted[i])
-        out.append({k: n for k, n in total.items() if n})
-    return out
+    parts: list[tuple[int, Select[Any]]] = []
+    if sight.special:
+        # What the tallies counted of the special cases, per month as the worker counted them; then
+        # the special cases as the reader may see them, over the whole period.
+        counted_by_tallies = sight.tallied(col(Case.unit_id), col(Case.confidential))
+        parts += [(-1, _tally_query(figure)(m).where(special, counted_by_tallies)) for m in s.months]
+        parts.append((1, within(figure.counted(period), access, figure.records, reach).where(special)))
+    others = col(Case.id).not_in(sight.special)
+    parts += [(1, within(figure.counted(r), access, figure.records, reach).where(others)) for r in s.rest]
+    return _Plan(figure, tallied, parts)
 
 
 async def compared_figures(
-    session: AsyncSession, access: AccessScope, figures: tuple[Figure, ...], reach: Reach, period: Period
+    session: AsyncSession,
+    access: AccessScope,
+    figures: tuple[Figure, ...],
+    reach: Reach,
+    period: Period,
+    seen: Sight | None = None,
 ) -> list[Compared]:
     """The case figures for the period and the two it is compared with (from the cases themselves when a
     category or source narrows the page: the tallies are kept per unit only)."""
     if reach.category or reach.source:
         return await compared(session, access, figures, reach, period)
     periods = (period, period.previous(), period.a_year_earlier())
-    seen = await sight(session, access, reach, periods)
-    out = []
-    for figure in figures:
-        now, before, earlier = await counts_in(session, access, figure, reach, periods, seen)
-        out.append(Compared(figure, now, before, earlier))
-    return out
+    seen = seen or await sight(session, access, reach, periods)
+    plans = [_plan(access, f, reach, p, seen) for f in figures for p in periods]
+    counted = iter(await _distinct(session, [stmt for plan in plans for _, stmt in plan.parts]))
+    totals = []
+    for plan in plans:
+        total: Counter[str] = Counter()
+        for key, n in plan.tallied.items():
+            total[_read_key(plan.figure, key)] += n
+        for sign, _ in plan.parts:
+            for key, n in next(counted).items():
+                total[_read_key(plan.figure, key)] += sign * n
+        totals.append({k: n for k, n in total.items() if n})
+    return [Compared(f, *totals[3 * n : 3 * n + 3]) for n, f in enumerate(figures)]
 
 
 async def compared_durations(
-    session: AsyncSession, access: AccessScope, reach: Reach, period: Period
+    session: AsyncSession, access: AccessScope, reach: Reach, period: Period, seen: Sight | None = None
 ) -> list[Durations]:
     if reach.category or reach.source:
         return await case_durations.compared(session, access, reach, period)
     periods = (period, period.previous(), period.a_year_earlier())
-    seen = await sight(session, access, reach, periods)
+    seen = seen or await sight(session, access, reach, periods)
     calendar = await display_calendar(session)
     splits = [split(p, seen.stale, None) for p in periods]
     special = col(Case.id).in_(seen.special)
     visible = within(select(col(Case.id)), access, case_figures.CASES, reach).whereclause
     out = []
     for measure, title in case_durations.MEASURES.items():
-        tallied = await _sums(session, _duration_figure(measure), [s.months for s in splits], seen)
+        tallied = _sums(_duration_figure(measure), [s.months for s in splits], seen)
         days: list[Counter[int]] = [Counter({int(k): n for k, n in t.items()}) for t in tallied]
         if seen.special:
             months = [(i, m) for i, s in enumerate(splits) for m in s.months]
