@@ -11,9 +11,10 @@ class StatisticsTally(SQLModel, table=True):
     """Cases one figure counts in a month, per unit, confidentiality and key (durations: working days)."""
 
     __tablename__ = "statistics_tallies"
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    figure: str = Field(max_length=40, primary_key=True)
     month: date = Field(primary_key=True)  # its first day
+    figure: str = Field(max_length=40, primary_key=True)
     unit_id: int = Field(foreign_key="units.id", primary_key=True)
     confidential: bool = Field(primary_key=True)
     key: str = Field(max_length=64, primary_key=True)

@@ -47,15 +47,17 @@ class Spread:
         return cls(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
 
 
-def measured(periods: Sequence[Period], measure: str) -> Any:
+def measured(periods: Sequence[Period], measure: str, cases: Sequence[int] | None = None) -> Any:
     """(start, end moment, case id or None, unit, confidential) per measured step in any of the periods,
-    before any visibility or reach (`where` is added by the caller)."""
+    before any visibility or reach (`where` is added by the caller); `cases`: of those cases only."""
     ended = aliased(CaseTransition)
     bounds = [period_bounds(p.start, p.end) for p in periods]
-    in_periods = (
+    in_periods: tuple[Any, ...] = (
         or_(*(and_(col(ended.at) >= first, col(ended.at) <= last) for first, last in bounds)),
         col(ended.case_id) == col(Case.id),
     )
+    if cases is not None:  # read from those cases' steps, not from every step of the periods
+        in_periods = (*in_periods, col(ended.case_id).in_(cases))
     dims = (col(Case.unit_id), col(Case.confidential))
     if measure == "receipt_to_disposal":
         # Every approved disposal: `days_in` keeps a case's first in each period.
@@ -79,13 +81,18 @@ Measured = tuple[int, int, bool]  # working days, unit, confidential
 
 
 async def days_in(
-    session: AsyncSession, calendar: WorkCalendar, periods: Sequence[Period], measure: str, *where: Any
+    session: AsyncSession,
+    calendar: WorkCalendar,
+    periods: Sequence[Period],
+    measure: str,
+    *where: Any,
+    cases: Sequence[int] | None = None,
 ) -> list[list[Measured]]:
     """The working days each measured step took, per period: one query for all of them, one walk."""
     if not periods:
         return []
     first: dict[tuple[Any, int], tuple[date, date, int, bool]] = {}  # (case or step, period) -> span
-    rows = await session.execute(measured(periods, measure).where(*where))
+    rows = await session.execute(measured(periods, measure, cases).where(*where))
     for n, (start, end, case_id, unit_id, confidential) in enumerate(rows.all()):
         if start is None:  # decided without a recorded filing (imported history): not measurable
             continue

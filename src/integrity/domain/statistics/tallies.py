@@ -36,6 +36,7 @@ from integrity.domain.cases.clocks import display_calendar, local_today, work_ca
 from integrity.domain.cases.visibility import CONFIDENTIAL_READERS, conflicted_case_ids
 from integrity.domain.statistics import case_durations, case_figures
 from integrity.domain.statistics.case_durations import Durations, Spread
+from integrity.domain.statistics.case_figures import CASES
 from integrity.domain.statistics.figures import Compared, Figure, Reach, compared, within
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
@@ -169,7 +170,8 @@ class Sight:
 
     units: list[int]
     open_confidential: list[int]
-    special: list[int]
+    special: list[int]  # in the reach; the tallies may have counted them
+    visible_special: list[int]  # of those, the ones the reader may open (by the visibility filter)
     stale: set[date]
     this_month: date
     sums: dict[tuple[str, date], Counter[str]]  # (figure, month) -> key -> tallied, for this reader
@@ -212,7 +214,13 @@ async def sight(session: AsyncSession, access: AccessScope, reach: Reach, period
     special_ids = sorted({int(i) for i in (await session.execute(special)).scalars()})
     stale = set((await session.execute(select(col(StaleStatisticsMonth.month)).distinct())).scalars())
     today = local_today()
-    seen = Sight(ids, open_ids, special_ids, stale, today.replace(day=1), {})
+    visible_special: list[int] = []
+    if special_ids:
+        in_reach = select(col(Case.id)).where(col(Case.id).in_(special_ids), col(Case.unit_id).in_(ids))
+        special_ids = sorted(int(i or 0) for i in (await session.execute(in_reach)).scalars())
+        visible = within(select(col(Case.id)).where(col(Case.id).in_(special_ids)), access, CASES, reach)
+        visible_special = sorted(int(i or 0) for i in (await session.execute(visible)).scalars())
+    seen = Sight(ids, open_ids, special_ids, visible_special, stale, today.replace(day=1), {})
     # Every tally the page may read, in one statement: the whole months of its periods not stale.
     wanted = sorted({m.start for p in periods for m in split(p, stale, None).months})
     if wanted:
@@ -272,7 +280,8 @@ def _plan(access: AccessScope, figure: Figure, reach: Reach, period: Period, sig
         # the special cases as the reader may see them, over the whole period.
         counted_by_tallies = sight.tallied(col(Case.unit_id), col(Case.confidential))
         parts += [(-1, _tally_query(figure)(m).where(special, counted_by_tallies)) for m in s.months]
-        parts.append((1, within(figure.counted(period), access, figure.records, reach).where(special)))
+    if sight.visible_special:
+        parts.append((1, figure.counted(period).where(col(Case.id).in_(sight.visible_special))))
     others = col(Case.id).not_in(sight.special)
     parts += [(1, within(figure.counted(r), access, figure.records, reach).where(others)) for r in s.rest]
     return _Plan(figure, tallied, parts)
@@ -315,7 +324,6 @@ async def compared_durations(
     seen = seen or await sight(session, access, reach, periods)
     calendar = await display_calendar(session)
     splits = [split(p, seen.stale, None) for p in periods]
-    special = col(Case.id).in_(seen.special)
     visible = within(select(col(Case.id)), access, case_figures.CASES, reach).whereclause
     out = []
     for measure, title in case_durations.MEASURES.items():
@@ -328,14 +336,16 @@ async def compared_durations(
                 calendar,
                 [m for _, m in months],
                 measure,
-                special,
                 seen.tallied(col(Case.unit_id), col(Case.confidential)),
+                cases=seen.special,
             )
             for (i, _), measured in zip(months, taken, strict=True):
                 days[i].subtract(n for n, _, _ in measured)
-            for i, measured in enumerate(
-                await case_durations.days_in(session, calendar, periods, measure, special, visible)
-            ):
+        if seen.visible_special:
+            shown = await case_durations.days_in(
+                session, calendar, periods, measure, cases=seen.visible_special
+            )
+            for i, measured in enumerate(shown):
                 days[i].update(n for n, _, _ in measured)
         rests = [(i, r) for i, s in enumerate(splits) for r in s.rest]
         others = await case_durations.days_in(
