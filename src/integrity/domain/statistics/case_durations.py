@@ -48,7 +48,7 @@ class Spread:
 
 
 def measured(periods: Sequence[Period], measure: str, cases: Sequence[int] | None = None) -> Any:
-    """(start, end moment, case id or None, unit, confidential) per measured step in any of the periods,
+    """(start, end moment, case id or None, unit, confidential, case) per measured step in the periods,
     before any visibility or reach (`where` is added by the caller); `cases`: of those cases only."""
     ended = aliased(CaseTransition)
     bounds = [period_bounds(p.start, p.end) for p in periods]
@@ -58,7 +58,7 @@ def measured(periods: Sequence[Period], measure: str, cases: Sequence[int] | Non
     )
     if cases is not None:  # read from those cases' steps, not from every step of the periods
         in_periods = (*in_periods, col(ended.case_id).in_(cases))
-    dims = (col(Case.unit_id), col(Case.confidential))
+    dims = (col(Case.unit_id), col(Case.confidential), col(Case.id))
     if measure == "receipt_to_disposal":
         # Every approved disposal: `days_in` keeps a case's first in each period.
         return select(col(Case.received_on), col(ended.at), col(Case.id), *dims).where(
@@ -77,7 +77,7 @@ def measured(periods: Sequence[Period], measure: str, cases: Sequence[int] | Non
     )
 
 
-Measured = tuple[int, int, bool]  # working days, unit, confidential
+Measured = tuple[int, int, bool, int]  # working days, unit, confidential, case
 
 
 async def days_in(
@@ -91,9 +91,9 @@ async def days_in(
     """The working days each measured step took, per period: one query for all of them, one walk."""
     if not periods:
         return []
-    first: dict[tuple[Any, int], tuple[date, date, int, bool]] = {}  # (case or step, period) -> span
+    first: dict[tuple[Any, int], tuple[date, date, int, bool, int]] = {}  # (case or step, period) -> span
     rows = await session.execute(measured(periods, measure, cases).where(*where))
-    for n, (start, end, case_id, unit_id, confidential) in enumerate(rows.all()):
+    for n, (start, end, case_id, unit_id, confidential, case) in enumerate(rows.all()):
         if start is None:  # decided without a recorded filing (imported history): not measurable
             continue
         finished = local_day(end)
@@ -101,13 +101,13 @@ async def days_in(
         for index, p in enumerate(periods):
             key = (case_id if case_id is not None else -n, index)  # a case once per period, for disposals
             if p.start <= finished <= p.end and (key not in first or finished < first[key][1]):
-                first[key] = (begun, finished, unit_id, bool(confidential))
-    spans = [(a, b) for a, b, _, _ in first.values()]
+                first[key] = (begun, finished, unit_id, bool(confidential), case)
+    spans = [(a, b) for a, b, _, _, _ in first.values()]
     out: list[list[Measured]] = [[] for _ in periods]
-    for ((_, index), (_, _, unit_id, confidential)), n in zip(
+    for ((_, index), (_, _, unit_id, confidential, case)), n in zip(
         first.items(), calendar.working_days_spans(spans), strict=True
     ):
-        out[index].append((n, unit_id, confidential))
+        out[index].append((n, unit_id, confidential, case))
     return out
 
 
@@ -118,7 +118,7 @@ async def spreads(
     calendar = await display_calendar(session)
     visible = within(select(col(Case.id)), access, CASES, reach).whereclause
     measured_days = await days_in(session, calendar, periods, measure, visible)
-    return [Spread.of([n for n, _, _ in days]) for days in measured_days]
+    return [Spread.of([d[0] for d in days]) for days in measured_days]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, false, func, insert, literal, or_, select, union_all
@@ -40,6 +40,7 @@ from integrity.domain.statistics.case_figures import CASES
 from integrity.domain.statistics.figures import Compared, Figure, Reach, compared, within
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
+from integrity.lib.localtime import local_day
 
 MONTHS_PER_PASS = 6  # a worker's pass counts at most this many months (SQLite has one writer)
 # Steps back to registration from a finished lead (reopened, reactivated): after one, a case can count a
@@ -103,7 +104,7 @@ async def count_stale_months(session: AsyncSession, limit: int = MONTHS_PER_PASS
                 rows.append(_row(figure.name, period.start, unit_id, confidential, str(key), n))
         for measure in case_durations.MEASURES:
             (measured,) = await case_durations.days_in(session, calendar, [period], measure)
-            for (days, unit_id, confidential), n in Counter(measured).items():
+            for (days, unit_id, confidential), n in Counter((d, u, c) for d, u, c, _ in measured).items():
                 rows.append(
                     _row(_duration_figure(measure), period.start, unit_id, confidential, str(days), n)
                 )
@@ -175,6 +176,10 @@ class Sight:
     stale: set[date]
     this_month: date
     sums: dict[tuple[str, date], Counter[str]]  # (figure, month) -> key -> tallied, for this reader
+
+    def counts(self, unit_id: int, confidential: bool) -> bool:
+        """Whether the tallies this reader reads count a case of this unit and confidentiality."""
+        return unit_id in self.units and (not confidential or unit_id in self.open_confidential)
 
     def tallied(self, unit: Any, confidential: Any) -> Any:
         """The rows the tallies count for this reader: their units, confidential cases where open."""
@@ -259,32 +264,71 @@ async def _distinct(session: AsyncSession, parts: Sequence[Select[Any]]) -> list
     return out
 
 
-@dataclass
-class _Plan:
-    """One figure's count for one period: its tallies, and the parts counted from the cases (+1 added,
-    -1 taken out) by the page's one statement."""
+# When each tallied figure's record happened (the day it counts on), and its table's case column: the
+# special cases' rows are read from their own steps and clocks, not from every row of the periods.
+WHEN: dict[str, tuple[Any, Any]] = {
+    "received_by_source": (col(Case.received_on), col(Case.id)),
+    "received_by_category": (col(Case.received_on), col(Case.id)),
+    "disposals": (col(CaseTransition.at), col(CaseTransition.case_id)),
+    "outcomes": (col(CaseTransition.at), col(CaseTransition.case_id)),
+    "clocks": (col(CaseClock.due_on), col(CaseClock.case_id)),
+}
 
-    figure: Figure
-    tallied: Counter[str]
-    parts: list[tuple[int, Select[Any]]]
+
+def _day(when: date | datetime) -> date:
+    return local_day(when) if isinstance(when, datetime) else when
 
 
-def _plan(access: AccessScope, figure: Figure, reach: Reach, period: Period, sight: Sight) -> _Plan:
-    before = sight.this_month if figure.name == "clocks" else None
-    s = split(period, sight.stale, before)
-    (tallied,) = _sums(figure.name, [s.months], sight)
-    special = col(Case.id).in_(sight.special)
-    parts: list[tuple[int, Select[Any]]] = []
-    if sight.special:
-        # What the tallies counted of the special cases, per month as the worker counted them; then
-        # the special cases as the reader may see them, over the whole period.
-        counted_by_tallies = sight.tallied(col(Case.unit_id), col(Case.confidential))
-        parts += [(-1, _tally_query(figure)(m).where(special, counted_by_tallies)) for m in s.months]
-    if sight.visible_special:
-        parts.append((1, figure.counted(period).where(col(Case.id).in_(sight.visible_special))))
-    others = col(Case.id).not_in(sight.special)
-    parts += [(1, within(figure.counted(r), access, figure.records, reach).where(others)) for r in s.rest]
-    return _Plan(figure, tallied, parts)
+async def _special_rows(
+    session: AsyncSession,
+    query: Callable[[Period], Select[Any]],
+    figure: Figure,
+    span: Period,
+    ids: list[int],
+) -> list[tuple[int, str, date, int, bool]]:
+    """(case, key, day, unit, confidential) of the special cases' records within the span."""
+    when, case_column = WHEN[figure.name]
+    stmt = (
+        query(span)
+        .add_columns(
+            when.label("when"), col(Case.unit_id).label("unit_id"), col(Case.confidential).label("conf")
+        )
+        .where(case_column.in_(ids))
+    )
+    rows = await session.execute(stmt)
+    return [(int(i), str(k), _day(w), int(u), bool(c)) for i, k, w, u, c in rows.all()]
+
+
+async def _special_counts(
+    session: AsyncSession, figure: Figure, periods: Sequence[Period], splits: list[Split], sight: Sight
+) -> list[Counter[str]]:
+    """Per period: the special cases the reader may see, once per key, less what the tallies counted of
+    them (once per key and month, as the worker counted them)."""
+    out: list[Counter[str]] = [Counter() for _ in periods]
+    if not sight.special:
+        return out
+    span = Period("custom", min(p.start for p in periods), max(p.end for p in periods))
+    tally_rows = await _special_rows(session, _tally_query(figure), figure, span, sight.special)
+    shown_rows = tally_rows
+    if _tally_query(figure) is not figure.counted:  # deadlines: the page's own keys differ
+        shown_rows = await _special_rows(session, figure.counted, figure, span, sight.special)
+    visible = set(sight.visible_special)
+    for index, (period, s) in enumerate(zip(periods, splits, strict=True)):
+        taken = {
+            (case_id, _read_key(figure, key), m.start)
+            for case_id, key, day, unit_id, confidential in tally_rows
+            if sight.counts(unit_id, confidential)
+            for m in s.months
+            if m.start <= day <= m.end
+        }
+        shown = {
+            (case_id, key)
+            for case_id, key, day, _, _ in shown_rows
+            if case_id in visible and period.start <= day <= period.end
+        }
+        out[index].update(key for _, key in shown)
+        out[index].subtract(key for _, key, _ in taken)
+    return out
 
 
 async def compared_figures(
@@ -301,18 +345,33 @@ async def compared_figures(
         return await compared(session, access, figures, reach, period)
     periods = (period, period.previous(), period.a_year_earlier())
     seen = seen or await sight(session, access, reach, periods)
-    plans = [_plan(access, f, reach, p, seen) for f in figures for p in periods]
-    counted = iter(await _distinct(session, [stmt for plan in plans for _, stmt in plan.parts]))
-    totals = []
-    for plan in plans:
-        total: Counter[str] = Counter()
-        for key, n in plan.tallied.items():
-            total[_read_key(plan.figure, key)] += n
-        for sign, _ in plan.parts:
-            for key, n in next(counted).items():
-                total[_read_key(plan.figure, key)] += sign * n
-        totals.append({k: n for k, n in total.items() if n})
-    return [Compared(f, *totals[3 * n : 3 * n + 3]) for n, f in enumerate(figures)]
+    others = col(Case.id).not_in(seen.special)
+    splits: list[list[Split]] = []
+    rests: list[Select[Any]] = []  # the rest of every figure's periods, counted in one statement
+    for figure in figures:
+        before = seen.this_month if figure.name == "clocks" else None
+        splits.append([split(p, seen.stale, before) for p in periods])
+        rests += [
+            within(figure.counted(r), access, figure.records, reach).where(others)
+            for s in splits[-1]
+            for r in s.rest
+        ]
+    counted = iter(await _distinct(session, rests))
+    out = []
+    for figure, figure_splits in zip(figures, splits, strict=True):
+        tallied = _sums(figure.name, [s.months for s in figure_splits], seen)
+        special = await _special_counts(session, figure, periods, figure_splits, seen)
+        totals = []
+        for index, s in enumerate(figure_splits):
+            total: Counter[str] = Counter()
+            for key, n in tallied[index].items():
+                total[_read_key(figure, key)] += n
+            total.update(special[index])
+            for _ in s.rest:
+                total.update(next(counted))
+            totals.append({k: n for k, n in total.items() if n})
+        out.append(Compared(figure, *totals))
+    return out
 
 
 async def compared_durations(
@@ -330,29 +389,23 @@ async def compared_durations(
         tallied = _sums(_duration_figure(measure), [s.months for s in splits], seen)
         days: list[Counter[int]] = [Counter({int(k): n for k, n in t.items()}) for t in tallied]
         if seen.special:
+            # The special cases' steps, once: what the tallies counted of them per month, taken out;
+            # those the reader may see, per period, put back.
             months = [(i, m) for i, s in enumerate(splits) for m in s.months]
-            taken = await case_durations.days_in(
-                session,
-                calendar,
-                [m for _, m in months],
-                measure,
-                seen.tallied(col(Case.unit_id), col(Case.confidential)),
-                cases=seen.special,
+            measured = await case_durations.days_in(
+                session, calendar, [*(m for _, m in months), *periods], measure, cases=seen.special
             )
-            for (i, _), measured in zip(months, taken, strict=True):
-                days[i].subtract(n for n, _, _ in measured)
-        if seen.visible_special:
-            shown = await case_durations.days_in(
-                session, calendar, periods, measure, cases=seen.visible_special
-            )
-            for i, measured in enumerate(shown):
-                days[i].update(n for n, _, _ in measured)
+            shown_ids = set(seen.visible_special)
+            for (i, _), taken in zip(months, measured, strict=False):
+                days[i].subtract(n for n, unit_id, conf, _ in taken if seen.counts(unit_id, conf))
+            for i, shown in enumerate(measured[len(months) :]):
+                days[i].update(n for n, _, _, case_id in shown if case_id in shown_ids)
         rests = [(i, r) for i, s in enumerate(splits) for r in s.rest]
         others = await case_durations.days_in(
             session, calendar, [r for _, r in rests], measure, col(Case.id).not_in(seen.special), visible
         )
-        for (i, _), measured in zip(rests, others, strict=True):
-            days[i].update(n for n, _, _ in measured)
+        for (i, _), counted in zip(rests, others, strict=True):
+            days[i].update(n for n, _, _, _ in counted)
         now, before, earlier = (Spread.of(list(d.elements())) for d in days)
         out.append(Durations(measure, title, now, before, earlier))
     return out
