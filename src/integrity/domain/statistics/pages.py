@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -51,9 +51,9 @@ class Asked:
     reach: Reach
     units: list[Unit]
 
-    def query(self, **more: Any) -> str:
-        """The filters as a query string (for the drill-down links and the form)."""
-        params = {
+    @cached_property
+    def _filters(self) -> dict[str, Any]:
+        return {
             "period": self.period.kind,
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
@@ -61,9 +61,20 @@ class Asked:
             "descendants": "1" if self.reach.descendants else "0",
             "category": self.reach.category,
             "source": self.reach.source,
-            **more,
         }
-        return urlencode(params)
+
+    @cached_property
+    def _encoded(self) -> str:
+        return urlencode(self._filters)
+
+    def query(self, **more: Any) -> str:
+        """The filters as a query string (for the drill-down links and the form); a page links every
+        cell, so the filters are encoded once and each cell's figure and key added."""
+        if not more:
+            return self._encoded
+        if more.keys() & self._filters.keys():
+            return urlencode({**self._filters, **more})
+        return f"{self._encoded}&{urlencode(more)}"
 
 
 async def provide_asked(
