@@ -10,7 +10,7 @@ import pytest
 
 from integrity.db.models import Unit
 from integrity.domain.accounts.authentication import offline_access
-from integrity.domain.statistics import case_durations, case_figures, figures, tallies
+from integrity.domain.statistics import case_durations, case_figures, figures, tallied_figures, tallies
 from integrity.domain.statistics.figures import Reach
 from integrity.domain.statistics.periods import Period
 from tests.conftest import DemoApp, new_client
@@ -107,8 +107,8 @@ async def _both(demo_app: DemoApp, username: str, reach: Reach, period: Period) 
     async with demo_app.app.state.db.read_session() as session:
         access, _ = await offline_access(session, username, "test")
         read = (
-            await tallies.compared_figures(session, access, case_figures.FIGURES, reach, period),
-            await tallies.compared_durations(session, access, reach, period),
+            await tallied_figures.compared_figures(session, access, case_figures.FIGURES, reach, period),
+            await tallied_figures.compared_durations(session, access, reach, period),
         )
         counted = (
             await figures.compared(session, access, case_figures.FIGURES, reach, period),

@@ -24,7 +24,7 @@ from integrity.domain.statistics import (
     education_figures,
     figures,
     rectification_figures,
-    tallies,
+    tallied_figures,
 )
 from integrity.domain.statistics.figures import Figure, Reach
 from integrity.domain.statistics.keys import key_names
@@ -155,9 +155,11 @@ class StatisticsPages(Controller):
         chosen = section_named(section)
         if section == "cases":  # kept per month (tallies): a page over every case reads few rows
             p = asked.period
-            seen = await tallies.sight(db, access, asked.reach, (p, p.previous(), p.a_year_earlier()))
-            compared = await tallies.compared_figures(db, access, chosen.figures, asked.reach, p, seen)
-            durations = await tallies.compared_durations(db, access, asked.reach, p, seen)
+            seen = await tallied_figures.sight(db, access, asked.reach, (p, p.previous(), p.a_year_earlier()))
+            compared = await tallied_figures.compared_figures(
+                db, access, chosen.figures, asked.reach, p, seen
+            )
+            durations = await tallied_figures.compared_durations(db, access, asked.reach, p, seen)
         else:
             compared = await figures.compared(db, access, chosen.figures, asked.reach, asked.period)
             durations = []
