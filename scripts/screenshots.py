@@ -76,6 +76,7 @@ PAGES = (
     ("ledger-filed-cases", "liu.yang", "pdf:/statistics/ledgers/filed_cases/pdf?period=year"),
     ("ledger-rectification", "liu.yang", "pdf:/statistics/ledgers/rectification/pdf?period=year"),
     ("ledger-decisions", "liu.yang", "pdf:/statistics/ledgers/decisions/pdf?period=year"),
+    ("ledger-education", "liu.yang", "pdf:/statistics/ledgers/education/pdf?period=year"),
 )
 
 

@@ -3,9 +3,12 @@ appeals, items and letters on cases A, B and E, where E is about the reader (a r
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 from typing import Any
+
+from openpyxl import load_workbook
 
 from integrity.domain.cases.clocks import local_today
 from tests.conftest import Client, DemoApp, new_client
@@ -170,3 +173,19 @@ async def arrange_records(demo_app: DemoApp) -> dict[str, Any]:
         "auditor": await new_client(demo_app, made.username("auditor")),
         "reader": await new_client(demo_app, reader_name, TEST_PASSWORD),
     }
+
+
+async def ledger_rows(client: Client, ledger: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A ledger's workbook as its reader downloads it: the first sheet's rows."""
+    got = await client.get(f"/statistics/ledgers/{ledger}/xlsx", params=params)
+    assert got.status_code == 200, got.text
+    assert "attachment" in got.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(got.content)).worksheets[0]
+    return [tuple(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def ledger_body(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The table's rows: after the header (the row starting 序号), up to the blank line before the total."""
+    start = next(i for i, r in enumerate(rows) if r[0] == "序号") + 1
+    end = next(i for i in range(start, len(rows)) if not any(rows[i]))
+    return rows[start:end]

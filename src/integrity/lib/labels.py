@@ -223,6 +223,7 @@ LEDGER_LABELS = {
     "filed_cases": N_("Ledger of filed cases"),  # 案件查办台账
     "rectification": N_("Ledger of rectification"),  # 整改台账
     "decisions": N_("Ledger of decisions and their execution"),  # 处分执行台账
+    "education": N_("Ledger of integrity education"),  # 廉政教育台账
 }
 CADENCE_LABELS = {"month": N_("Every month"), "quarter": N_("Every quarter")}
 

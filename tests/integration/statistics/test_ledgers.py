@@ -5,17 +5,15 @@ and verifiable, and issuing either is audited. On both engines."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 
 from tests.conftest import Client, DemoApp
 from tests.support.helpers import audit_events, sql
-from tests.support.statistics import arrange_records, day
+from tests.support.statistics import arrange_records, day, ledger_body, ledger_rows
 from tests.support.trails import page_texts, run_verifier, service_public_key, trail_json
 
 PERIOD = {"period": "custom", "start": day(-100), "end": day(100)}
@@ -27,37 +25,26 @@ async def office(demo_app: DemoApp) -> dict[str, Any]:
 
 
 async def _workbook(client: Client, office: dict[str, Any], ledger: str) -> list[tuple[Any, ...]]:
-    got = await client.get(f"/statistics/ledgers/{ledger}/xlsx", params={**PERIOD, "unit_id": office["unit"]})
-    assert got.status_code == 200, got.text
-    assert "attachment" in got.headers["content-disposition"]
-    sheet = load_workbook(io.BytesIO(got.content)).worksheets[0]
-    return [tuple(r) for r in sheet.iter_rows(values_only=True)]
-
-
-def _body(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The table's rows: after the header (the row starting 序号), up to the blank line before the total."""
-    start = next(i for i, r in enumerate(rows) if r[0] == "序号") + 1
-    end = next(i for i in range(start, len(rows)) if not any(rows[i]))
-    return rows[start:end]
+    return await ledger_rows(client, ledger, {**PERIOD, "unit_id": office["unit"]})
 
 
 async def test_the_decisions_ledger_lists_the_decisions_in_force(office: dict[str, Any]) -> None:
     rows = await _workbook(office["reviewer"], office, "decisions")
     assert rows[0][0] == "处分执行台账"
     assert any(str(r[0]).startswith("统计期间") and day(-100) in str(r[0]) for r in rows[1:6])
-    body = _body(rows)
+    body = ledger_body(rows)
     # A1 (警告), A2 (诫勉) and E (记过) take effect in the period; B is a draft and LY a year earlier.
     assert sorted(r[5] for r in body) == sorted(["警告", "诫勉", "记过"])
     assert [r[0] for r in body] == [1, 2, 3]
     assert rows[-1][0] == "合计 3 条"
-    reader = _body(await _workbook(office["reader"], office, "decisions"))
+    reader = ledger_body(await _workbook(office["reader"], office, "decisions"))
     assert sorted(r[5] for r in reader) == sorted(["警告", "诫勉"])
 
 
 async def test_the_rectification_ledger_and_its_overdue_column(
     office: dict[str, Any], demo_app: DemoApp
 ) -> None:
-    body = _body(await _workbook(office["reviewer"], office, "rectification"))
+    body = ledger_body(await _workbook(office["reviewer"], office, "rectification"))
     requirements = {
         r[0]: r
         for r in await sql(
@@ -70,7 +57,7 @@ async def test_the_rectification_ledger_and_its_overdue_column(
     overdue = {r[1] for r in body if r[8] == "是"}
     by_id = {v[1]: k for k, v in requirements.items()}
     assert overdue == {by_id[office["items"]["E"]], by_id[office["items"]["reopened"]]}
-    reader = _body(await _workbook(office["reader"], office, "rectification"))
+    reader = ledger_body(await _workbook(office["reader"], office, "rectification"))
     assert by_id[office["items"]["E"]] not in {r[1] for r in reader}
     assert len(reader) == len(body) - 1
 

@@ -20,6 +20,9 @@ from integrity.db.models import (
     Case,
     CaseTransition,
     Decision,
+    EducationEvent,
+    EducationReflection,
+    EducationTally,
     Measure,
     Person,
     RecommendationLetter,
@@ -28,14 +31,22 @@ from integrity.db.models import (
 )
 from integrity.domain.cases import workflow as case_workflow
 from integrity.domain.decisions import workflow as decision_workflow
+from integrity.domain.education.coverage import STATUSES as ROSTER
 from integrity.domain.rectification import workflow as rectification_workflow
-from integrity.domain.statistics import accountability_figures, case_figures, rectification_figures
+from integrity.domain.statistics import (
+    accountability_figures,
+    case_figures,
+    education_figures,
+    rectification_figures,
+)
 from integrity.domain.statistics.case_figures import CASES, approved_disposal, approved_filing
 from integrity.domain.statistics.figures import Figure, Records
 from integrity.domain.statistics.periods import Period
 from integrity.lib.i18n import N_
 from integrity.lib.labels import LEDGER_LABELS
 from integrity.lib.localtime import period_bounds
+
+PRESENT, LATE, EXCUSED, ABSENT, MADE_UP = "present", "late", "excused", "absent", "made_up"
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,46 @@ def _decisions(period: Period) -> Any:
     return stmt
 
 
+def _events(period: Period) -> Any:
+    """Events held in the period with their attendance from the roster's tallies (廉政教育台账)."""
+
+    def roster(*statuses: str) -> Any:
+        t = EducationTally
+        counted = func.coalesce(func.sum(col(t.n)), 0)
+        return (
+            select(counted)
+            .where(col(t.event_id) == col(EducationEvent.id), col(t.status).in_(statuses))
+            .scalar_subquery()
+        )
+
+    reflections = (
+        select(func.count(col(EducationReflection.user_id).distinct()))
+        .where(col(EducationReflection.event_id) == col(EducationEvent.id))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            col(EducationEvent.id),
+            col(EducationEvent.starts_at),
+            col(EducationEvent.type_code),
+            col(EducationEvent.title),
+            col(EducationEvent.unit_id),
+            col(EducationEvent.speaker),
+            col(EducationEvent.place),
+            col(EducationEvent.online_link),
+            roster(*ROSTER).label("invited"),
+            roster(PRESENT, LATE).label("attended"),
+            roster(EXCUSED).label("excused"),
+            roster(ABSENT).label("absent"),
+            roster(MADE_UP).label("made_up"),
+            reflections.label("reflections"),
+            col(EducationEvent.status),
+        )
+        .where(*education_figures.held(period))
+        .order_by(col(EducationEvent.starts_at), col(EducationEvent.id))
+    )
+
+
 def _figure(figures: tuple[Figure, ...], name: str) -> Figure:
     return next(f for f in figures if f.name == name)
 
@@ -276,6 +327,29 @@ LEDGERS = (
             Column(N_("Appeal"), 22, "appeal", "decision"),
         ),
         _figure(accountability_figures.FIGURES, "decisions_by_form"),
+    ),
+    Ledger(
+        "education",
+        LEDGER_LABELS["education"],
+        education_figures.EVENTS,
+        _events,
+        (
+            Column(N_("Held on"), 18, "starts_at", "date"),
+            Column(N_("Type"), 22, "type_code", "education_type"),
+            Column(N_("Event"), 40, "title"),
+            Column(N_("Organising unit"), 26, "unit_id", "unit"),
+            Column(N_("Speaker"), 16, "speaker"),
+            Column(N_("Place"), 24, "place"),
+            Column(N_("On the list"), 14, "invited", "number"),
+            Column(N_("Attended"), 14, "attended", "number"),
+            Column(N_("On leave"), 14, "excused", "number"),
+            Column(N_("Absent"), 14, "absent", "number"),
+            Column(N_("Made up"), 14, "made_up", "number"),
+            Column(N_("Attendance rate"), 16, "rate"),
+            Column(N_("Reflections"), 14, "reflections", "number"),
+            Column(N_("Status"), 16, "status", "education"),
+        ),
+        education_figures.EVENTS_BY_TYPE,
     ),
 )
 BY_NAME = {ledger.name: ledger for ledger in LEDGERS}

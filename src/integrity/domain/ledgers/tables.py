@@ -24,8 +24,8 @@ from integrity.lib.i18n import gettext, local_name
 from integrity.lib.labels import label
 from integrity.lib.localtime import local_day
 
-LABELLED = ("status", "rectification", "decision", "form")  # label tables of lib/labels.py
-LOOKED_UP = ("source", "category", "unit")  # names from the catalogues and the unit tree
+LABELLED = ("status", "rectification", "decision", "form", "education")  # label tables of lib/labels.py
+LOOKED_UP = ("source", "category", "unit", "education_type")  # names from the catalogues and the unit tree
 SUBJECTS_PER_QUERY = 500
 
 
@@ -95,6 +95,12 @@ def _extra(ledger: Ledger, row: Any, subjects: dict[int, str], today: date) -> d
         }
     if ledger.name == "decisions":
         return {"measure": local_name(fields["measure"], fields["measure_en"])}
+    if ledger.name == "education":
+        # As coverage counts it: attended (present, late or made up) of those marked so far.
+        attended = fields["attended"] + fields["made_up"]
+        marked = attended + fields["excused"] + fields["absent"]
+        rate = f"{attended * 100 / marked:.0f}%" if marked else "—"
+        return {"place": fields["place"] or fields["online_link"], "rate": rate}
     return {}
 
 
@@ -138,7 +144,11 @@ async def ledger_table(
         [
             (gettext("Unit"), unit),
             (gettext("Period"), f"{period.start.isoformat()} – {period.end.isoformat()}"),
-            (gettext("Category"), category),
-            (gettext("Source"), source),
+            # A case's category and source say nothing of records that do not come from cases.
+            *(
+                [(gettext("Category"), category), (gettext("Source"), source)]
+                if ledger.records.from_cases
+                else []
+            ),
         ],
     )

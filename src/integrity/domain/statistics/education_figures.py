@@ -1,19 +1,52 @@
 """The education figures: attendance per unit (the coverage the education pages compute from their
-tallies) for the period and the two it is compared with, and the unit's yearly plan progress."""
+tallies) for the period and the two it is compared with, the unit's yearly plan progress, and the events
+held (the records of the education ledger, 廉政教育台账)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select, exists
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from integrity.db.models import EducationEvent, Unit
 from integrity.domain.education import coverage, plans
 from integrity.domain.education.coverage import Tally, UnitCoverage
-from integrity.domain.statistics.figures import Reach
+from integrity.domain.education.workflow import CANCELLED, DRAFT
+from integrity.domain.statistics.figures import Figure, Reach, Records, pairs
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
 from integrity.lib.i18n import N_, gettext, local_name
+from integrity.lib.localtime import period_bounds
+
+
+def _events_visible(access: AccessScope) -> Any:
+    """Events of units whose education the reader may read (their organising unit's)."""
+    return exists().where(
+        col(Unit.id) == col(EducationEvent.unit_id), access.unit_filter("education", "read", Unit.path)
+    )
+
+
+EVENTS = Records("event", col(EducationEvent.unit_id), _events_visible, from_cases=False)
+
+
+def held(period: Period) -> Any:
+    """Events held in the period: starting in it, neither drafts nor cancelled (what coverage counts)."""
+    first, last = period_bounds(period.start, period.end)
+    return (
+        col(EducationEvent.starts_at) >= first,
+        col(EducationEvent.starts_at) <= last,
+        col(EducationEvent.status).not_in((DRAFT, CANCELLED)),
+    )
+
+
+def _by_type(period: Period) -> Select[Any]:
+    return pairs(col(EducationEvent.id), col(EducationEvent.type_code)).where(*held(period))
+
+
+EVENTS_BY_TYPE = Figure("events_by_type", N_("Events held, by type"), "education_type", EVENTS, _by_type)
 
 
 @dataclass(frozen=True)

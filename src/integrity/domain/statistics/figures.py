@@ -27,9 +27,11 @@ from integrity.lib.errors import one_of
 class Records:
     """A kind of record a figure counts: its id column, the unit it belongs to, and who may see it."""
 
-    name: str  # "case", "decision", "appeal", "item" or "letter": also the drill-down's row template
+    name: str  # "case", "decision", "appeal", "item", "letter" or "event": also the drill-down's rows
     unit: Any  # the column naming the record's unit (the reach's unit filter)
     visible: Callable[[AccessScope], ColumnElement[bool]]
+    from_cases: bool = True  # has `Case` in its FROM; if not (education events), a case's category and
+    # source do not apply to it, as the education page says
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def within(stmt: Any, access: AccessScope, records: Records, reach: Reach) -> An
         )
     else:
         stmt = stmt.where(records.unit == reach.unit.id)
+    if not records.from_cases:
+        return stmt
     if reach.category:
         stmt = stmt.where(col(Case.category) == reach.category)
     if reach.source:

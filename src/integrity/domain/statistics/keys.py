@@ -56,7 +56,11 @@ async def key_names(session: AsyncSession, unit_ids: Iterable[str] = ()) -> KeyN
     }
     for kind, (table, order) in STATUSES.items():
         names[kind] = {k: label(table, k) for k in order}
-    for kind, catalogue in (("source", "case_source"), ("category", "case_category")):
+    for kind, catalogue in (
+        ("source", "case_source"),
+        ("category", "case_category"),
+        ("education_type", "education_type"),
+    ):
         names[kind] = {
             i.code: local_name(i.name, i.name_en) for i in await cases.catalogue_entries(session, catalogue)
         }

@@ -118,7 +118,8 @@ SECTIONS = {
         Section(
             "rectification", N_("Rectification statistics"), rectification_figures.FIGURES, ("rectification",)
         ),
-        Section("education", N_("Education statistics"), ()),  # coverage and plans: education_figures
+        # Coverage and plans: education_figures.
+        Section("education", N_("Education statistics"), (), ("education",)),
     )
 }
 
