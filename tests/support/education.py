@@ -12,8 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from integrity.db.types import utcnow
 from integrity.domain.accounts.authentication import offline_access
-from integrity.domain.education import attendance, codes
-from integrity.domain.education.events import AudienceRule, EventDraft, create_event, publish, set_audience
+from integrity.domain.education import attendance, codes, roster
+from integrity.domain.education.events import (
+    AudienceRule,
+    EventDraft,
+    close,
+    create_event,
+    publish,
+    set_audience,
+    take_step,
+)
 from integrity.lib.audit import Actor
 from integrity.lib.authz import AccessScope
 from tests.conftest import DemoApp
@@ -65,3 +73,40 @@ async def sign(demo_app: DemoApp, office: Office, key: str, event_id: int, code:
 
 def now_code(demo_app: DemoApp, event_id: int, seconds: int = 10, ago: float = 0) -> codes.SignInCode:
     return codes.current(demo_app.settings, event_id, seconds, time.time() - ago)
+
+
+async def two_held_one_cancelled(
+    demo_app: DemoApp,
+    office: Office,
+    first: dict[str, Any],
+    second: dict[str, Any],
+    *,
+    close_second: bool = False,
+) -> tuple[int, int, int]:
+    """Two events for everyone in the office but c, and a third published then cancelled. The first,
+    over: a present, the organiser late, b absent when it closed; the second, under way (or closed):
+    the organiser present, a absent, b on leave."""
+    org, a, b = (office.users[k][1] for k in ("organiser", "a", "b"))
+    earlier = utcnow() - timedelta(hours=5)
+    held = await organise(
+        demo_app, office, starts_at=earlier, ends_at=earlier + timedelta(hours=1), **{"title": "一", **first}
+    )
+    under_way = await organise(demo_app, office, **{"title": "二", **second})
+    cancelled = await organise(
+        demo_app,
+        office,
+        title="三",
+        starts_at=utcnow() + timedelta(days=1),
+        ends_at=utcnow() + timedelta(days=1, hours=1),
+    )
+    async with acting(demo_app, office, "organiser") as (session, access, actor):
+        await roster.mark(session, actor, held, [a], "present", access=access)
+        await roster.mark(session, actor, held, [org], "late", access=access)
+        await close(session, actor, held, access=access)  # b absent
+        await roster.mark(session, actor, under_way, [org], "present", access=access)
+        await roster.mark(session, actor, under_way, [a], "absent", access=access)
+        await roster.mark(session, actor, under_way, [b], "excused", access=access)
+        if close_second:
+            await close(session, actor, under_way, access=access)
+        await take_step(session, actor, cancelled, "cancel", reason="改期", access=access)
+    return held, under_way, cancelled

@@ -9,15 +9,14 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from integrity.db.types import utcnow
 from integrity.domain.accounts.authentication import offline_access
 from integrity.domain.cases.clocks import local_today
 from integrity.domain.education import roster
-from integrity.domain.education.events import close, take_step
+from integrity.domain.education.events import close
 from integrity.domain.users.schemas import UserPatch
 from integrity.domain.users.services import update_user
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.education import acting, now_code, organise, sign
+from tests.support.education import acting, now_code, organise, sign, two_held_one_cancelled
 from tests.support.helpers import close as close_client
 from tests.support.helpers import sql
 from tests.support.notify import Office, make_office
@@ -30,29 +29,8 @@ async def office(demo_app: DemoApp) -> Office:
 
 
 async def arrange(demo_app: DemoApp, office: Office) -> None:
-    """Two events for everyone but c; a third published then cancelled (it counts for nothing)."""
-    org, a, b = (office.users[k][1] for k in ("organiser", "a", "b"))
-    earlier = utcnow() - timedelta(hours=5)
-    first = await organise(
-        demo_app, office, title="一", starts_at=earlier, ends_at=earlier + timedelta(hours=1)
-    )
-    second = await organise(demo_app, office, title="二")
-    cancelled = await organise(
-        demo_app,
-        office,
-        title="三",
-        starts_at=utcnow() + timedelta(days=1),
-        ends_at=utcnow() + timedelta(days=1, hours=1),
-    )
-    async with acting(demo_app, office, "organiser") as (session, access, actor):
-        await roster.mark(session, actor, first, [a], "present", access=access)
-        await roster.mark(session, actor, first, [org], "late", access=access)
-        await close(session, actor, first, access=access)  # b absent
-        await roster.mark(session, actor, second, [org], "present", access=access)
-        await roster.mark(session, actor, second, [a], "absent", access=access)
-        await roster.mark(session, actor, second, [b], "excused", access=access)
-        await close(session, actor, second, access=access)
-        await take_step(session, actor, cancelled, "cancel", reason="改期", access=access)
+    """Two events for everyone but c, both closed; a third cancelled (it counts for nothing)."""
+    await two_held_one_cancelled(demo_app, office, {}, {}, close_second=True)
 
 
 def figures(html: str, unit: int) -> dict[str, str]:

@@ -3,16 +3,12 @@ attendance counted by hand here, as Excel and as PDF, offered on the education s
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from integrity.db.types import utcnow
-from integrity.domain.education import roster
-from integrity.domain.education.events import close, take_step
 from tests.conftest import Client, DemoApp, new_client
-from tests.support.education import acting, organise
+from tests.support.education import two_held_one_cancelled
 from tests.support.helpers import close as close_client
 from tests.support.notify import Office, make_office
 from tests.support.statistics import day, ledger_body, ledger_rows
@@ -24,32 +20,9 @@ async def office(demo_app: DemoApp) -> Office:
     made = await make_office(
         demo_app, {"organiser": "inspector", "a": "member", "b": "member", "c": "member"}
     )
-    org, a, b = (made.users[k][1] for k in ("organiser", "a", "b"))
-    earlier = utcnow() - timedelta(hours=5)
-    first = await organise(
-        demo_app,
-        made,
-        title="警示教育一",
-        starts_at=earlier,
-        ends_at=earlier + timedelta(hours=1),
-        speaker="王老师",
-    )
-    second = await organise(demo_app, made, title="廉政党课二", type_code="party_lesson", place="三楼会议室")
-    cancelled = await organise(
-        demo_app,
-        made,
-        title="取消的活动",
-        starts_at=utcnow() + timedelta(days=1),
-        ends_at=utcnow() + timedelta(days=1, hours=1),
-    )
-    async with acting(demo_app, made, "organiser") as (session, access, actor):
-        await roster.mark(session, actor, first, [a], "present", access=access)
-        await roster.mark(session, actor, first, [org], "late", access=access)
-        await close(session, actor, first, access=access)  # b absent
-        await roster.mark(session, actor, second, [org], "present", access=access)
-        await roster.mark(session, actor, second, [a], "absent", access=access)
-        await roster.mark(session, actor, second, [b], "excused", access=access)
-        await take_step(session, actor, cancelled, "cancel", reason="改期", access=access)
+    first = {"title": "警示教育一", "speaker": "王老师"}
+    second = {"title": "廉政党课二", "type_code": "party_lesson", "place": "三楼会议室"}
+    await two_held_one_cancelled(demo_app, made, first, second)
     return made
 
 
