@@ -9,7 +9,7 @@ import click
 
 from integrity.cli.accounts import tokens, units, users
 from integrity.cli.audit import audit
-from integrity.cli.common import run_with_db, settings_or_exit
+from integrity.cli.common import in_write_transaction, run_with_db, settings_or_exit
 from integrity.db.engine import Database
 from integrity.domain.wiring import install_all
 
@@ -153,6 +153,23 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         log_level="info",
     )
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+@main.group()
+def statistics() -> None:
+    """The case statistics' monthly tallies."""
+
+
+@statistics.command("recount")
+def statistics_recount() -> None:
+    """Have the worker count every month again (after changing the time zone, or a new calendar)."""
+    from integrity.domain.statistics.tallies import mark_every_month
+
+    months = in_write_transaction(mark_every_month)
+    click.echo(f"{months} months marked: the worker counts them again on its next pass")
 
 
 @main.command("worker")

@@ -111,8 +111,25 @@ def test_the_worker_runs_alone_and_a_second_pass_finds_nothing_new(
     cli: CliRunner, empty_db: ScratchDatabase
 ) -> None:
     ok(cli, "db", "upgrade")
-    ok(cli, "demo")  # its first worker pass filled the bells
+    ok(cli, "demo")  # its first worker pass filled the bells (and counted the statistics' months)
     assert ok(cli, "worker", "--once").strip() == "reminders 0, events 0, digests 0, deliveries 0, reports 0"
+
+    async def stale() -> int:
+        db = create_database(empty_db.url)
+        async with db.engine.connect() as conn:
+            n = (
+                await conn.execute(text("SELECT count(DISTINCT month) FROM statistics_stale_months"))
+            ).scalar()
+        await db.dispose()
+        return int(n or 0)
+
+    assert asyncio.run(stale()) == 0
+    # The demo's history runs from January 2025 to today: every month of it marked, then counted.
+    marked = ok(cli, "statistics", "recount")
+    assert int(marked.split()[0]) >= 23
+    assert asyncio.run(stale()) == int(marked.split()[0])
+    ok(cli, "worker", "--once")
+    assert asyncio.run(stale()) == 0
 
     async def bells() -> dict[str, int]:
         db = create_database(empty_db.url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select
@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from integrity.db.engine import Database
-from integrity.db.models import Case, StatisticsTally
+from integrity.db.models import Case, CaseClock, CaseTransition, StatisticsTally
 from integrity.db.models.statistics import StaleStatisticsMonth
 from integrity.domain.cases.clocks import work_calendar
 from integrity.domain.statistics import case_durations, case_figures
 from integrity.domain.statistics.figures import Figure
 from integrity.domain.statistics.periods import Period
+from integrity.lib.localtime import local_day
 
 MONTHS_PER_PASS = 6  # a worker's pass counts at most this many months (SQLite has one writer)
 
@@ -98,6 +99,24 @@ async def count_stale(db: Database) -> int:
         total += done
         if done == 0:
             return total
+
+
+async def mark_every_month(session: AsyncSession) -> int:
+    """Mark every month from the first case, step or clock to the last for counting again (after the
+    office's time zone changed, or a calendar release changed which days are working days); how many."""
+    spans = [
+        (await session.execute(select(func.min(column), func.max(column)))).one()
+        for column in (col(Case.received_on), col(CaseTransition.at), col(CaseClock.due_on))
+    ]
+    days = [local_day(d) if isinstance(d, datetime) else d for span in spans for d in span if d is not None]
+    if not days:
+        return 0
+    months, month = [], Period.containing("month", min(days))
+    while month.start <= max(days):
+        months.append({"month": month.start})
+        month = Period.containing("month", month.end + timedelta(days=1))
+    await session.execute(insert(StaleStatisticsMonth), months)
+    return len(months)
 
 
 def _row(figure: str, month: date, unit_id: int, confidential: bool, key: str, n: int) -> dict[str, Any]:
