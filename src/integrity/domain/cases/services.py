@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -39,12 +40,20 @@ async def require_catalogue_entry(session: AsyncSession, catalogue: str, code: s
 
 async def catalogue_entries(session: AsyncSession, name: str) -> list[CatalogueItem]:
     """The active entries of a catalogue (sources, categories), in their order: a form's choices."""
+    return (await catalogues_entries(session, (name,)))[name]
+
+
+async def catalogues_entries(session: AsyncSession, names: Sequence[str]) -> dict[str, list[CatalogueItem]]:
+    """`catalogue_entries` of several catalogues in one read."""
     rows = await session.execute(
         select(CatalogueItem)
-        .where(col(CatalogueItem.catalogue) == name, col(CatalogueItem.active).is_(True))
-        .order_by(col(CatalogueItem.sort))
+        .where(col(CatalogueItem.catalogue).in_(names), col(CatalogueItem.active).is_(True))
+        .order_by(col(CatalogueItem.catalogue), col(CatalogueItem.sort))
     )
-    return list(rows.scalars().all())
+    found: dict[str, list[CatalogueItem]] = {name: [] for name in names}
+    for item in rows.scalars():
+        found[item.catalogue].append(item)
+    return found
 
 
 async def related_person_ids(session: AsyncSession, user_id: int) -> set[int]:

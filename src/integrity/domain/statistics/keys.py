@@ -56,14 +56,9 @@ async def key_names(session: AsyncSession, unit_ids: Iterable[str] = ()) -> KeyN
     }
     for kind, (table, order) in STATUSES.items():
         names[kind] = {k: label(table, k) for k in order}
-    for kind, catalogue in (
-        ("source", "case_source"),
-        ("category", "case_category"),
-        ("education_type", "education_type"),
-    ):
-        names[kind] = {
-            i.code: local_name(i.name, i.name_en) for i in await cases.catalogue_entries(session, catalogue)
-        }
+    kind_of = {"case_source": "source", "case_category": "category", "education_type": "education_type"}
+    for catalogue, items in (await cases.catalogues_entries(session, tuple(kind_of))).items():
+        names[kind_of[catalogue]] = {i.code: local_name(i.name, i.name_en) for i in items}
     measures = await session.execute(select(Measure).order_by(col(Measure.form), col(Measure.sort)))
     names["measure"] = {m.code: local_name(m.name, m.name_en) for m in measures.scalars()}
     ids = sorted({int(i) for i in unit_ids if str(i).isdigit()})

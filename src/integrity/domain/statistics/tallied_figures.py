@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, case, false, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -132,10 +132,15 @@ async def sight(session: AsyncSession, access: AccessScope, reach: Reach, period
     today = local_today()
     visible_special: list[int] = []
     if special_ids:
-        in_reach = select(col(Case.id)).where(col(Case.id).in_(special_ids), col(Case.unit_id).in_(ids))
-        special_ids = sorted(int(i or 0) for i in (await session.execute(in_reach)).scalars())
-        visible = within(select(col(Case.id)).where(col(Case.id).in_(special_ids)), access, CASES, reach)
-        visible_special = sorted(int(i or 0) for i in (await session.execute(visible)).scalars())
+        # Those in the reach's units, and of them the ones the reader may see (the visibility filter as
+        # a column), in one read.
+        shown = within(select(col(Case.id)), access, CASES, reach).whereclause
+        in_reach = select(col(Case.id), case((shown, True), else_=False)).where(
+            col(Case.id).in_(special_ids), col(Case.unit_id).in_(ids)
+        )
+        found = (await session.execute(in_reach)).all()
+        special_ids = sorted(int(i or 0) for i, _ in found)
+        visible_special = sorted(int(i or 0) for i, seen_by in found if seen_by)
     seen = Sight(ids, open_ids, special_ids, visible_special, stale, today.replace(day=1), {})
     # Every tally the page may read, in one statement: the whole months of its periods not stale.
     wanted = sorted({m.start for p in periods for m in split(p, stale, None).months})
@@ -147,7 +152,10 @@ async def sight(session: AsyncSession, access: AccessScope, reach: Reach, period
             .group_by(col(t.figure), col(t.month), col(t.key))
         )
         for figure, month, key, n in rows.all():
-            seen.sums.setdefault((figure, month), Counter())[key] += int(n)
+            tallied = seen.sums.get((figure, month))
+            if tallied is None:
+                tallied = seen.sums[figure, month] = Counter()
+            tallied[key] += int(n)
     return seen
 
 
@@ -156,7 +164,8 @@ def _sums(figure: str, months: list[list[Period]], sight: Sight) -> list[Counter
     out: list[Counter[str]] = [Counter() for _ in months]
     for index, ms in enumerate(months):
         for m in ms:
-            out[index].update(sight.sums.get((figure, m.start), Counter()))
+            if (figure, m.start) in sight.sums:
+                out[index].update(sight.sums[figure, m.start])
     return out
 
 
