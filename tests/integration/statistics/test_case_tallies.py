@@ -106,10 +106,7 @@ async def test_a_change_marks_its_months_and_the_worker_counts_them_again(
 async def _both(demo_app: DemoApp, username: str, reach: Reach, period: Period) -> tuple[Any, Any]:
     async with demo_app.app.state.db.read_session() as session:
         access, _ = await offline_access(session, username, "test")
-        read = (
-            await tallied_figures.compared_figures(session, access, case_figures.FIGURES, reach, period),
-            await tallied_figures.compared_durations(session, access, reach, period),
-        )
+        read = await tallied_figures.case_page(session, access, case_figures.FIGURES, reach, period)
         counted = (
             await figures.compared(session, access, case_figures.FIGURES, reach, period),
             await case_durations.compared(session, access, reach, period),

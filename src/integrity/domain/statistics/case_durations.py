@@ -139,7 +139,7 @@ class Durations:
 async def compared(
     session: AsyncSession, access: AccessScope, reach: Reach, period: Period
 ) -> list[Durations]:
-    periods = (period, period.previous(), period.a_year_earlier())
+    periods = period.compared()
     out = []
     for measure, title in MEASURES.items():
         now, before, earlier = await spreads(session, access, reach, periods, measure)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, literal, or_
@@ -107,16 +108,15 @@ def clock_states(period: Period) -> Select[Any]:
     return _clocks_due(period, _clock_outcome(OPEN))
 
 
+_by_source, _by_category = _received_by(col(Case.source)), _received_by(col(Case.category))
 FIGURES = (
-    Figure(
-        "received_by_source", N_("Leads received, by source"), "source", CASES, _received_by(col(Case.source))
-    ),
+    Figure("received_by_source", N_("Leads received, by source"), "source", CASES, _by_source),
     Figure(
         "received_by_category",
         N_("Leads received, by category"),
         "category",
         CASES,
-        _received_by(col(Case.category)),
+        _by_category,
     ),
     Figure("disposals", N_("Leads disposed of, by method"), "status", CASES, _disposed),
     Figure("outcomes", N_("Cases filed, transferred and closed"), "outcome", CASES, _outcomes),
@@ -128,5 +128,28 @@ FIGURES = (
         _clocks,
     ),
 )
+
+
+@dataclass(frozen=True)
+class Tallied:
+    """How the monthly tallies keep a case figure (statistics/tallies): what the worker counts, the day
+    each record counts on and its table's case column (a reader's special cases are read from their own
+    steps and clocks), and whether records still open count only once their month has passed."""
+
+    counted: Callable[[Period], Select[Any]]
+    when: Any
+    case: Any
+    open_until_month_ends: bool = False  # deadlines: this month from the cases, `.open` read as overdue
+
+
+_RECEIVED = (col(Case.received_on), col(Case.id))
+_STEP = (col(CaseTransition.at), col(CaseTransition.case_id))
+TALLIED = {
+    "received_by_source": Tallied(_by_source, *_RECEIVED),
+    "received_by_category": Tallied(_by_category, *_RECEIVED),
+    "disposals": Tallied(_disposed, *_STEP),
+    "outcomes": Tallied(_outcomes, *_STEP),
+    "clocks": Tallied(clock_states, col(CaseClock.due_on), col(CaseClock.case_id), True),
+}
 # Own msgids: "Filed" and "Closed" already name an appeal filed and a disposal (予以了结) elsewhere.
 OUTCOME_LABELS = {FILED: N_("Case filed"), TRANSFERRED: N_("Case transferred"), CLOSED: N_("Case closed")}

@@ -77,7 +77,7 @@ async def compared(
 ) -> EducationFigures:
     """404 for a unit whose education the reader may not read (coverage checks it)."""
     unit_id = int(reach.unit.id or 0)
-    periods = (period, period.previous(), period.a_year_earlier())
+    periods = period.compared()
     found = [
         _by_unit(await coverage.by_unit(session, access, unit_id, p.start, p.end), reach.descendants)
         for p in periods

@@ -160,8 +160,6 @@ async def compared(
     """Each figure for the period and the two it is compared with."""
     out = []
     for figure in figures:
-        now, before, earlier = await counts_in(
-            session, access, figure, reach, (period, period.previous(), period.a_year_earlier())
-        )
+        now, before, earlier = await counts_in(session, access, figure, reach, period.compared())
         out.append(Compared(figure, now, before, earlier))
     return out

@@ -155,12 +155,9 @@ class StatisticsPages(Controller):
     async def figures(self, db: Db, access: Access, asked: AskedFilters, section: FromPath[str]) -> Template:
         chosen = section_named(section)
         if section == "cases":  # kept per month (tallies): a page over every case reads few rows
-            p = asked.period
-            seen = await tallied_figures.sight(db, access, asked.reach, (p, p.previous(), p.a_year_earlier()))
-            compared = await tallied_figures.compared_figures(
-                db, access, chosen.figures, asked.reach, p, seen
+            compared, durations = await tallied_figures.case_page(
+                db, access, chosen.figures, asked.reach, asked.period
             )
-            durations = await tallied_figures.compared_durations(db, access, asked.reach, p, seen)
         else:
             compared = await figures.compared(db, access, chosen.figures, asked.reach, asked.period)
             durations = []

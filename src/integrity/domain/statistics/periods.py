@@ -70,6 +70,10 @@ class Period:
         months = {"month": 1, "quarter": 3, "year": 12}[self.kind]
         return Period.containing(self.kind, _months_later(self.start, -months))
 
+    def compared(self) -> tuple[Period, Period, Period]:
+        """This period, the one before, and the same period a year earlier: what a page compares."""
+        return self, self.previous(), self.a_year_earlier()
+
     def a_year_earlier(self) -> Period:
         """The same period of the year before (the 29th of February becomes the 28th)."""
         if self.kind != "custom":

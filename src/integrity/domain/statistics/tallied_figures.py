@@ -36,7 +36,7 @@ from integrity.domain.cases.clocks import display_calendar, local_today
 from integrity.domain.cases.visibility import CONFIDENTIAL_READERS, conflicted_case_ids
 from integrity.domain.statistics import case_durations, tallies
 from integrity.domain.statistics.case_durations import Durations, Spread
-from integrity.domain.statistics.case_figures import CASES
+from integrity.domain.statistics.case_figures import CASES, TALLIED
 from integrity.domain.statistics.figures import Compared, Figure, Reach, compared, within
 from integrity.domain.statistics.periods import Period
 from integrity.lib.authz import AccessScope
@@ -184,17 +184,6 @@ async def _distinct(session: AsyncSession, parts: Sequence[Select[Any]]) -> list
     return out
 
 
-# When each tallied figure's record happened (the day it counts on), and its table's case column: the
-# special cases' rows are read from their own steps and clocks, not from every row of the periods.
-WHEN: dict[str, tuple[Any, Any]] = {
-    "received_by_source": (col(Case.received_on), col(Case.id)),
-    "received_by_category": (col(Case.received_on), col(Case.id)),
-    "disposals": (col(CaseTransition.at), col(CaseTransition.case_id)),
-    "outcomes": (col(CaseTransition.at), col(CaseTransition.case_id)),
-    "clocks": (col(CaseClock.due_on), col(CaseClock.case_id)),
-}
-
-
 def _day(when: date | datetime) -> date:
     return local_day(when) if isinstance(when, datetime) else when
 
@@ -207,7 +196,8 @@ async def _special_rows(
     ids: list[int],
 ) -> list[tuple[int, str, date, int, bool]]:
     """(case, key, day, unit, confidential) of the special cases' records within the span."""
-    when, case_column = WHEN[figure.name]
+    tallied = TALLIED[figure.name]
+    when, case_column = tallied.when, tallied.case
     stmt = (
         query(span)
         .add_columns(
@@ -228,9 +218,9 @@ async def _special_counts(
     if not sight.special:
         return out
     span = Period("custom", min(p.start for p in periods), max(p.end for p in periods))
-    tally_rows = await _special_rows(session, tallies.tally_query(figure), figure, span, sight.special)
+    tally_rows = await _special_rows(session, TALLIED[figure.name].counted, figure, span, sight.special)
     shown_rows = tally_rows
-    if tallies.tally_query(figure) is not figure.counted:  # deadlines: the page's own keys differ
+    if TALLIED[figure.name].counted is not figure.counted:  # deadlines: the page's own keys differ
         shown_rows = await _special_rows(session, figure.counted, figure, span, sight.special)
     visible = set(sight.visible_special)
     for index, (period, s) in enumerate(zip(periods, splits, strict=True)):
@@ -251,25 +241,38 @@ async def _special_counts(
     return out
 
 
-async def compared_figures(
+async def case_page(
+    session: AsyncSession, access: AccessScope, figures: tuple[Figure, ...], reach: Reach, period: Period
+) -> tuple[list[Compared], list[Durations]]:
+    """The case figures and durations for the period and the two it is compared with: from the tallies,
+    with the reader's sight taken once; from the cases themselves when a category or source narrows the
+    page (the tallies are kept per unit only)."""
+    if reach.category or reach.source:
+        return (
+            await compared(session, access, figures, reach, period),
+            await case_durations.compared(session, access, reach, period),
+        )
+    periods = period.compared()
+    seen = await sight(session, access, reach, periods)
+    return (
+        await _figures(session, access, figures, reach, periods, seen),
+        await _durations(session, access, reach, periods, seen),
+    )
+
+
+async def _figures(
     session: AsyncSession,
     access: AccessScope,
     figures: tuple[Figure, ...],
     reach: Reach,
-    period: Period,
-    seen: Sight | None = None,
+    periods: Sequence[Period],
+    seen: Sight,
 ) -> list[Compared]:
-    """The case figures for the period and the two it is compared with (from the cases themselves when a
-    category or source narrows the page: the tallies are kept per unit only)."""
-    if reach.category or reach.source:
-        return await compared(session, access, figures, reach, period)
-    periods = (period, period.previous(), period.a_year_earlier())
-    seen = seen or await sight(session, access, reach, periods)
     others = col(Case.id).not_in(seen.special)
     splits: list[list[Split]] = []
     rests: list[Select[Any]] = []  # the rest of every figure's periods, counted in one statement
     for figure in figures:
-        before = seen.this_month if figure.name == "clocks" else None
+        before = seen.this_month if TALLIED[figure.name].open_until_month_ends else None
         splits.append([split(p, seen.stale, before) for p in periods])
         rests += [
             within(figure.counted(r), access, figure.records, reach).where(others)
@@ -294,13 +297,9 @@ async def compared_figures(
     return out
 
 
-async def compared_durations(
-    session: AsyncSession, access: AccessScope, reach: Reach, period: Period, seen: Sight | None = None
+async def _durations(
+    session: AsyncSession, access: AccessScope, reach: Reach, periods: Sequence[Period], seen: Sight
 ) -> list[Durations]:
-    if reach.category or reach.source:
-        return await case_durations.compared(session, access, reach, period)
-    periods = (period, period.previous(), period.a_year_earlier())
-    seen = seen or await sight(session, access, reach, periods)
     calendar = await display_calendar(session)
     splits = [split(p, seen.stale, None) for p in periods]
     visible = within(select(col(Case.id)), access, CASES, reach).whereclause

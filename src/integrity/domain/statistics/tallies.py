@@ -6,11 +6,10 @@ key (durations: working days), for every case, and counts it again whenever a ch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,14 +25,9 @@ from integrity.lib.localtime import local_day
 MONTHS_PER_PASS = 6  # a worker's pass counts at most this many months (SQLite has one writer)
 
 
-def tally_query(figure: Figure) -> Callable[[Period], Select[Any]]:
-    """What the worker counts for a figure: deadlines keep a clock unmet as open (overdue once past)."""
-    return case_figures.clock_states if figure.name == "clocks" else figure.counted
-
-
 def read_key(figure: Figure, key: str) -> str:
     """A tallied key as the page shows it (tallies are read only for months before the current one)."""
-    if figure.name == "clocks" and key.endswith(case_figures.OPEN):
+    if case_figures.TALLIED[figure.name].open_until_month_ends and key.endswith(case_figures.OPEN):
         return key[: -len(case_figures.OPEN)] + ".overdue"
     return key
 
@@ -66,7 +60,8 @@ async def count_stale_months(session: AsyncSession, limit: int = MONTHS_PER_PASS
         rows: list[dict[str, Any]] = []
         for figure in case_figures.FIGURES:
             counted = (
-                tally_query(figure)(period)
+                case_figures.TALLIED[figure.name]
+                .counted(period)
                 .add_columns(col(Case.unit_id).label("unit_id"), col(Case.confidential).label("conf"))
                 .subquery()
             )
